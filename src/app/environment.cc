@@ -1,0 +1,54 @@
+#include "app/environment.h"
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "data/duckdb_engine.h"
+#include "lake/local_store.h"
+#include "state/sqlite_state_store.h"
+
+namespace sluice::app {
+
+namespace {
+void ensureDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error(errc::kIo, "cannot create data folder '" + dir + "': " + ec.message());
+}
+}  // namespace
+
+Environment::Environment(std::string data_dir)
+    : data_dir_(std::filesystem::absolute(data_dir).lexically_normal().string()) {
+  if (data_dir_.size() > 1 && data_dir_.back() == '/') data_dir_.pop_back();
+}
+Environment::~Environment() = default;
+
+lake::ObjectStore& Environment::lake() {
+  std::lock_guard lock(mu_);
+  if (!lake_) lake_ = std::make_unique<lake::LocalObjectStore>(data_dir_ + "/lake");
+  return *lake_;
+}
+
+state::StateStore& Environment::state() {
+  std::lock_guard lock(mu_);
+  if (!state_) {
+    ensureDir(data_dir_);
+    state_ = std::make_unique<state::SqliteStateStore>(
+        data_dir_ + "/state.db",
+        state::SecretBox::fromEnvironmentOrKeyFile(data_dir_ + "/master.key"));
+  }
+  return *state_;
+}
+
+data::Database& Environment::duckdb() {
+  std::lock_guard lock(mu_);
+  if (!duckdb_) {
+    data::EngineOptions options;
+    options.temp_directory = data_dir_ + "/tmp/duckdb";
+    ensureDir(options.temp_directory);
+    duckdb_ = std::make_unique<data::Database>(options);
+  }
+  return *duckdb_;
+}
+
+}  // namespace sluice::app

@@ -1,0 +1,43 @@
+#pragma once
+// The stores one sluice process works with, opened lazily from a data folder:
+//   DATA_DIR/lake/        the embedded lake (LocalObjectStore)
+//   DATA_DIR/state.db     the embedded state store (SQLite)
+//   DATA_DIR/master.key   the key that encrypts secrets at rest (unless SLUICE_MASTER_KEY)
+//   DATA_DIR/tmp/duckdb/  where DuckDB spills
+// The CLI and the server (`sluice up`) both build on this; scale-out backends plug in
+// here by choosing other implementations of the same interfaces.
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace sluice::lake {
+class ObjectStore;
+}
+namespace sluice::state {
+class StateStore;
+}
+namespace sluice::data {
+class Database;
+}
+
+namespace sluice::app {
+
+class Environment {
+ public:
+  explicit Environment(std::string data_dir);
+  ~Environment();
+
+  const std::string& dataDir() const { return data_dir_; }
+  lake::ObjectStore& lake();
+  state::StateStore& state();
+  data::Database& duckdb();
+
+ private:
+  std::string data_dir_;
+  std::mutex mu_;
+  std::unique_ptr<lake::ObjectStore> lake_;
+  std::unique_ptr<state::StateStore> state_;
+  std::unique_ptr<data::Database> duckdb_;
+};
+
+}  // namespace sluice::app

@@ -1,0 +1,272 @@
+// sluice lake mb|rb|ls|put|get|head|rm|cp
+#include <CLI/CLI.hpp>
+#include <ctime>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/environment.h"
+#include "cli/cli.h"
+#include "core/error.h"
+#include "lake/object_store.h"
+
+namespace sluice::cli {
+
+namespace {
+
+std::string formatListTime(core::TimeNs t) {
+  time_t secs = static_cast<time_t>(t / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+// Parses "FIRST-LAST", "FIRST-" or "-SUFFIX" (the bytes=... forms of HTTP).
+lake::ByteRange parseRange(const std::string& text) {
+  size_t dash = text.find('-');
+  if (dash == std::string::npos) throw UsageError("--range must look like 0-99, 100- or -50");
+  try {
+    lake::ByteRange r;
+    if (dash == 0) {
+      r.suffix_length = std::stoull(text.substr(1));
+    } else {
+      r.first = std::stoull(text.substr(0, dash));
+      if (dash + 1 < text.size()) r.last = std::stoull(text.substr(dash + 1));
+    }
+    return r;
+  } catch (const std::logic_error&) {
+    throw UsageError("--range must look like 0-99, 100- or -50");
+  }
+}
+
+std::string readLocalFile(const std::string& path) {
+  if (path == "-") {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(errc::kIo, "cannot read local file '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void writeLocalFile(const std::string& path, const std::string& data) {
+  std::string tmp = path + ".sluice-part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !out.write(data.data(), static_cast<std::streamsize>(data.size())))
+      throw Error(errc::kIo, "cannot write local file '" + path + "'");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw Error(errc::kIo, "cannot write local file '" + path + "'");
+}
+
+lake::UserMetadata parseMetadata(const std::vector<std::string>& pairs) {
+  lake::UserMetadata meta;
+  for (const auto& p : pairs) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError("--meta expects NAME=VALUE, got '" + p + "'");
+    std::string name = p.substr(0, eq);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    meta[name] = p.substr(eq + 1);
+  }
+  return meta;
+}
+
+// Local file name for `key` when the destination is a folder or empty.
+std::string baseName(const std::string& key) {
+  size_t slash = key.rfind('/');
+  return slash == std::string::npos ? key : key.substr(slash + 1);
+}
+
+}  // namespace
+
+void addLakeCommands(CLI::App& app, CliContext& ctx) {
+  auto* lake = app.add_subcommand("lake", "work with the lake's buckets and objects");
+  lake->require_subcommand(1);
+
+  {
+    auto* cmd = lake->add_subcommand("mb", "make a bucket");
+    auto bucket = std::make_shared<std::string>();
+    cmd->add_option("BUCKET", *bucket, "bucket name (or lake://BUCKET)")->required();
+    cmd->callback([&ctx, bucket] {
+      auto loc = parseLakeLocation(*bucket);
+      ctx.environment().lake().createBucket(loc.bucket);
+      ctx.out << "make_bucket: " << loc.bucket << '\n';
+    });
+  }
+  {
+    auto* cmd = lake->add_subcommand("rb", "remove an empty bucket (--force: and its objects)");
+    auto bucket = std::make_shared<std::string>();
+    auto force = std::make_shared<bool>(false);
+    cmd->add_option("BUCKET", *bucket, "bucket name")->required();
+    cmd->add_flag("--force", *force, "delete every object first");
+    cmd->callback([&ctx, bucket, force] {
+      auto loc = parseLakeLocation(*bucket);
+      auto& store = ctx.environment().lake();
+      if (*force) {
+        lake::ListRequest req;
+        for (;;) {
+          auto page = store.list(loc.bucket, req);
+          for (const auto& o : page.objects) store.remove(loc.bucket, o.key);
+          if (!page.truncated) break;
+          req.continuation_token = page.next_continuation_token;
+        }
+      }
+      store.deleteBucket(loc.bucket);
+      ctx.out << "remove_bucket: " << loc.bucket << '\n';
+    });
+  }
+  {
+    auto* cmd = lake->add_subcommand("ls", "list buckets, or the objects under BUCKET[/PREFIX]");
+    auto where = std::make_shared<std::string>();
+    auto recursive = std::make_shared<bool>(false);
+    cmd->add_option("LOCATION", *where, "BUCKET[/PREFIX]; none lists the buckets");
+    cmd->add_flag("-r,--recursive", *recursive, "list every object below the prefix");
+    cmd->callback([&ctx, where, recursive] {
+      auto& store = ctx.environment().lake();
+      if (where->empty()) {
+        for (const auto& b : store.listBuckets()) ctx.out << formatListTime(b.created) << ' ' << b.name << '\n';
+        return;
+      }
+      auto loc = parseLakeLocation(*where);
+      lake::ListRequest req;
+      req.prefix = loc.key;
+      if (!*recursive) req.delimiter = "/";
+      for (;;) {
+        auto page = store.list(loc.bucket, req);
+        for (const auto& p : page.common_prefixes) ctx.out << std::string(19, ' ') << ' ' << std::setw(10) << "PRE" << ' ' << p << '\n';
+        for (const auto& o : page.objects)
+          ctx.out << formatListTime(o.last_modified) << ' ' << std::setw(10) << o.size << ' ' << o.key << '\n';
+        if (!page.truncated) break;
+        req.continuation_token = page.next_continuation_token;
+      }
+    });
+  }
+  {
+    auto* cmd = lake->add_subcommand("put", "store a local file (or - for stdin) as an object");
+    auto file = std::make_shared<std::string>();
+    auto dest = std::make_shared<std::string>();
+    auto type = std::make_shared<std::string>();
+    auto meta = std::make_shared<std::vector<std::string>>();
+    auto no_overwrite = std::make_shared<bool>(false);
+    cmd->add_option("FILE", *file, "local file, or - for standard input")->required();
+    cmd->add_option("DEST", *dest, "BUCKET/KEY (a trailing / appends the file's name)")->required();
+    cmd->add_option("--content-type", *type, "Content-Type to store");
+    cmd->add_option("--meta", *meta, "user metadata NAME=VALUE (repeatable)");
+    cmd->add_flag("--no-overwrite", *no_overwrite, "fail if the key already exists");
+    cmd->callback([&ctx, file, dest, type, meta, no_overwrite] {
+      auto loc = parseLakeLocation(*dest);
+      if (loc.key.empty() || loc.key.back() == '/') {
+        if (*file == "-") throw UsageError("give a full BUCKET/KEY when reading standard input");
+        loc.key += baseName(*file);
+      }
+      lake::PutOptions opts;
+      opts.content_type = *type;
+      opts.user_metadata = parseMetadata(*meta);
+      opts.no_overwrite = *no_overwrite;
+      auto info = ctx.environment().lake().put(loc.bucket, loc.key, readLocalFile(*file), opts);
+      ctx.out << "upload: " << *file << " to lake://" << loc.bucket << '/' << loc.key << " ("
+              << info.size << " bytes, etag " << info.etag << ")\n";
+    });
+  }
+  {
+    auto* cmd = lake->add_subcommand("get", "write an object to a local file (default: stdout)");
+    auto src = std::make_shared<std::string>();
+    auto file = std::make_shared<std::string>();
+    auto range = std::make_shared<std::string>();
+    cmd->add_option("SOURCE", *src, "BUCKET/KEY")->required();
+    cmd->add_option("FILE", *file, "local file; - or none for standard output");
+    cmd->add_option("--range", *range, "bytes to read: FIRST-LAST, FIRST- or -SUFFIX");
+    cmd->callback([&ctx, src, file, range] {
+      auto loc = parseLakeLocation(*src);
+      std::optional<lake::ByteRange> r;
+      if (!range->empty()) r = parseRange(*range);
+      std::string data = ctx.environment().lake().get(loc.bucket, loc.key, r);
+      if (file->empty() || *file == "-") {
+        ctx.out.write(data.data(), static_cast<std::streamsize>(data.size()));
+      } else {
+        writeLocalFile(*file, data);
+      }
+    });
+  }
+  {
+    auto* cmd = lake->add_subcommand("head", "print an object's metadata as JSON");
+    auto src = std::make_shared<std::string>();
+    cmd->add_option("OBJECT", *src, "BUCKET/KEY")->required();
+    cmd->callback([&ctx, src] {
+      auto loc = parseLakeLocation(*src);
+      auto info = ctx.environment().lake().head(loc.bucket, loc.key);
+      nlohmann::json j{{"bucket", info.bucket},          {"key", info.key},
+                       {"size", info.size},              {"etag", info.etag},
+                       {"content_type", info.content_type},
+                       {"last_modified", core::formatIso8601Ms(info.last_modified)},
+                       {"metadata", info.user_metadata}, {"headers", info.headers}};
+      ctx.out << j.dump(2) << '\n';
+    });
+  }
+  {
+    auto* cmd = lake->add_subcommand("rm", "delete an object (--recursive: every object under a prefix)");
+    auto target = std::make_shared<std::string>();
+    auto recursive = std::make_shared<bool>(false);
+    cmd->add_option("OBJECT", *target, "BUCKET/KEY or BUCKET/PREFIX")->required();
+    cmd->add_flag("-r,--recursive", *recursive, "delete every object whose key begins with the prefix");
+    cmd->callback([&ctx, target, recursive] {
+      auto loc = parseLakeLocation(*target);
+      auto& store = ctx.environment().lake();
+      if (!*recursive) {
+        if (loc.key.empty()) throw UsageError("give BUCKET/KEY, or --recursive to empty a prefix");
+        bool existed = store.remove(loc.bucket, loc.key);
+        ctx.out << (existed ? "delete: lake://" : "absent: lake://") << loc.bucket << '/' << loc.key << '\n';
+        return;
+      }
+      lake::ListRequest req;
+      req.prefix = loc.key;
+      for (;;) {
+        auto page = store.list(loc.bucket, req);
+        for (const auto& o : page.objects) {
+          store.remove(loc.bucket, o.key);
+          ctx.out << "delete: lake://" << loc.bucket << '/' << o.key << '\n';
+        }
+        if (!page.truncated) break;
+        req.continuation_token = page.next_continuation_token;
+      }
+    });
+  }
+  {
+    auto* cmd = lake->add_subcommand(
+        "cp", "copy between the lake and local files: lake://B/K or s3://B/K names a lake object");
+    auto src = std::make_shared<std::string>();
+    auto dst = std::make_shared<std::string>();
+    cmd->add_option("SOURCE", *src, "lake://BUCKET/KEY or a local file")->required();
+    cmd->add_option("DEST", *dst, "lake://BUCKET/KEY or a local file")->required();
+    cmd->callback([&ctx, src, dst] {
+      auto& store = ctx.environment().lake();
+      bool from_lake = hasLakeScheme(*src), to_lake = hasLakeScheme(*dst);
+      if (!from_lake && !to_lake)
+        throw UsageError("one side of cp must be a lake location (lake://BUCKET/KEY)");
+      if (from_lake && to_lake) {
+        auto s = parseLakeLocation(*src), d = parseLakeLocation(*dst);
+        if (d.key.empty() || d.key.back() == '/') d.key += baseName(s.key);
+        store.copy(s.bucket, s.key, d.bucket, d.key, std::nullopt);
+        ctx.out << "copy: " << *src << " to lake://" << d.bucket << '/' << d.key << '\n';
+      } else if (to_lake) {
+        auto d = parseLakeLocation(*dst);
+        if (d.key.empty() || d.key.back() == '/') d.key += baseName(*src);
+        store.put(d.bucket, d.key, readLocalFile(*src));
+        ctx.out << "upload: " << *src << " to lake://" << d.bucket << '/' << d.key << '\n';
+      } else {
+        auto s = parseLakeLocation(*src);
+        writeLocalFile(*dst, store.get(s.bucket, s.key));
+        ctx.out << "download: " << *src << " to " << *dst << '\n';
+      }
+    });
+  }
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,79 @@
+#include "core/clock.h"
+
+#include <chrono>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
+#include "core/error.h"
+
+namespace sluice::core {
+
+TimeNs SystemClock::now() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const SystemClock& SystemClock::instance() {
+  static const SystemClock clock;
+  return clock;
+}
+
+std::string formatIso8601Ms(TimeNs t) {
+  int64_t ms = t / 1'000'000;
+  if (t < 0 && t % 1'000'000 != 0) ms -= 1;
+  time_t secs = static_cast<time_t>(ms / 1000);
+  int millis = static_cast<int>(ms % 1000);
+  if (millis < 0) {
+    millis += 1000;
+    secs -= 1;
+  }
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return buf;
+}
+
+TimeNs parseIso8601(const std::string& text) {
+  int y, mo, d, h, mi, s, consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=
+          6 ||
+      consumed != 19)
+    throw Error(errc::kInvalidArgument, "not an ISO-8601 timestamp: '" + text + "'");
+  size_t i = 19;
+  int64_t frac_ns = 0;
+  if (i < text.size() && text[i] == '.') {
+    int64_t scale = 100'000'000;
+    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+      frac_ns += (text[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  int64_t offset_s = 0;
+  if (i < text.size() && (text[i] == 'Z' || text[i] == 'z')) {
+    ++i;
+  } else if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+    int oh, om;
+    if (std::sscanf(text.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2)
+      throw Error(errc::kInvalidArgument, "bad time zone offset in '" + text + "'");
+    offset_s = (oh * 3600 + om * 60) * (text[i] == '+' ? 1 : -1);
+    i += 6;
+  } else {
+    throw Error(errc::kInvalidArgument, "timestamp without time zone: '" + text + "'");
+  }
+  if (i != text.size()) throw Error(errc::kInvalidArgument, "trailing text in '" + text + "'");
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  int64_t secs = timegm(&tm) - offset_s;
+  return secs * 1'000'000'000 + frac_ns;
+}
+
+}  // namespace sluice::core

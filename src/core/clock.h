@@ -1,0 +1,41 @@
+#pragma once
+// Time behind an interface so tests can move it by hand (schedules, retries, expiry)
+// instead of sleeping.
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace sluice::core {
+
+// Nanoseconds since the Unix epoch, UTC.
+using TimeNs = int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimeNs now() const = 0;
+};
+
+class SystemClock : public Clock {
+ public:
+  TimeNs now() const override;
+  static const SystemClock& instance();
+};
+
+class ManualClock : public Clock {
+ public:
+  explicit ManualClock(TimeNs start) : now_(start) {}
+  TimeNs now() const override { return now_.load(); }
+  void set(TimeNs t) { now_.store(t); }
+  void advance(TimeNs d) { now_.fetch_add(d); }
+
+ private:
+  std::atomic<TimeNs> now_;
+};
+
+// "2026-11-22T10:15:17.123Z" (milliseconds, UTC): the form S3 and Step Functions print.
+std::string formatIso8601Ms(TimeNs t);
+// Accepts "YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)"; throws Error(InvalidArgument).
+TimeNs parseIso8601(const std::string& text);
+
+}  // namespace sluice::core

@@ -1,0 +1,220 @@
+#include "data/duckdb_engine.h"
+
+#include <duckdb.h>
+
+#include "core/error.h"
+
+namespace sluice::data {
+
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void queryError(const std::string& message) { throw Error(errc::kQuery, message); }
+
+std::string typeName(duckdb_result* res, idx_t col) {
+  duckdb_logical_type t = duckdb_column_logical_type(res, col);
+  char* s = duckdb_logical_type_get_alias(t);
+  std::string name;
+  if (s) {
+    name = s;
+    duckdb_free(s);
+  } else {
+    switch (duckdb_get_type_id(t)) {
+      case DUCKDB_TYPE_BOOLEAN: name = "BOOLEAN"; break;
+      case DUCKDB_TYPE_TINYINT: name = "TINYINT"; break;
+      case DUCKDB_TYPE_SMALLINT: name = "SMALLINT"; break;
+      case DUCKDB_TYPE_INTEGER: name = "INTEGER"; break;
+      case DUCKDB_TYPE_BIGINT: name = "BIGINT"; break;
+      case DUCKDB_TYPE_UTINYINT: name = "UTINYINT"; break;
+      case DUCKDB_TYPE_USMALLINT: name = "USMALLINT"; break;
+      case DUCKDB_TYPE_UINTEGER: name = "UINTEGER"; break;
+      case DUCKDB_TYPE_UBIGINT: name = "UBIGINT"; break;
+      case DUCKDB_TYPE_HUGEINT: name = "HUGEINT"; break;
+      case DUCKDB_TYPE_FLOAT: name = "FLOAT"; break;
+      case DUCKDB_TYPE_DOUBLE: name = "DOUBLE"; break;
+      case DUCKDB_TYPE_DECIMAL:
+        name = "DECIMAL(" + std::to_string(duckdb_decimal_width(t)) + "," +
+               std::to_string(duckdb_decimal_scale(t)) + ")";
+        break;
+      case DUCKDB_TYPE_VARCHAR: name = "VARCHAR"; break;
+      case DUCKDB_TYPE_DATE: name = "DATE"; break;
+      case DUCKDB_TYPE_TIME: name = "TIME"; break;
+      case DUCKDB_TYPE_TIMESTAMP: name = "TIMESTAMP"; break;
+      case DUCKDB_TYPE_TIMESTAMP_TZ: name = "TIMESTAMP WITH TIME ZONE"; break;
+      case DUCKDB_TYPE_TIMESTAMP_S: name = "TIMESTAMP_S"; break;
+      case DUCKDB_TYPE_TIMESTAMP_MS: name = "TIMESTAMP_MS"; break;
+      case DUCKDB_TYPE_TIMESTAMP_NS: name = "TIMESTAMP_NS"; break;
+      case DUCKDB_TYPE_INTERVAL: name = "INTERVAL"; break;
+      case DUCKDB_TYPE_UUID: name = "UUID"; break;
+      case DUCKDB_TYPE_ENUM: name = "ENUM"; break;
+      case DUCKDB_TYPE_MAP: name = "MAP"; break;
+      case DUCKDB_TYPE_LIST: name = "LIST"; break;
+      case DUCKDB_TYPE_STRUCT: name = "STRUCT"; break;
+      case DUCKDB_TYPE_BLOB: name = "BLOB"; break;
+      default: name = "OTHER"; break;
+    }
+  }
+  duckdb_destroy_logical_type(&t);
+  return name;
+}
+
+}  // namespace
+
+// Copies a DuckDB result into a QueryResult's columns and rows.
+static void fillResult(duckdb_result* res, std::vector<QueryResult::Column>& columns,
+                       std::vector<std::vector<std::optional<std::string>>>& rows) {
+  idx_t ncols = duckdb_column_count(res);
+  idx_t nrows = duckdb_row_count(res);
+  for (idx_t c = 0; c < ncols; c++) columns.push_back({duckdb_column_name(res, c), typeName(res, c)});
+  rows.resize(nrows);
+  for (idx_t r = 0; r < nrows; r++) {
+    auto& row = rows[r];
+    row.reserve(ncols);
+    for (idx_t c = 0; c < ncols; c++) {
+      if (duckdb_value_is_null(res, c, r)) {
+        row.emplace_back(std::nullopt);
+        continue;
+      }
+      char* s = duckdb_value_varchar(res, c, r);
+      row.emplace_back(s ? std::string(s) : std::string());
+      duckdb_free(s);
+    }
+  }
+}
+
+json QueryResult::cellJson(size_t row, size_t col) const {
+  const auto& v = rows_[row][col];
+  if (!v) return nullptr;
+  const std::string& t = columns_[col].type;
+  if (t == "BOOLEAN") return *v == "true";
+  bool integral = t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" ||
+                  t == "UTINYINT" || t == "USMALLINT" || t == "UINTEGER" || t == "UBIGINT" ||
+                  t == "HUGEINT";
+  bool real = t == "FLOAT" || t == "DOUBLE" || t.rfind("DECIMAL", 0) == 0;
+  if (integral || real) {
+    json parsed = json::parse(*v, nullptr, false);
+    if (!parsed.is_discarded() && parsed.is_number()) return parsed;
+  }
+  return *v;
+}
+
+json QueryResult::rowJson(size_t row) const {
+  json obj = json::object();
+  for (size_t c = 0; c < columns_.size(); c++) obj[columns_[c].name] = cellJson(row, c);
+  return obj;
+}
+
+Database::Database(const EngineOptions& options) {
+  duckdb_config config;
+  duckdb_create_config(&config);
+  // No network here: never try to download an extension; parquet, json and icu are built in.
+  duckdb_set_config(config, "autoinstall_known_extensions", "false");
+  if (!options.memory_limit.empty()) duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
+  if (!options.temp_directory.empty())
+    duckdb_set_config(config, "temp_directory", options.temp_directory.c_str());
+  if (options.threads > 0)
+    duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
+  char* err = nullptr;
+  const char* path = options.path.empty() ? nullptr : options.path.c_str();
+  duckdb_state st = duckdb_open_ext(path, &db_, config, &err);
+  duckdb_destroy_config(&config);
+  if (st != DuckDBSuccess) {
+    std::string msg = err ? err : "unknown error";
+    duckdb_free(err);
+    throw Error(errc::kQuery, "cannot open DuckDB: " + msg);
+  }
+}
+
+Database::~Database() { duckdb_close(&db_); }
+
+Connection::Connection(Database& db) {
+  if (duckdb_connect(db.handle(), &conn_) != DuckDBSuccess)
+    throw Error(errc::kQuery, "cannot connect to DuckDB");
+}
+
+Connection::~Connection() { duckdb_disconnect(&conn_); }
+
+QueryResult Connection::query(const std::string& sql) {
+  duckdb_result res;
+  if (duckdb_query(conn_, sql.c_str(), &res) != DuckDBSuccess) {
+    std::string msg = duckdb_result_error(&res) ? duckdb_result_error(&res) : "query failed";
+    duckdb_destroy_result(&res);
+    queryError(msg);
+  }
+  QueryResult out;
+  fillResult(&res, out.columns_, out.rows_);
+  duckdb_destroy_result(&res);
+  return out;
+}
+
+PreparedStatement Connection::prepare(const std::string& sql) {
+  duckdb_prepared_statement stmt = nullptr;
+  if (duckdb_prepare(conn_, sql.c_str(), &stmt) != DuckDBSuccess) {
+    std::string msg = duckdb_prepare_error(stmt) ? duckdb_prepare_error(stmt) : "prepare failed";
+    duckdb_destroy_prepare(&stmt);
+    queryError(msg);
+  }
+  return PreparedStatement(stmt);
+}
+
+PreparedStatement::PreparedStatement(PreparedStatement&& other) noexcept : stmt_(other.stmt_) {
+  other.stmt_ = nullptr;
+}
+
+PreparedStatement::~PreparedStatement() {
+  if (stmt_) duckdb_destroy_prepare(&stmt_);
+}
+
+void PreparedStatement::check(int state, size_t index) {
+  if (state != DuckDBSuccess)
+    queryError("cannot bind parameter " + std::to_string(index) + ": " +
+               (duckdb_prepare_error(stmt_) ? duckdb_prepare_error(stmt_) : "out of range"));
+}
+
+PreparedStatement& PreparedStatement::bindNull(size_t i) {
+  check(duckdb_bind_null(stmt_, i), i);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind(size_t i, bool v) {
+  check(duckdb_bind_boolean(stmt_, i, v), i);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind(size_t i, int64_t v) {
+  check(duckdb_bind_int64(stmt_, i, v), i);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind(size_t i, double v) {
+  check(duckdb_bind_double(stmt_, i, v), i);
+  return *this;
+}
+PreparedStatement& PreparedStatement::bind(size_t i, const std::string& v) {
+  check(duckdb_bind_varchar_length(stmt_, i, v.data(), v.size()), i);
+  return *this;
+}
+
+PreparedStatement& PreparedStatement::bindJson(size_t i, const json& v) {
+  if (v.is_null()) return bindNull(i);
+  if (v.is_boolean()) return bind(i, v.get<bool>());
+  if (v.is_number_integer()) return bind(i, v.get<int64_t>());
+  if (v.is_number()) return bind(i, v.get<double>());
+  if (v.is_string()) return bind(i, v.get<std::string>());
+  return bind(i, v.dump());
+}
+
+size_t PreparedStatement::parameterCount() const { return duckdb_nparams(stmt_); }
+
+QueryResult PreparedStatement::execute() {
+  duckdb_result res;
+  if (duckdb_execute_prepared(stmt_, &res) != DuckDBSuccess) {
+    std::string msg = duckdb_result_error(&res) ? duckdb_result_error(&res) : "execution failed";
+    duckdb_destroy_result(&res);
+    queryError(msg);
+  }
+  QueryResult out;
+  fillResult(&res, out.columns_, out.rows_);
+  duckdb_destroy_result(&res);
+  return out;
+}
+
+}  // namespace sluice::data

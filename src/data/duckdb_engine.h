@@ -1,0 +1,100 @@
+#pragma once
+// A small RAII layer over DuckDB's C API: the data plane of sluice. Only this module
+// and its .cc files include duckdb.h.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+struct _duckdb_database;
+struct _duckdb_connection;
+struct _duckdb_prepared_statement;
+
+namespace sluice::data {
+
+struct EngineOptions {
+  std::string path;            // empty: in-memory
+  std::string memory_limit;    // e.g. "4GB"; empty: DuckDB's default (80% of RAM)
+  std::string temp_directory;  // where DuckDB spills when over the memory limit
+  int threads = 0;             // 0: DuckDB's default (all cores)
+};
+
+// A fully materialised query result; values are kept as text plus their column type.
+class QueryResult {
+ public:
+  struct Column {
+    std::string name;
+    std::string type;  // DuckDB's type name, e.g. "BIGINT", "VARCHAR", "DECIMAL(10,2)"
+  };
+  const std::vector<Column>& columns() const { return columns_; }
+  size_t rowCount() const { return rows_.size(); }
+  // nullopt for SQL NULL.
+  const std::optional<std::string>& cell(size_t row, size_t col) const { return rows_[row][col]; }
+  // The cell as JSON: numbers and booleans typed, other values as text.
+  nlohmann::json cellJson(size_t row, size_t col) const;
+  nlohmann::json rowJson(size_t row) const;
+
+ private:
+  friend class Connection;
+  friend class PreparedStatement;
+  std::vector<Column> columns_;
+  std::vector<std::vector<std::optional<std::string>>> rows_;
+};
+
+class Database {
+ public:
+  explicit Database(const EngineOptions& options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  _duckdb_database* handle() { return db_; }
+
+ private:
+  _duckdb_database* db_ = nullptr;
+};
+
+class PreparedStatement;
+
+class Connection {
+ public:
+  explicit Connection(Database& db);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs SQL (one or more statements); the result is the last statement's. Throws
+  // Error(QueryError) carrying DuckDB's message.
+  QueryResult query(const std::string& sql);
+  PreparedStatement prepare(const std::string& sql);
+  _duckdb_connection* handle() { return conn_; }
+
+ private:
+  _duckdb_connection* conn_ = nullptr;
+};
+
+class PreparedStatement {
+ public:
+  PreparedStatement(PreparedStatement&& other) noexcept;
+  ~PreparedStatement();
+  // Parameters are 1-based ($1, $2, … or ? in order).
+  PreparedStatement& bindNull(size_t index);
+  PreparedStatement& bind(size_t index, bool value);
+  PreparedStatement& bind(size_t index, int64_t value);
+  PreparedStatement& bind(size_t index, double value);
+  PreparedStatement& bind(size_t index, const std::string& value);
+  // Binds by JSON type: null, bool, integer, float, string (objects/arrays as JSON text).
+  PreparedStatement& bindJson(size_t index, const nlohmann::json& value);
+  size_t parameterCount() const;
+  QueryResult execute();
+
+ private:
+  friend class Connection;
+  explicit PreparedStatement(_duckdb_prepared_statement* stmt) : stmt_(stmt) {}
+  void check(int state, size_t index);
+  _duckdb_prepared_statement* stmt_ = nullptr;
+};
+
+}  // namespace sluice::data

@@ -1,0 +1,87 @@
+#pragma once
+// The lake's one storage interface. The local-folder store implements it today; a
+// remote S3 store implements it for scale-out. Everything above (S3 server, data steps,
+// functions) talks to this interface only.
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lake/object.h"
+
+namespace sluice::lake {
+
+// Streams an object's bytes (or a range of them).
+class ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  virtual const ObjectInfo& info() const = 0;
+  virtual ResolvedRange range() const = 0;
+  // Reads up to `n` bytes of the range; returns 0 once the range is exhausted.
+  virtual size_t read(char* buf, size_t n) = 0;
+  std::string readAll();
+};
+
+// Receives an object's bytes; nothing is visible until commit() returns. Destroying an
+// uncommitted writer discards what it wrote.
+class ObjectWriter {
+ public:
+  virtual ~ObjectWriter() = default;
+  virtual void write(std::string_view data) = 0;
+  virtual ObjectInfo commit() = 0;
+};
+
+// Called synchronously after each successful change, before the change is acknowledged
+// to the caller, so a subscriber that records the event durably makes it durable
+// before anyone is told the write happened.
+using ObjectEventListener = std::function<void(const ObjectEvent&)>;
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  virtual void createBucket(const std::string& bucket) = 0;
+  virtual void deleteBucket(const std::string& bucket) = 0;  // must be empty
+  virtual bool bucketExists(const std::string& bucket) = 0;
+  virtual std::vector<BucketInfo> listBuckets() = 0;
+
+  virtual std::unique_ptr<ObjectWriter> openWriter(const std::string& bucket,
+                                                   const std::string& key,
+                                                   const PutOptions& options) = 0;
+  virtual std::unique_ptr<ObjectReader> openReader(const std::string& bucket,
+                                                   const std::string& key,
+                                                   const std::optional<ByteRange>& range) = 0;
+  virtual ObjectInfo head(const std::string& bucket, const std::string& key) = 0;
+  // Returns whether the key existed; deleting a missing key is not an error (as in S3).
+  virtual bool remove(const std::string& bucket, const std::string& key) = 0;
+  // Copies content; metadata is the source's unless `replace` is given.
+  virtual ObjectInfo copy(const std::string& src_bucket, const std::string& src_key,
+                          const std::string& dst_bucket, const std::string& dst_key,
+                          const std::optional<PutOptions>& replace) = 0;
+  virtual ListResult list(const std::string& bucket, const ListRequest& request) = 0;
+
+  // A filesystem path at which DuckDB can read `key_or_glob` directly, when the store
+  // keeps objects as plain files; nullopt for stores that do not.
+  virtual std::optional<std::string> localPath(const std::string& bucket,
+                                               const std::string& key_or_glob) = 0;
+
+  // Conveniences over the streaming calls.
+  ObjectInfo put(const std::string& bucket, const std::string& key, std::string_view data,
+                 const PutOptions& options = {});
+  std::string get(const std::string& bucket, const std::string& key,
+                  const std::optional<ByteRange>& range = std::nullopt);
+
+  void addListener(ObjectEventListener listener);
+
+ protected:
+  void emit(const ObjectEvent& event);
+
+ private:
+  std::mutex listeners_mu_;
+  std::vector<ObjectEventListener> listeners_;
+};
+
+}  // namespace sluice::lake

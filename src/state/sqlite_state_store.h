@@ -1,0 +1,51 @@
+#pragma once
+// The embedded state store: one SQLite file (WAL mode) holding every concern of
+// StateStore. Schema changes are numbered migrations kept in code and applied on open.
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "state/secret_box.h"
+#include "state/sqlite_db.h"
+#include "state/state_store.h"
+
+namespace sluice::state {
+
+class SqliteStateStore : public StateStore, private ParameterStore, private ItemStore {
+ public:
+  SqliteStateStore(const std::string& path, SecretBox secrets,
+                   const core::Clock& clock = core::SystemClock::instance());
+
+  ParameterStore& parameters() override { return *this; }
+  ItemStore& items() override { return *this; }
+  int schemaVersion() override;
+
+ private:
+  void migrate();
+
+  // ParameterStore
+  int64_t put(const PutParameterRequest& request) override;
+  Parameter get(const std::string& selector) override;
+  std::vector<Parameter> listByPath(const std::string& path, bool recursive) override;
+  std::vector<Parameter> history(const std::string& name) override;
+  void remove(const std::string& name) override;
+  Parameter readParameter(SqliteStatement& row);
+
+  // ItemStore
+  void createTable(const TableSchema& schema) override;
+  void deleteTable(const std::string& table) override;
+  std::optional<TableSchema> describeTable(const std::string& table) override;
+  std::vector<TableSchema> listTables() override;
+  void put(const std::string& table, const nlohmann::json& item) override;
+  std::optional<nlohmann::json> get(const std::string& table, const nlohmann::json& key) override;
+  bool remove(const std::string& table, const nlohmann::json& key) override;
+  std::vector<nlohmann::json> query(const ItemQuery& query) override;
+  TableSchema requireTable(const std::string& table);
+
+  std::mutex mu_;  // one connection, used by one thread at a time
+  SqliteDb db_;
+  SecretBox secrets_;
+  const core::Clock& clock_;
+};
+
+}  // namespace sluice::state
