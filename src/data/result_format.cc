@@ -59,7 +59,7 @@ void writeTable(const QueryResult& r, std::ostream& out) {
   };
   for (size_t c = 0; c < cols.size(); c++) {
     out << (c ? " | " : "");
-    pad(cols[c].name, width[c], false);
+    pad(cols[c].name, width[c], isNumericType(cols[c].type));
   }
   out << '\n';
   rule();
