@@ -1,0 +1,155 @@
+// The sluice command as a user runs it: in-process for most cases, and the built binary
+// for exit codes and output streams.
+#include "cli/cli.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <sstream>
+
+#include "testing/temp_dir.h"
+
+namespace sluice::cli {
+namespace {
+
+struct Outcome {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  Outcome run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"sluice", "--data-dir", dir_ / "data"});
+    std::vector<const char*> argv;
+    for (auto& a : args) argv.push_back(a.c_str());
+    std::ostringstream out, err;
+    int code = runCli(static_cast<int>(argv.size()), argv.data(), out, err);
+    return {code, out.str(), err.str()};
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(CliTest, LakeRoundTrip) {
+  testing::writeFile(dir_ / "in.csv", "a,b\n1,2\n");
+  EXPECT_EQ(run({"lake", "mb", "raw"}).out, "make_bucket: raw\n");
+  EXPECT_EQ(run({"lake", "put", dir_ / "in.csv", "raw/x/"}).code, 0);
+  EXPECT_EQ(run({"lake", "get", "raw/x/in.csv"}).out, "a,b\n1,2\n");
+  EXPECT_EQ(run({"lake", "get", "lake://raw/x/in.csv", "--range", "4-"}).out, "1,2\n");
+  EXPECT_EQ(run({"lake", "cp", "lake://raw/x/in.csv", "s3://raw/y/copy.csv"}).code, 0);
+  EXPECT_EQ(run({"lake", "cp", "lake://raw/y/copy.csv", dir_ / "back.csv"}).code, 0);
+  EXPECT_EQ(testing::readFile(dir_ / "back.csv"), "a,b\n1,2\n");
+
+  auto ls = run({"lake", "ls", "raw"}).out;
+  EXPECT_NE(ls.find("PRE x/"), std::string::npos) << ls;
+  EXPECT_NE(ls.find("PRE y/"), std::string::npos) << ls;
+  auto lsr = run({"lake", "ls", "raw", "--recursive"}).out;
+  EXPECT_NE(lsr.find("         8 x/in.csv"), std::string::npos) << lsr;
+
+  EXPECT_EQ(run({"lake", "rm", "raw/y", "--recursive"}).out, "delete: lake://raw/y/copy.csv\n");
+  EXPECT_EQ(run({"lake", "rb", "raw"}).code, 1);
+  EXPECT_EQ(run({"lake", "rb", "raw", "--force"}).code, 0);
+  EXPECT_EQ(run({"lake", "ls"}).out, "");
+}
+
+TEST_F(CliTest, HeadShowsMetadata) {
+  testing::writeFile(dir_ / "f.json", "{}");
+  run({"lake", "mb", "raw"});
+  run({"lake", "put", dir_ / "f.json", "raw/f.json", "--content-type", "application/json", "--meta",
+       "Owner=team"});
+  auto head = run({"lake", "head", "raw/f.json"}).out;
+  EXPECT_NE(head.find("\"content_type\": \"application/json\""), std::string::npos) << head;
+  EXPECT_NE(head.find("\"owner\": \"team\""), std::string::npos) << head;
+  EXPECT_NE(head.find("\"etag\": \"99914b932bd37a50b983c5e7c90ae93b\""), std::string::npos) << head;
+}
+
+TEST_F(CliTest, QueryOverLakeObjectsInEveryFormat) {
+  testing::writeFile(dir_ / "s.csv", "region,amount\nnorth,10\nsouth,5\nnorth,1\n");
+  run({"lake", "mb", "raw"});
+  run({"lake", "put", dir_ / "s.csv", "raw/sales/s.csv"});
+  const std::string sql =
+      "SELECT region, sum(amount) AS total FROM 'lake://raw/sales/*.csv' GROUP BY 1 ORDER BY 1";
+  EXPECT_EQ(run({"query", sql, "--format", "csv"}).out, "region,total\nnorth,11\nsouth,5\n");
+  EXPECT_EQ(run({"query", sql, "--format", "jsonl"}).out,
+            "{\"region\":\"north\",\"total\":11}\n{\"region\":\"south\",\"total\":5}\n");
+  EXPECT_EQ(run({"query", sql}).out,
+            "region | total\n-------+------\nnorth  |    11\nsouth  |     5\n(2 rows)\n");
+  auto bad = run({"query", "SELECT nope FROM 'lake://raw/sales/s.csv'"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("QueryError"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("nope"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliTest, ParamsHideSecretsUnlessAsked) {
+  EXPECT_EQ(run({"params", "put", "/db/host", "db.local"}).out, "{\"Version\": 1}\n");
+  EXPECT_EQ(run({"params", "put", "/db/host", "db2.local", "--overwrite"}).out, "{\"Version\": 2}\n");
+  EXPECT_EQ(run({"params", "get", "/db/host"}).out, "db2.local\n");
+  EXPECT_EQ(run({"params", "get", "/db/host:1"}).out, "db.local\n");
+  run({"params", "put", "/db/password", "hunter2", "--type", "SecureString"});
+
+  auto hidden = run({"params", "get", "/db/password"});
+  EXPECT_EQ(hidden.code, 1);
+  EXPECT_EQ(hidden.out, "");
+  EXPECT_EQ(hidden.err.find("hunter2"), std::string::npos);
+  EXPECT_EQ(run({"params", "get", "/db/password", "--with-decryption"}).out, "hunter2\n");
+  auto listed = run({"params", "list", "/db"}).out;
+  EXPECT_EQ(listed.find("hunter2"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("********"), std::string::npos) << listed;
+  EXPECT_EQ(run({"params", "get", "/db/password", "--json"}).out.find("hunter2"), std::string::npos);
+  EXPECT_NE(run({"params", "history", "/db/host"}).out.find("\tv2\t"), std::string::npos);
+  EXPECT_EQ(run({"params", "rm", "/db/host"}).code, 0);
+  EXPECT_EQ(run({"params", "get", "/db/host"}).code, 1);
+}
+
+TEST_F(CliTest, ItemsPutGetQuery) {
+  EXPECT_EQ(run({"items", "create-table", "runs", "--partition-key", "job", "--sort-key", "n:N"}).code, 0);
+  for (int n : {3, 1, 20}) run({"items", "put", "runs", "{\"job\":\"etl\",\"n\":" + std::to_string(n) + "}"});
+  EXPECT_EQ(run({"items", "get", "runs", "{\"job\":\"etl\",\"n\":3}"}).out, "{\"job\":\"etl\",\"n\":3}\n");
+  EXPECT_EQ(run({"items", "query", "runs", "etl", "--ge", "3"}).out,
+            "{\"job\":\"etl\",\"n\":3}\n{\"job\":\"etl\",\"n\":20}\n");
+  EXPECT_EQ(run({"items", "query", "runs", "etl", "--desc", "--limit", "1"}).out, "{\"job\":\"etl\",\"n\":20}\n");
+  EXPECT_EQ(run({"items", "get", "runs", "{\"job\":\"etl\",\"n\":4}"}).code, 1);
+  EXPECT_EQ(run({"items", "put", "runs", "{not json"}).code, 2);
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(run({}).code, 2);
+  EXPECT_EQ(run({"lake"}).code, 2);
+  EXPECT_EQ(run({"lake", "get"}).code, 2);
+  EXPECT_EQ(run({"query", "select 1", "--format", "xml"}).code, 2);
+  EXPECT_EQ(run({"lake", "ls", "/abs"}).code, 2);
+}
+
+TEST_F(CliTest, HelpOnEveryLevel) {
+  for (auto args : std::vector<std::vector<std::string>>{{"--help"}, {"lake", "--help"}, {"lake", "put", "--help"},
+                                                         {"params", "--help"}, {"items", "query", "--help"},
+                                                         {"query", "--help"}}) {
+    auto r = run(args);
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("Usage:"), std::string::npos) << args[0];
+  }
+}
+
+// The real binary: exit codes and one clear line on stderr.
+TEST_F(CliTest, BinaryReportsFailuresOnStderr) {
+  const char* bin = SLUICE_BINARY;
+  auto sh = [&](const std::string& cmd) {
+    std::string full = std::string(bin) + " --data-dir " + (dir_ / "bin-data") + " " + cmd +
+                       " 2>" + (dir_ / "err") + " >" + (dir_ / "out");
+    int status = std::system(full.c_str());
+    return WEXITSTATUS(status);
+  };
+  EXPECT_EQ(sh("lake mb raw"), 0);
+  EXPECT_EQ(sh("lake get raw/missing"), 1);
+  EXPECT_EQ(testing::readFile(dir_ / "err"),
+            "sluice: NoSuchKey: object 'missing' does not exist in bucket 'raw'\n");
+  EXPECT_EQ(testing::readFile(dir_ / "out"), "");
+  EXPECT_EQ(sh("lake frobnicate"), 2);
+  EXPECT_EQ(sh("--help"), 0);
+}
+
+}  // namespace
+}  // namespace sluice::cli
