@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "data/duckdb_engine.h"
+#include "functions/registry.h"
 #include "lake/local_store.h"
 #include "state/sqlite_state_store.h"
 
@@ -49,6 +50,25 @@ data::Database& Environment::duckdb() {
     duckdb_ = std::make_unique<data::Database>(options);
   }
   return *duckdb_;
+}
+
+}  // namespace sluice::app
+
+namespace sluice::app {
+
+const functions::Registry& Environment::functions() {
+  std::lock_guard lock(mu_);
+  if (!functions_) {
+    functions_ = std::make_unique<functions::Registry>();
+    functions::registerBuiltins(*functions_);
+  }
+  return *functions_;
+}
+
+functions::Services Environment::services() {
+  std::string scratch = data_dir_ + "/tmp/work";
+  ensureDir(scratch);
+  return functions::Services{lake(), state(), duckdb(), scratch};
 }
 
 }  // namespace sluice::app

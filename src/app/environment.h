@@ -4,6 +4,7 @@
 //   DATA_DIR/state.db     the embedded state store (SQLite)
 //   DATA_DIR/master.key   the key that encrypts secrets at rest (unless SLUICE_MASTER_KEY)
 //   DATA_DIR/tmp/duckdb/  where DuckDB spills
+//   DATA_DIR/tmp/work/    scratch space of functions
 // The CLI and the server (`sluice up`) both build on this; scale-out backends plug in
 // here by choosing other implementations of the same interfaces.
 #include <memory>
@@ -19,6 +20,10 @@ class StateStore;
 namespace sluice::data {
 class Database;
 }
+namespace sluice::functions {
+class Registry;
+struct Services;
+}
 
 namespace sluice::app {
 
@@ -31,6 +36,9 @@ class Environment {
   lake::ObjectStore& lake();
   state::StateStore& state();
   data::Database& duckdb();
+  // Built-in functions (project functions join them with the runtime).
+  const functions::Registry& functions();
+  functions::Services services();
 
  private:
   std::string data_dir_;
@@ -38,6 +46,7 @@ class Environment {
   std::unique_ptr<lake::ObjectStore> lake_;
   std::unique_ptr<state::StateStore> state_;
   std::unique_ptr<data::Database> duckdb_;
+  std::unique_ptr<functions::Registry> functions_;
 };
 
 }  // namespace sluice::app

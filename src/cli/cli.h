@@ -42,6 +42,7 @@ void addLakeCommands(CLI::App& app, CliContext& ctx);
 void addParamsCommands(CLI::App& app, CliContext& ctx);
 void addItemsCommands(CLI::App& app, CliContext& ctx);
 void addQueryCommand(CLI::App& app, CliContext& ctx);
+void addInvokeCommands(CLI::App& app, CliContext& ctx);
 
 int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 

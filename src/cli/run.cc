@@ -51,6 +51,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   addParamsCommands(app, ctx);
   addItemsCommands(app, ctx);
   addQueryCommand(app, ctx);
+  addInvokeCommands(app, ctx);
 
   try {
     try {

@@ -38,6 +38,26 @@ const char* const kMigrations[] = {
       PRIMARY KEY (table_name, pk, sk)
     ) WITHOUT ROWID;
     )sql",
+    // 2: function invocations and their logs
+    R"sql(
+    CREATE TABLE invocations (
+      request_id TEXT PRIMARY KEY,
+      function TEXT NOT NULL,
+      start_ns INTEGER NOT NULL,
+      duration_ns INTEGER NOT NULL DEFAULT 0,
+      status TEXT NOT NULL,
+      error_type TEXT NOT NULL DEFAULT '',
+      error_message TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX invocations_by_function ON invocations(function, start_ns);
+    CREATE TABLE invocation_logs (
+      request_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      time_ns INTEGER NOT NULL,
+      line TEXT NOT NULL,
+      PRIMARY KEY (request_id, seq)
+    );
+    )sql",
 };
 
 void bindSortValue(SqliteStatement& st, int index, const json& v) {
@@ -329,6 +349,69 @@ std::vector<json> SqliteStateStore::query(const ItemQuery& q) {
   }
   std::vector<json> out;
   while (st.step()) out.push_back(json::parse(st.text(0)));
+  return out;
+}
+
+// ---- invocations -----------------------------------------------------------------------
+
+namespace {
+constexpr const char* kInvocationColumns =
+    "SELECT request_id, function, start_ns, duration_ns, status, error_type, error_message "
+    "FROM invocations ";
+
+InvocationRecord readInvocation(SqliteStatement& st) {
+  return {st.text(0), st.text(1), st.int64(2), st.int64(3), st.text(4), st.text(5), st.text(6)};
+}
+}  // namespace
+
+void SqliteStateStore::begin(const InvocationRecord& r) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "INSERT INTO invocations(request_id, function, start_ns, status) VALUES (?1, ?2, ?3, ?4)");
+  st.bind(1, r.request_id).bind(2, r.function).bind(3, static_cast<int64_t>(r.start)).bind(4, r.status).run();
+}
+
+void SqliteStateStore::finish(const InvocationRecord& r) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "UPDATE invocations SET duration_ns = ?2, status = ?3, error_type = ?4, error_message = ?5 "
+      "WHERE request_id = ?1");
+  st.bind(1, r.request_id).bind(2, r.duration_ns).bind(3, r.status).bind(4, r.error_type);
+  st.bind(5, r.error_message).run();
+}
+
+void SqliteStateStore::appendLog(const std::string& request_id, const InvocationLogLine& line) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "INSERT INTO invocation_logs(request_id, seq, time_ns, line) VALUES (?1, "
+      "(SELECT COALESCE(MAX(seq), 0) + 1 FROM invocation_logs WHERE request_id = ?1), ?2, ?3)");
+  st.bind(1, request_id).bind(2, static_cast<int64_t>(line.time)).bind(3, line.line).run();
+}
+
+std::optional<InvocationRecord> SqliteStateStore::find(const std::string& request_id) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(std::string(kInvocationColumns) + "WHERE request_id = ?1");
+  if (!st.bind(1, request_id).step()) return std::nullopt;
+  return readInvocation(st);
+}
+
+std::vector<InvocationRecord> SqliteStateStore::recent(const std::string& function, int limit) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(std::string(kInvocationColumns) +
+                        (function.empty() ? "" : "WHERE function = ?1 ") +
+                        "ORDER BY start_ns DESC LIMIT " + std::to_string(limit > 0 ? limit : 100));
+  if (!function.empty()) st.bind(1, function);
+  std::vector<InvocationRecord> out;
+  while (st.step()) out.push_back(readInvocation(st));
+  return out;
+}
+
+std::vector<InvocationLogLine> SqliteStateStore::logs(const std::string& request_id) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("SELECT time_ns, line FROM invocation_logs WHERE request_id = ?1 ORDER BY seq");
+  st.bind(1, request_id);
+  std::vector<InvocationLogLine> out;
+  while (st.step()) out.push_back({st.int64(0), st.text(1)});
   return out;
 }
 

@@ -11,13 +11,17 @@
 
 namespace sluice::state {
 
-class SqliteStateStore : public StateStore, private ParameterStore, private ItemStore {
+class SqliteStateStore : public StateStore,
+                         private ParameterStore,
+                         private ItemStore,
+                         private InvocationStore {
  public:
   SqliteStateStore(const std::string& path, SecretBox secrets,
                    const core::Clock& clock = core::SystemClock::instance());
 
   ParameterStore& parameters() override { return *this; }
   ItemStore& items() override { return *this; }
+  InvocationStore& invocations() override { return *this; }
   int schemaVersion() override;
 
  private:
@@ -41,6 +45,14 @@ class SqliteStateStore : public StateStore, private ParameterStore, private Item
   bool remove(const std::string& table, const nlohmann::json& key) override;
   std::vector<nlohmann::json> query(const ItemQuery& query) override;
   TableSchema requireTable(const std::string& table);
+
+  // InvocationStore
+  void begin(const InvocationRecord& record) override;
+  void finish(const InvocationRecord& record) override;
+  void appendLog(const std::string& request_id, const InvocationLogLine& line) override;
+  std::optional<InvocationRecord> find(const std::string& request_id) override;
+  std::vector<InvocationRecord> recent(const std::string& function, int limit) override;
+  std::vector<InvocationLogLine> logs(const std::string& request_id) override;
 
   std::mutex mu_;  // one connection, used by one thread at a time
   SqliteDb db_;

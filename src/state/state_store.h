@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "state/invocation_store.h"
 #include "state/item_store.h"
 #include "state/parameter_store.h"
 
@@ -16,6 +17,7 @@ class StateStore {
   virtual ~StateStore() = default;
   virtual ParameterStore& parameters() = 0;
   virtual ItemStore& items() = 0;
+  virtual InvocationStore& invocations() = 0;
   // The schema version the database is at after migrations.
   virtual int schemaVersion() = 0;
 };

@@ -1,0 +1,67 @@
+// sluice invoke NAME --payload JSON|@FILE, and sluice functions list|invocations|logs
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/environment.h"
+#include "cli/cli.h"
+#include "core/error.h"
+#include "functions/invoker.h"
+#include "state/state_store.h"
+
+namespace sluice::cli {
+
+void addInvokeCommands(CLI::App& app, CliContext& ctx) {
+  {
+    auto* cmd = app.add_subcommand("invoke", "run a function with a JSON event and print its result");
+    auto name = std::make_shared<std::string>();
+    auto payload = std::make_shared<std::string>("{}");
+    cmd->add_option("FUNCTION", *name, "function name (see `sluice functions list`)")->required();
+    cmd->add_option("--payload", *payload, "the event: JSON, or @FILE");
+    cmd->callback([&ctx, name, payload] {
+      auto event = nlohmann::json::parse(readArgOrFile(*payload), nullptr, false);
+      if (event.is_discarded()) throw UsageError("--payload is not valid JSON");
+      auto& env = ctx.environment();
+      functions::Invoker invoker(env.functions(), env.services());
+      try {
+        auto result = invoker.invoke(*name, event);
+        ctx.out << result.result.dump(2) << '\n';
+      } catch (const Error& e) {
+        // The Lambda-style error document on stdout, the one-line error on stderr.
+        ctx.out << nlohmann::json{{"errorType", e.code()}, {"errorMessage", e.what()}}.dump(2) << '\n';
+        throw;
+      }
+    });
+  }
+  auto* fns = app.add_subcommand("functions", "list functions and their recent invocations");
+  fns->require_subcommand(1);
+  fns->add_subcommand("list", "list the functions")->callback([&ctx] {
+    for (const auto* f : ctx.environment().functions().all()) ctx.out << f->name << '\t' << f->description << '\n';
+  });
+  {
+    auto* cmd = fns->add_subcommand("invocations", "recent invocations, newest first");
+    auto name = std::make_shared<std::string>();
+    auto limit = std::make_shared<int>(20);
+    cmd->add_option("FUNCTION", *name, "only this function");
+    cmd->add_option("--limit", *limit, "how many");
+    cmd->callback([&ctx, name, limit] {
+      for (const auto& r : ctx.environment().state().invocations().recent(*name, *limit)) {
+        ctx.out << r.request_id << '\t' << r.function << '\t' << core::formatIso8601Ms(r.start) << '\t'
+                << r.status << '\t' << (r.duration_ns / 1'000'000.0) << " ms";
+        if (!r.error_type.empty()) ctx.out << '\t' << r.error_type << ": " << r.error_message;
+        ctx.out << '\n';
+      }
+    });
+  }
+  {
+    auto* cmd = fns->add_subcommand("logs", "the log lines of one invocation");
+    auto id = std::make_shared<std::string>();
+    cmd->add_option("REQUEST_ID", *id, "from `sluice functions invocations`")->required();
+    cmd->callback([&ctx, id] {
+      for (const auto& l : ctx.environment().state().invocations().logs(*id))
+        ctx.out << core::formatIso8601Ms(l.time) << ' ' << l.line << '\n';
+    });
+  }
+}
+
+}  // namespace sluice::cli

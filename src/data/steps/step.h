@@ -1,0 +1,51 @@
+#pragma once
+// The generic data steps (convert, sql, dedup, mask, …): each reads lake objects into
+// DuckDB, transforms them with SQL and writes results back to the lake. They are plain
+// functions of (event, environment) → result so the function registry can expose them
+// and tests can call them directly.
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+
+namespace sluice::lake {
+class ObjectStore;
+}
+
+namespace sluice::data {
+
+class Database;
+class Connection;
+
+struct StepEnv {
+  lake::ObjectStore& lake;
+  Database& duckdb;
+  std::string scratch_dir;
+  std::function<void(const std::string&)> log;
+  core::TimeNs now;
+};
+
+// {"input": IN, "output": OUT, "vars": {…}} → {"rows", "objects"}
+nlohmann::json convertStep(const nlohmann::json& event, const StepEnv& env);
+// {"inputs": {NAME: IN, …}, "sql": "SELECT … FROM NAME", "output": OUT?, "max_rows": 1000}
+// → with an output: {"rows", "objects"}; without: {"columns", "rows": [{…}, …]}.
+nlohmann::json sqlStep(const nlohmann::json& event, const StepEnv& env);
+// {"input", "output", "keys": [COL…]?, "order_by": COL?} → {"rows_in", "rows_out", "removed", "objects"}
+nlohmann::json dedupStep(const nlohmann::json& event, const StepEnv& env);
+// {"input", "output", "columns": {COL: "card"|"cvv"|"name"|"ssn"|"phone"|"email"|
+//   {"regex": R, "replace": S}}} → {"rows", "masked_columns", "objects"}
+nlohmann::json maskStep(const nlohmann::json& event, const StepEnv& env);
+
+// The SQL expression that masks column `column` with `rule` (see maskStep).
+std::string maskExpression(const std::string& column, const nlohmann::json& rule);
+
+// Helpers shared by the steps.
+const nlohmann::json& requireField(const nlohmann::json& event, const char* name);
+// Creates temporary view `name` over the input spec on `conn`.
+void createInputView(Connection& conn, const std::string& name, const nlohmann::json& input_spec,
+                     lake::ObjectStore& store);
+int64_t countRows(Connection& conn, const std::string& relation);
+
+}  // namespace sluice::data

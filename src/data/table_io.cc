@@ -1,0 +1,251 @@
+#include "data/table_io.h"
+
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "core/ids.h"
+#include "data/duckdb_engine.h"
+#include "lake/object_store.h"
+
+namespace sluice::data {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+std::string sqlLiteral(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+std::string sqlIdentifier(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+namespace {
+
+struct LakeUrl {
+  std::string bucket;
+  std::string key;
+};
+
+LakeUrl parseLakeUrl(const std::string& url) {
+  if (url.rfind("lake://", 0) != 0)
+    throw Error(errc::kInvalidArgument, "'" + url + "' is not a lake URL (lake://BUCKET/KEY)");
+  std::string rest = url.substr(7);
+  size_t slash = rest.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == rest.size())
+    throw Error(errc::kInvalidArgument, "'" + url + "' needs both a bucket and a key");
+  return {rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
+std::string extensionFormat(const std::string& path) {
+  std::string p = path;
+  for (const char* z : {".gz", ".zst"})
+    if (p.size() > 4 && p.compare(p.size() - std::strlen(z), std::strlen(z), z) == 0) p.resize(p.size() - std::strlen(z));
+  auto ends = [&](const char* e) { return p.size() >= std::strlen(e) && p.compare(p.size() - std::strlen(e), std::strlen(e), e) == 0; };
+  if (ends(".parquet")) return "parquet";
+  if (ends(".csv") || ends(".tsv") || ends(".txt")) return "csv";
+  if (ends(".jsonl") || ends(".ndjson")) return "jsonl";
+  if (ends(".json")) return "json";
+  throw Error(errc::kInvalidArgument, "cannot tell the format of '" + path + "' from its name; give \"format\"");
+}
+
+json specObject(const json& spec, const char* what) {
+  if (spec.is_string()) return json{{"path", spec}};
+  if (!spec.is_object() || !spec.contains("path") || !spec["path"].is_string())
+    throw Error(errc::kInvalidArgument, std::string(what) + " must be a lake URL or an object with \"path\"");
+  return spec;
+}
+
+std::string csvReadOptions(const json& csv) {
+  std::string opts;
+  if (csv.contains("delimiter")) opts += ", delim=" + sqlLiteral(csv["delimiter"].get<std::string>());
+  if (csv.contains("header")) opts += std::string(", header=") + (csv["header"].get<bool>() ? "true" : "false");
+  if (csv.contains("null")) opts += ", nullstr=" + sqlLiteral(csv["null"].get<std::string>());
+  if (csv.contains("quote")) opts += ", quote=" + sqlLiteral(csv["quote"].get<std::string>());
+  return opts;
+}
+
+// Copies `file` into the lake as bucket/key, adding a BOM and CRLF line ends for CSV
+// when asked. CRLF conversion skips newlines inside quoted fields.
+lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket, const std::string& key,
+                            const json& spec, const std::string& format, lake::ObjectStore& store) {
+  json csv = spec.value("csv", json::object());
+  bool bom = format == "csv" && csv.value("bom", false);
+  bool crlf = format == "csv" && csv.value("line_ending", "\n") == "\r\n";
+  char quote = csv.value("quote", "\"").empty() ? '"' : csv.value("quote", "\"")[0];
+  lake::PutOptions opts;
+  opts.no_overwrite = !spec.value("overwrite", true);
+  opts.content_type = format == "parquet" ? "application/vnd.apache.parquet"
+                      : format == "csv"   ? "text/csv"
+                                          : "application/x-ndjson";
+  auto writer = store.openWriter(bucket, key, opts);
+  if (bom) writer->write("\xEF\xBB\xBF");
+  std::ifstream in(file, std::ios::binary);
+  std::string buf(1 << 20, '\0'), converted;
+  bool in_quotes = false;
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    std::string_view chunk(buf.data(), static_cast<size_t>(in.gcount()));
+    if (chunk.empty()) break;
+    if (!crlf) {
+      writer->write(chunk);
+      continue;
+    }
+    converted.clear();
+    for (char c : chunk) {
+      if (c == quote) in_quotes = !in_quotes;
+      if (c == '\n' && !in_quotes) converted += '\r';
+      converted += c;
+    }
+    writer->write(converted);
+  }
+  return writer->commit();
+}
+
+}  // namespace
+
+std::string readExpression(const json& input_spec, lake::ObjectStore& store) {
+  json spec = specObject(input_spec, "an input");
+  std::string url = spec["path"];
+  LakeUrl loc = parseLakeUrl(url);
+  auto path = store.localPath(loc.bucket, loc.key);
+  if (!path) throw Error(errc::kInvalidArgument, "'" + url + "': remote lakes are not readable by data steps yet");
+  std::string format = spec.value("format", "auto");
+  if (format == "auto") format = extensionFormat(loc.key);
+  std::string hive = spec.value("hive_partitioning", false) ? ", hive_partitioning=true" : "";
+  if (format == "parquet") return "read_parquet(" + sqlLiteral(*path) + hive + ")";
+  if (format == "csv")
+    return "read_csv(" + sqlLiteral(*path) + csvReadOptions(spec.value("csv", json::object())) + hive + ")";
+  if (format == "jsonl") return "read_json(" + sqlLiteral(*path) + ", format='newline_delimited'" + hive + ")";
+  if (format == "json") return "read_json(" + sqlLiteral(*path) + ", format='auto'" + hive + ")";
+  throw Error(errc::kInvalidArgument, "unknown input format '" + format + "' for '" + url + "'");
+}
+
+std::string renderKeyTemplate(const std::string& tmpl, const json& vars, core::TimeNs now) {
+  std::string out;
+  size_t i = 0;
+  while (i < tmpl.size()) {
+    if (tmpl[i] != '{') {
+      out += tmpl[i++];
+      continue;
+    }
+    size_t close = tmpl.find('}', i);
+    if (close == std::string::npos)
+      throw Error(errc::kInvalidArgument, "key template '" + tmpl + "' has an unclosed '{'");
+    std::string field = tmpl.substr(i + 1, close - i - 1);
+    std::string name = field.substr(0, field.find(':'));
+    std::string fmt = field.find(':') == std::string::npos ? "" : field.substr(field.find(':') + 1);
+    if (name == "time") {
+      time_t secs = static_cast<time_t>(now / 1'000'000'000);
+      std::tm tm{};
+      gmtime_r(&secs, &tm);
+      std::string f = fmt.empty() ? "%Y%m%dT%H%M%SZ" : fmt;
+      char micros[8];
+      std::snprintf(micros, sizeof micros, "%06lld", static_cast<long long>((now / 1000) % 1'000'000));
+      for (size_t p = f.find("%f"); p != std::string::npos; p = f.find("%f", p)) f.replace(p, 2, micros);
+      char buf[256];
+      size_t n = std::strftime(buf, sizeof buf, f.c_str(), &tm);
+      out.append(buf, n);
+    } else {
+      if (!vars.contains(name))
+        throw Error(errc::kInvalidArgument, "key template '" + tmpl + "' needs a value for {" + name + "}");
+      const json& v = vars[name];
+      if (!fmt.empty()) {
+        if (!v.is_number_integer() || fmt.back() != 'd')
+          throw Error(errc::kInvalidArgument, "{" + field + "}: only integer formats such as 08d are supported");
+        char buf[64];
+        std::snprintf(buf, sizeof buf, ("%" + fmt.substr(0, fmt.size() - 1) + "lld").c_str(),
+                      static_cast<long long>(v.get<int64_t>()));
+        out += buf;
+      } else {
+        out += v.is_string() ? v.get<std::string>() : v.dump();
+      }
+    }
+    i = close + 1;
+  }
+  return out;
+}
+
+json WriteResult::toJson() const {
+  json objs = json::array();
+  for (const auto& o : objects)
+    objs.push_back({{"bucket", o.bucket}, {"key", o.key}, {"size", o.size}, {"etag", o.etag}});
+  return {{"rows", rows}, {"objects", objs}};
+}
+
+WriteResult writeQuery(Connection& conn, const std::string& select_sql, const json& output_spec,
+                       lake::ObjectStore& store, const std::string& scratch_dir, const json& vars,
+                       core::TimeNs now) {
+  json spec = specObject(output_spec, "an output");
+  LakeUrl loc = parseLakeUrl(renderKeyTemplate(spec["path"], vars, now));
+  std::string format = spec.value("format", "");
+  if (format.empty()) format = extensionFormat(loc.key);
+  if (format == "json") format = "jsonl";
+
+  std::string options;
+  if (format == "parquet") {
+    options = "FORMAT PARQUET, COMPRESSION " + sqlLiteral(spec.value("compression", "snappy"));
+    if (spec.contains("row_group_size")) options += ", ROW_GROUP_SIZE " + std::to_string(spec["row_group_size"].get<int64_t>());
+  } else if (format == "csv") {
+    json csv = spec.value("csv", json::object());
+    options = "FORMAT CSV, DELIMITER " + sqlLiteral(csv.value("delimiter", ",")) + ", HEADER " +
+              (csv.value("header", true) ? "true" : "false");
+    if (csv.contains("quote")) options += ", QUOTE " + sqlLiteral(csv["quote"].get<std::string>());
+  } else if (format == "jsonl") {
+    options = "FORMAT JSON";
+  } else {
+    throw Error(errc::kInvalidArgument, "unknown output format '" + format + "'");
+  }
+
+  fs::path work = fs::path(scratch_dir) / ("write-" + core::randomHex(8));
+  fs::create_directories(work);
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(p, ec);
+    }
+  } cleanup{work};
+
+  std::vector<std::string> partition_by = spec.value("partition_by", std::vector<std::string>{});
+  WriteResult result;
+  std::string target = partition_by.empty() ? (work / "out").string() : (work / "parts").string();
+  if (!partition_by.empty()) {
+    std::string cols;
+    for (const auto& c : partition_by) cols += (cols.empty() ? "" : ", ") + sqlIdentifier(c);
+    options += ", PARTITION_BY (" + cols + ")";
+  }
+  auto copied = conn.query("COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")");
+  if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
+
+  auto upload = [&](const fs::path& file, const std::string& key) {
+    auto info = uploadFile(file.string(), loc.bucket, key, spec, format, store);
+    result.objects.push_back({info.bucket, info.key, info.size, info.etag});
+  };
+  if (partition_by.empty()) {
+    upload(target, loc.key);
+  } else {
+    // The key names a folder: partitions land below it as col=value/… files.
+    std::string base = loc.key.back() == '/' ? loc.key : loc.key + "/";
+    std::vector<fs::path> files;
+    for (auto& e : fs::recursive_directory_iterator(target))
+      if (e.is_regular_file()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) upload(f, base + fs::relative(f, target).string());
+  }
+  return result;
+}
+
+}  // namespace sluice::data

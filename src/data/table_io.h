@@ -1,0 +1,60 @@
+#pragma once
+// Lake objects in and out of DuckDB, described by small JSON specs that events,
+// workflows and project files carry.
+//
+// Input spec: "lake://BUCKET/KEY-OR-GLOB", or
+//   {"path": "lake://…", "format": "auto|csv|json|jsonl|parquet",
+//    "csv": {"delimiter": ",", "header": true, "null": "NULL", "quote": "\""},
+//    "hive_partitioning": false}
+// Output spec:
+//   {"path": "lake://BUCKET/KEY-TEMPLATE", "format": "parquet|csv|jsonl",
+//    "compression": "snappy|zstd|uncompressed", "row_group_size": 122880,
+//    "csv": {"delimiter": ",", "header": true, "bom": false, "line_ending": "\n"},
+//    "partition_by": ["col", …], "overwrite": true}
+// A key template fills {name} and {name:08d} from the event's "vars" and {time:%H%M%S%f}
+// (strftime plus %f for microseconds) from the current UTC time.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+
+namespace sluice::lake {
+class ObjectStore;
+}
+
+namespace sluice::data {
+
+class Connection;
+
+// A DuckDB table expression (e.g. read_csv('…', delim=',')) reading the input spec.
+std::string readExpression(const nlohmann::json& input_spec, lake::ObjectStore& store);
+
+std::string renderKeyTemplate(const std::string& key_template, const nlohmann::json& vars,
+                              core::TimeNs now);
+
+struct WrittenObject {
+  std::string bucket;
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
+};
+
+struct WriteResult {
+  int64_t rows = 0;
+  std::vector<WrittenObject> objects;
+  nlohmann::json toJson() const;
+};
+
+// Runs `select_sql` and stores its result under the output spec: DuckDB writes to
+// `scratch_dir`, then each file is streamed into the lake (atomically, raising events).
+WriteResult writeQuery(Connection& conn, const std::string& select_sql, const nlohmann::json& output_spec,
+                       lake::ObjectStore& store, const std::string& scratch_dir,
+                       const nlohmann::json& vars, core::TimeNs now);
+
+// SQL string literal and identifier quoting.
+std::string sqlLiteral(const std::string& s);
+std::string sqlIdentifier(const std::string& s);
+
+}  // namespace sluice::data

@@ -1,0 +1,30 @@
+// The built-in functions: one registration line each.
+#include "core/clock.h"
+#include "data/steps/step.h"
+#include "functions/registry.h"
+
+namespace sluice::functions {
+
+namespace {
+
+using StepFn = nlohmann::json (*)(const nlohmann::json&, const data::StepEnv&);
+
+Handler dataStep(StepFn step) {
+  return [step](const nlohmann::json& event, InvocationContext& ctx) {
+    const auto& s = ctx.services();
+    data::StepEnv env{s.lake, s.duckdb, s.scratch_dir, [&ctx](const std::string& l) { ctx.log(l); },
+                      core::SystemClock::instance().now()};
+    return step(event, env);
+  };
+}
+
+}  // namespace
+
+void registerBuiltins(Registry& r) {
+  r.add("convert", "read lake objects in one format and write them in another", dataStep(data::convertStep));
+  r.add("sql", "run SQL over named lake inputs; return rows or write an output", dataStep(data::sqlStep));
+  r.add("dedup", "drop duplicate rows by key, keeping the latest by an ordering column", dataStep(data::dedupStep));
+  r.add("mask", "mask card numbers, CVVs, names, SSNs, phones, e-mails and regexes", dataStep(data::maskStep));
+}
+
+}  // namespace sluice::functions

@@ -1,0 +1,32 @@
+#pragma once
+// Runs functions and records each invocation (request id, start, duration, status,
+// error, log lines) in the state store.
+#include <string>
+
+#include "core/clock.h"
+#include "functions/registry.h"
+
+namespace sluice::functions {
+
+struct InvocationResult {
+  std::string request_id;
+  nlohmann::json result;
+};
+
+class Invoker {
+ public:
+  Invoker(const Registry& registry, Services services,
+          const core::Clock& clock = core::SystemClock::instance())
+      : registry_(registry), services_(services), clock_(clock) {}
+
+  // Returns the handler's result; a failing handler's Error is rethrown unchanged after
+  // it is recorded. Any other exception becomes Error("Unhandled").
+  InvocationResult invoke(const std::string& function, const nlohmann::json& event);
+
+ private:
+  const Registry& registry_;
+  Services services_;
+  const core::Clock& clock_;
+};
+
+}  // namespace sluice::functions

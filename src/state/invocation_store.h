@@ -1,0 +1,41 @@
+#pragma once
+// A record of every function invocation: who ran, when, how long, how it ended, and the
+// log lines it wrote. Written before the function starts (status Running) and updated
+// when it ends, so a crash leaves a visible trace.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace sluice::state {
+
+struct InvocationRecord {
+  std::string request_id;
+  std::string function;
+  core::TimeNs start = 0;
+  int64_t duration_ns = 0;
+  std::string status;  // "Running", "Succeeded", "Failed"
+  std::string error_type;
+  std::string error_message;
+};
+
+struct InvocationLogLine {
+  core::TimeNs time = 0;
+  std::string line;
+};
+
+class InvocationStore {
+ public:
+  virtual ~InvocationStore() = default;
+  virtual void begin(const InvocationRecord& record) = 0;
+  virtual void finish(const InvocationRecord& record) = 0;  // by request_id
+  virtual void appendLog(const std::string& request_id, const InvocationLogLine& line) = 0;
+  virtual std::optional<InvocationRecord> find(const std::string& request_id) = 0;
+  // Most recent first; an empty `function` means every function.
+  virtual std::vector<InvocationRecord> recent(const std::string& function, int limit) = 0;
+  virtual std::vector<InvocationLogLine> logs(const std::string& request_id) = 0;
+};
+
+}  // namespace sluice::state
