@@ -32,13 +32,6 @@ std::string sqlIdentifier(const std::string& s) {
   return out + "\"";
 }
 
-namespace {
-
-struct LakeUrl {
-  std::string bucket;
-  std::string key;
-};
-
 LakeUrl parseLakeUrl(const std::string& url) {
   if (url.rfind("lake://", 0) != 0)
     throw Error(errc::kInvalidArgument, "'" + url + "' is not a lake URL (lake://BUCKET/KEY)");
@@ -48,6 +41,8 @@ LakeUrl parseLakeUrl(const std::string& url) {
     throw Error(errc::kInvalidArgument, "'" + url + "' needs both a bucket and a key");
   return {rest.substr(0, slash), rest.substr(slash + 1)};
 }
+
+namespace {
 
 std::string extensionFormat(const std::string& path) {
   std::string p = path;
@@ -74,6 +69,7 @@ std::string csvReadOptions(const json& csv) {
   if (csv.contains("header")) opts += std::string(", header=") + (csv["header"].get<bool>() ? "true" : "false");
   if (csv.contains("null")) opts += ", nullstr=" + sqlLiteral(csv["null"].get<std::string>());
   if (csv.contains("quote")) opts += ", quote=" + sqlLiteral(csv["quote"].get<std::string>());
+  if (csv.value("all_varchar", false)) opts += ", all_varchar=true";
   return opts;
 }
 
@@ -116,14 +112,21 @@ lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket, 
 
 }  // namespace
 
+json inputSpecObject(const json& spec) { return specObject(spec, "an input"); }
+
+std::string inputFormat(const json& input_spec) {
+  json spec = specObject(input_spec, "an input");
+  std::string format = spec.value("format", "auto");
+  return format == "auto" ? extensionFormat(parseLakeUrl(spec["path"]).key) : format;
+}
+
 std::string readExpression(const json& input_spec, lake::ObjectStore& store) {
   json spec = specObject(input_spec, "an input");
   std::string url = spec["path"];
   LakeUrl loc = parseLakeUrl(url);
   auto path = store.localPath(loc.bucket, loc.key);
   if (!path) throw Error(errc::kInvalidArgument, "'" + url + "': remote lakes are not readable by data steps yet");
-  std::string format = spec.value("format", "auto");
-  if (format == "auto") format = extensionFormat(loc.key);
+  std::string format = inputFormat(spec);
   std::string hive = spec.value("hive_partitioning", false) ? ", hive_partitioning=true" : "";
   if (format == "parquet") return "read_parquet(" + sqlLiteral(*path) + hive + ")";
   if (format == "csv")

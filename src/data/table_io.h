@@ -4,7 +4,8 @@
 //
 // Input spec: "lake://BUCKET/KEY-OR-GLOB", or
 //   {"path": "lake://…", "format": "auto|csv|json|jsonl|parquet",
-//    "csv": {"delimiter": ",", "header": true, "null": "NULL", "quote": "\""},
+//    "csv": {"delimiter": ",", "header": true, "null": "NULL", "quote": "\"",
+//            "all_varchar": false},
 //    "hive_partitioning": false}
 // Output spec:
 //   {"path": "lake://BUCKET/KEY-TEMPLATE", "format": "parquet|csv|jsonl",
@@ -27,6 +28,17 @@ class ObjectStore;
 namespace sluice::data {
 
 class Connection;
+
+// The input spec in object form (a plain URL becomes {"path": URL}).
+nlohmann::json inputSpecObject(const nlohmann::json& spec);
+// Lake URL parts; throws Error(InvalidArgument) for anything but lake://BUCKET/KEY.
+struct LakeUrl {
+  std::string bucket;
+  std::string key;
+};
+LakeUrl parseLakeUrl(const std::string& url);
+// "parquet", "csv", "jsonl" or "json" from the spec's "format" or the key's extension.
+std::string inputFormat(const nlohmann::json& spec);
 
 // A DuckDB table expression (e.g. read_csv('…', delim=',')) reading the input spec.
 std::string readExpression(const nlohmann::json& input_spec, lake::ObjectStore& store);

@@ -25,6 +25,7 @@ void registerBuiltins(Registry& r) {
   r.add("sql", "run SQL over named lake inputs; return rows or write an output", dataStep(data::sqlStep));
   r.add("dedup", "drop duplicate rows by key, keeping the latest by an ordering column", dataStep(data::dedupStep));
   r.add("mask", "mask card numbers, CVVs, names, SSNs, phones, e-mails and regexes", dataStep(data::maskStep));
+  r.add("validate", "check rows against column rules or documents against a JSON Schema; quarantine failures", dataStep(data::validateStep));
 }
 
 }  // namespace sluice::functions

@@ -38,6 +38,22 @@ nlohmann::json dedupStep(const nlohmann::json& event, const StepEnv& env);
 //   {"regex": R, "replace": S}}} → {"rows", "masked_columns", "objects"}
 nlohmann::json maskStep(const nlohmann::json& event, const StepEnv& env);
 
+// Table mode: {"input", "columns": {COL: {"type", "nullable", "regex", "allowed", "min",
+//   "max", "unique", "references": {"input", "column"}}}, "unique": [[COL…]…],
+//   "output"?, "quarantine"?, "max_invalid_rows"?, "max_invalid_fraction"?}
+// Document mode: {"schema": JSON Schema or lake URL, "document": {…}} or {"schema", "input"
+//   (a JSON document, array or JSON lines object), "output"?, "quarantine"?, thresholds}
+// → counts, a sample of errors, the quarantine object; fails with ValidationFailed past a
+// threshold (after the quarantine is written, so nothing is lost).
+nlohmann::json validateStep(const nlohmann::json& event, const StepEnv& env);
+nlohmann::json validateTable(const nlohmann::json& event, const StepEnv& env);
+nlohmann::json validateDocuments(const nlohmann::json& event, const StepEnv& env);
+// Throws Error(ValidationFailed) when the invalid rows exceed the event's thresholds.
+void enforceThresholds(const nlohmann::json& event, int64_t rows, int64_t invalid);
+// Where rejected rows go: the event's "quarantine" output, or by default
+// lake://BUCKET/quarantine/KEY.errors.jsonl beside the input.
+nlohmann::json quarantineSpec(const nlohmann::json& event);
+
 // The SQL expression that masks column `column` with `rule` (see maskStep).
 std::string maskExpression(const std::string& column, const nlohmann::json& rule);
 
