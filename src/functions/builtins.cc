@@ -25,6 +25,8 @@ void registerBuiltins(Registry& r) {
   r.add("sql", "run SQL over named lake inputs; return rows or write an output", dataStep(data::sqlStep));
   r.add("dedup", "drop duplicate rows by key, keeping the latest by an ordering column", dataStep(data::dedupStep));
   r.add("mask", "mask card numbers, CVVs, names, SSNs, phones, e-mails and regexes", dataStep(data::maskStep));
+  r.add("profile", "row, column, missing and duplicate counts and per-column statistics", dataStep(data::profileStep));
+  r.add("quality_score", "completeness, validity, consistency and uniqueness in one 0..1 score", dataStep(data::qualityScoreStep));
   r.add("validate", "check rows against column rules or documents against a JSON Schema; quarantine failures", dataStep(data::validateStep));
 }
 

@@ -54,6 +54,13 @@ void enforceThresholds(const nlohmann::json& event, int64_t rows, int64_t invali
 // lake://BUCKET/quarantine/KEY.errors.jsonl beside the input.
 nlohmann::json quarantineSpec(const nlohmann::json& event);
 
+// {"input"} → {"rows", "columns", "missing_fraction", "duplicate_rows", "column_profiles":
+//   [{"name", "type", "missing", "unique", "mean", "std", "min", "max"}]}
+nlohmann::json profileStep(const nlohmann::json& event, const StepEnv& env);
+// {"input", "key": [COL…]?, "validity_columns": REGEX?, "email_column": COL?} → the
+// seed 003 score: 0.3 completeness + 0.3 validity + 0.2 consistency + 0.2 uniqueness.
+nlohmann::json qualityScoreStep(const nlohmann::json& event, const StepEnv& env);
+
 // The SQL expression that masks column `column` with `rule` (see maskStep).
 std::string maskExpression(const std::string& column, const nlohmann::json& rule);
 
