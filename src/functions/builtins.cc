@@ -2,6 +2,7 @@
 #include "core/clock.h"
 #include "data/steps/step.h"
 #include "functions/registry.h"
+#include "state/state_store.h"
 
 namespace sluice::functions {
 
@@ -13,7 +14,7 @@ Handler dataStep(StepFn step) {
   return [step](const nlohmann::json& event, InvocationContext& ctx) {
     const auto& s = ctx.services();
     data::StepEnv env{s.lake, s.duckdb, s.scratch_dir, [&ctx](const std::string& l) { ctx.log(l); },
-                      core::SystemClock::instance().now()};
+                      core::SystemClock::instance().now(), &s.state.parameters()};
     return step(event, env);
   };
 }
@@ -27,6 +28,7 @@ void registerBuiltins(Registry& r) {
   r.add("mask", "mask card numbers, CVVs, names, SSNs, phones, e-mails and regexes", dataStep(data::maskStep));
   r.add("profile", "row, column, missing and duplicate counts and per-column statistics", dataStep(data::profileStep));
   r.add("quality_score", "completeness, validity, consistency and uniqueness in one 0..1 score", dataStep(data::qualityScoreStep));
+  r.add("extract_sql", "incremental extract from SQLite or PostgreSQL by a watermark, as numbered packets", dataStep(data::extractSqlStep));
   r.add("validate", "check rows against column rules or documents against a JSON Schema; quarantine failures", dataStep(data::validateStep));
 }
 

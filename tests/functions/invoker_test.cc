@@ -88,7 +88,7 @@ TEST_F(InvokerTest, UnknownFunctionIsResourceNotFound) {
 TEST_F(InvokerTest, BuiltinsAreRegistered) {
   Registry builtins;
   registerBuiltins(builtins);
-  for (const char* name : {"convert", "sql", "dedup", "mask", "validate", "profile", "quality_score"}) EXPECT_TRUE(builtins.contains(name)) << name;
+  for (const char* name : {"convert", "sql", "dedup", "mask", "validate", "profile", "quality_score", "extract_sql"}) EXPECT_TRUE(builtins.contains(name)) << name;
 }
 
 }  // namespace

@@ -13,6 +13,9 @@
 namespace sluice::lake {
 class ObjectStore;
 }
+namespace sluice::state {
+class ParameterStore;
+}
 
 namespace sluice::data {
 
@@ -25,6 +28,7 @@ struct StepEnv {
   std::string scratch_dir;
   std::function<void(const std::string&)> log;
   core::TimeNs now;
+  state::ParameterStore* parameters = nullptr;  // for steps that keep watermarks
 };
 
 // {"input": IN, "output": OUT, "vars": {…}} → {"rows", "objects"}
@@ -60,6 +64,16 @@ nlohmann::json profileStep(const nlohmann::json& event, const StepEnv& env);
 // {"input", "key": [COL…]?, "validity_columns": REGEX?, "email_column": COL?} → the
 // seed 003 score: 0.3 completeness + 0.3 validity + 0.2 consistency + 0.2 uniqueness.
 nlohmann::json qualityScoreStep(const nlohmann::json& event, const StepEnv& env);
+
+// {"source": {"sqlite": PATH} | {"postgres": CONNINFO}, "tables": [NAME | {"name", "full"}],
+//  "watermark_column": "last_updated", "parameter_prefix": "/extract",
+//  "output": {"path": "lake://B/{table}_{packet_id:08d}.jsonl", "format": "jsonl"|"json"}}
+// Incremental extract: rows with watermark_column above the table's stored watermark
+// (every row for "full" tables) become one packet object per table, numbered by a
+// per-table sequence. Watermark and sequence live in the parameter store under
+// PREFIX/TABLE/watermark and PREFIX/TABLE/packet_id and are advanced only after the
+// packet is stored. → {"new_data", "tables": {NAME: {"rows", "packet_id", "key", "watermark"}}}
+nlohmann::json extractSqlStep(const nlohmann::json& event, const StepEnv& env);
 
 // The SQL expression that masks column `column` with `rule` (see maskStep).
 std::string maskExpression(const std::string& column, const nlohmann::json& rule);

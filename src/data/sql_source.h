@@ -1,0 +1,31 @@
+#pragma once
+// Read access to an external SQL database that pipelines extract from: SQLite files
+// (the embedded default) and PostgreSQL (libpq). Rows come back as JSON objects with
+// integers and floats as numbers, booleans as booleans, NULL as null, and everything
+// else (timestamps, numerics, text) as the database's own text form.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sluice::data {
+
+class SqlSource {
+ public:
+  virtual ~SqlSource() = default;
+  // Runs `sql` with text parameters ($1.. for PostgreSQL, ?1.. for SQLite; see
+  // placeholder()) and calls `row` for each result row.
+  virtual void query(const std::string& sql, const std::vector<std::string>& params,
+                     const std::function<void(nlohmann::json&&)>& row) = 0;
+  // The placeholder for the nth (1-based) parameter.
+  virtual std::string placeholder(int n) const = 0;
+  virtual std::string describe() const = 0;  // for messages; never includes a password
+};
+
+// {"sqlite": "/path/file.db"} or {"postgres": "host=… dbname=… user=…"} (a libpq
+// connection string or URI). Throws Error(InvalidArgument | IOError).
+std::unique_ptr<SqlSource> openSqlSource(const nlohmann::json& spec);
+
+}  // namespace sluice::data
