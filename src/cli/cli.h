@@ -43,6 +43,7 @@ void addParamsCommands(CLI::App& app, CliContext& ctx);
 void addItemsCommands(CLI::App& app, CliContext& ctx);
 void addQueryCommand(CLI::App& app, CliContext& ctx);
 void addInvokeCommands(CLI::App& app, CliContext& ctx);
+void addCatalogCommands(CLI::App& app, CliContext& ctx);
 
 int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 

@@ -52,6 +52,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   addItemsCommands(app, ctx);
   addQueryCommand(app, ctx);
   addInvokeCommands(app, ctx);
+  addCatalogCommands(app, ctx);
 
   try {
     try {

@@ -55,6 +55,7 @@ ResolvedSql resolveLakeUrls(const std::string& sql, lake::ObjectStore& store) {
   std::string& out = resolved.sql;
   out.reserve(sql.size());
   std::string last_word;  // the last bare word before the current position
+  size_t statement_start = 0;
   size_t i = 0;
   while (i < sql.size()) {
     char c = sql[i];
@@ -113,10 +114,19 @@ ResolvedSql resolveLakeUrls(const std::string& sql, lake::ObjectStore& store) {
       i = end;
     } else {
       if (!std::isspace(static_cast<unsigned char>(c))) last_word.clear();
+      if (c == ';') {
+        resolved.statements.push_back(out.substr(statement_start));
+        statement_start = out.size() + 1;
+      }
       out += c;
       i++;
     }
   }
+  resolved.statements.push_back(out.substr(std::min(statement_start, out.size())));
+  // Drop empty statements (a trailing ';', blank lines).
+  std::erase_if(resolved.statements, [](const std::string& st) {
+    return st.find_first_not_of(" \t\r\n") == std::string::npos;
+  });
   return resolved;
 }
 

@@ -21,6 +21,8 @@ struct ResolvedSql {
   std::string sql;
   // Each lake:// URL and the path it became, to translate DuckDB's messages back.
   std::vector<std::pair<std::string, std::string>> substitutions;
+  // The statements of `sql`, split at semicolons outside strings and comments.
+  std::vector<std::string> statements;
   // `message` with every substituted path written as its lake:// URL again.
   std::string describe(std::string message) const;
 };

@@ -194,7 +194,8 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   json spec = specObject(output_spec, "an output");
   LakeUrl loc = parseLakeUrl(renderKeyTemplate(spec["path"], vars, now));
   std::string format = spec.value("format", "");
-  if (format.empty()) format = extensionFormat(loc.key);
+  // A partitioned output names a folder; Parquet is the natural default there.
+  if (format.empty()) format = spec.contains("partition_by") ? "parquet" : extensionFormat(loc.key);
   if (format == "json") format = "jsonl";
 
   std::string options;

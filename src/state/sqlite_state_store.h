@@ -14,7 +14,8 @@ namespace sluice::state {
 class SqliteStateStore : public StateStore,
                          private ParameterStore,
                          private ItemStore,
-                         private InvocationStore {
+                         private InvocationStore,
+                         private CatalogStore {
  public:
   SqliteStateStore(const std::string& path, SecretBox secrets,
                    const core::Clock& clock = core::SystemClock::instance());
@@ -22,6 +23,7 @@ class SqliteStateStore : public StateStore,
   ParameterStore& parameters() override { return *this; }
   ItemStore& items() override { return *this; }
   InvocationStore& invocations() override { return *this; }
+  CatalogStore& catalog() override { return *this; }
   int schemaVersion() override;
 
  private:
@@ -53,6 +55,12 @@ class SqliteStateStore : public StateStore,
   std::optional<InvocationRecord> find(const std::string& request_id) override;
   std::vector<InvocationRecord> recent(const std::string& function, int limit) override;
   std::vector<InvocationLogLine> logs(const std::string& request_id) override;
+
+  // CatalogStore
+  void putTable(const CatalogTable& table) override;
+  std::optional<CatalogTable> getTable(const std::string& database, const std::string& name) override;
+  std::vector<CatalogTable> listTables(const std::string& database) override;
+  bool dropTable(const std::string& database, const std::string& name) override;
 
   std::mutex mu_;  // one connection, used by one thread at a time
   SqliteDb db_;

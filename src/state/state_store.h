@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "state/catalog_store.h"
 #include "state/invocation_store.h"
 #include "state/item_store.h"
 #include "state/parameter_store.h"
@@ -18,6 +19,7 @@ class StateStore {
   virtual ParameterStore& parameters() = 0;
   virtual ItemStore& items() = 0;
   virtual InvocationStore& invocations() = 0;
+  virtual CatalogStore& catalog() = 0;
   // The schema version the database is at after migrations.
   virtual int schemaVersion() = 0;
 };

@@ -83,6 +83,43 @@ TEST_F(CliTest, QueryOverLakeObjectsInEveryFormat) {
   EXPECT_NE(bad.err.find("nope"), std::string::npos) << bad.err;
 }
 
+TEST_F(CliTest, CatalogCrawlThenQueryByNameWithRowLimit) {
+  testing::writeFile(dir_ / "s.csv", "region,amount\nnorth,10\nsouth,5\nnorth,1\n");
+  run({"lake", "mb", "processed"});
+  run({"lake", "put", dir_ / "s.csv", "processed/sales/part-1.csv"});
+  EXPECT_EQ(run({"catalog", "crawl", "processed"}).out, "created: processed.sales (1 objects)\n");
+  EXPECT_EQ(run({"catalog", "crawl", "processed"}).out, "unchanged: processed.sales (1 objects)\n");
+  EXPECT_EQ(run({"catalog", "show", "processed.sales"}).out,
+            "processed.sales  csv  lake://processed/sales/  (crawled)\n  region VARCHAR\n  amount BIGINT\n");
+  EXPECT_EQ(run({"query", "SELECT region FROM processed.sales ORDER BY amount DESC", "--format", "csv",
+                 "--max-rows", "2"}).out,
+            "region\nnorth\nsouth\n");
+  // Several statements: the last one's rows are printed.
+  EXPECT_EQ(run({"query", "CREATE TEMP TABLE t AS SELECT 41 AS x; SELECT x + 1 AS y FROM t;", "--format", "csv"}).out,
+            "y\n42\n");
+  auto bad = run({"query", "SELECT * FROM processed.nothing"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("nothing"), std::string::npos) << bad.err;
+  EXPECT_EQ(run({"catalog", "drop", "processed.sales"}).code, 0);
+  EXPECT_EQ(run({"catalog", "list"}).out, "");
+}
+
+TEST_F(CliTest, InvokeRunsAStepAndRecordsIt) {
+  testing::writeFile(dir_ / "d.csv", "id,v\n1,a\n1,a\n2,b\n");
+  run({"lake", "mb", "raw"});
+  run({"lake", "put", dir_ / "d.csv", "raw/d.csv"});
+  auto r = run({"invoke", "dedup", "--payload", R"({"input":"lake://raw/d.csv","output":"lake://raw/d.jsonl"})"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"removed\": 1"), std::string::npos) << r.out;
+  auto failed = run({"invoke", "dedup", "--payload", R"({"input":"lake://raw/missing.csv","output":"lake://raw/x.jsonl"})"});
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_NE(failed.out.find("\"errorType\": \"QueryError\""), std::string::npos) << failed.out;
+  auto listed = run({"functions", "invocations", "dedup"}).out;
+  EXPECT_NE(listed.find("\tFailed\t"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("\tSucceeded\t"), std::string::npos) << listed;
+  EXPECT_EQ(run({"invoke", "dedup", "--payload", "{oops"}).code, 2);
+}
+
 TEST_F(CliTest, ParamsHideSecretsUnlessAsked) {
   EXPECT_EQ(run({"params", "put", "/db/host", "db.local"}).out, "{\"Version\": 1}\n");
   EXPECT_EQ(run({"params", "put", "/db/host", "db2.local", "--overwrite"}).out, "{\"Version\": 2}\n");

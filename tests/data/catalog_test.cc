@@ -1,0 +1,128 @@
+#include "data/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "data/duckdb_engine.h"
+#include "data/steps/step.h"
+#include "lake/local_store.h"
+#include "state/sqlite_state_store.h"
+#include "testing/temp_dir.h"
+
+namespace sluice::data {
+namespace {
+
+using nlohmann::json;
+
+class CatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lake_.createBucket("raw");
+    lake_.createBucket("processed");
+  }
+  StepEnv env() { return StepEnv{lake_, db_, dir_.path(), [](const std::string&) {}, 0}; }
+  void writeParquet(const std::string& csv, const std::string& key, json extra = json::object()) {
+    lake_.put("raw", "tmp.csv", csv);
+    json out{{"path", "lake://processed/" + key}};
+    out.update(extra);
+    convertStep({{"input", "lake://raw/tmp.csv"}, {"output", out}}, env());
+  }
+  std::string query(const std::string& sql) {
+    Connection conn(db_);
+    for (auto& w : attachCatalog(conn, state_.catalog(), lake_)) ADD_FAILURE() << w;
+    auto r = conn.query(sql);
+    std::string out;
+    for (size_t i = 0; i < r.rowCount(); i++) out += r.rowJson(i).dump() + "\n";
+    return out;
+  }
+  std::vector<CrawledTable> crawlProcessed() {
+    Connection conn(db_);
+    return crawl(conn, lake_, state_.catalog(), "processed", "", "");
+  }
+
+  testing::TempDir dir_;
+  lake::LocalObjectStore lake_{dir_ / "lake"};
+  Database db_;
+  core::ManualClock clock_{0};
+  state::SqliteStateStore state_{dir_ / "state.db", state::SecretBox(std::string(32, 'k')), clock_};
+};
+
+TEST_F(CatalogTest, CrawlFindsTablesFormatsAndPartitions) {
+  writeParquet("year,month,units\n2025,1,10\n2025,2,5\n2024,12,7\n", "sales/", {{"partition_by", {"year", "month"}}});
+  writeParquet("id,name\n1,a\n", "customers/part-0.parquet");
+  lake_.put("processed", "customers/_SUCCESS", "");
+  lake_.put("processed", "events/e.jsonl", "{\"k\":1}\n{\"k\":2}\n");
+  auto report = crawlProcessed();
+  ASSERT_EQ(report.size(), 3u);
+  EXPECT_EQ(report[0].qualified_name, "processed.customers");
+  EXPECT_EQ(report[0].status, "created");
+  EXPECT_EQ(report[0].objects, 1);  // _SUCCESS is not data
+
+  auto sales = *state_.catalog().getTable("processed", "sales");
+  EXPECT_EQ(sales.format, "parquet");
+  EXPECT_EQ(sales.location, "lake://processed/sales/");
+  EXPECT_EQ(sales.partition_keys, (std::vector<std::string>{"year", "month"}));
+  EXPECT_EQ(state_.catalog().getTable("processed", "events")->format, "jsonl");
+
+  EXPECT_EQ(query("SELECT year, sum(units) AS units FROM processed.sales GROUP BY year ORDER BY year"),
+            "{\"units\":7,\"year\":2024}\n{\"units\":15,\"year\":2025}\n");
+  EXPECT_EQ(query("SELECT sum(k) AS s FROM processed.events"), "{\"s\":3}\n");
+}
+
+TEST_F(CatalogTest, PartitionFiltersPruneFiles) {
+  writeParquet("year,units\n2025,10\n2024,7\n", "sales/", {{"partition_by", {"year"}}});
+  crawlProcessed();
+  // A corrupt file in another partition: only a query that opens it can fail.
+  lake_.put("processed", "sales/year=2026/corrupt.parquet", "this is not parquet");
+  EXPECT_EQ(query("SELECT sum(units) AS u FROM processed.sales WHERE year = 2025"), "{\"u\":10}\n");
+  EXPECT_THROW(query("SELECT sum(units) FROM processed.sales WHERE year = 2026"), Error);
+}
+
+TEST_F(CatalogTest, FilesWithDifferentColumnsAreMatchedByName) {
+  writeParquet("id,amount\n1,10\n", "orders/a.parquet");
+  writeParquet("id,amount,status\n2,20,new\n", "orders/b.parquet");
+  crawlProcessed();
+  auto t = *state_.catalog().getTable("processed", "orders");
+  EXPECT_EQ(t.columns.size(), 3u);
+  EXPECT_EQ(query("SELECT id, status FROM processed.orders ORDER BY id"),
+            "{\"id\":1,\"status\":null}\n{\"id\":2,\"status\":\"new\"}\n");
+}
+
+TEST_F(CatalogTest, RecrawlReportsSchemaChanges) {
+  writeParquet("id,amount\n1,10\n", "orders/a.parquet");
+  crawlProcessed();
+  EXPECT_EQ(crawlProcessed()[0].status, "unchanged");
+  lake_.remove("processed", "orders/a.parquet");
+  writeParquet("id,amount,status\n1,ten,new\n", "orders/b.parquet");
+  auto report = crawlProcessed();
+  ASSERT_EQ(report.size(), 1u);
+  EXPECT_EQ(report[0].status, "updated");
+  EXPECT_EQ(report[0].changes, (std::vector<std::string>{"column amount: BIGINT -> VARCHAR", "added column status VARCHAR"}));
+}
+
+TEST_F(CatalogTest, DeclaredTablesAndClearErrors) {
+  state::CatalogTable t;
+  t.database = "curated";
+  t.name = "orders";
+  t.location = "lake://processed/orders/";
+  t.format = "parquet";
+  state_.catalog().putTable(t);
+  writeParquet("id\n1\n2\n", "orders/x.parquet");
+  EXPECT_EQ(query("SELECT count(*) AS n FROM curated.orders"), "{\"n\":2}\n");
+  try {
+    query("SELECT missing_column FROM curated.orders");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("missing_column"), std::string::npos);
+  }
+  EXPECT_THROW(state_.catalog().putTable({"bad-name", "t", "lake://x/", "parquet"}), Error);
+  // A declared table with no objects yet is reported, not fatal.
+  state_.catalog().putTable({"curated", "empty", "lake://processed/nothing/", "parquet"});
+  Connection conn(db_);
+  auto warnings = attachCatalog(conn, state_.catalog(), lake_);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("curated.empty"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::data
