@@ -130,4 +130,15 @@ ResolvedSql resolveLakeUrls(const std::string& sql, lake::ObjectStore& store) {
   return resolved;
 }
 
+std::string withLakeUrls(std::string message, lake::ObjectStore& store) {
+  for (const auto& b : store.listBuckets()) {
+    auto dir = store.localPath(b.name, "");
+    if (!dir) continue;
+    const std::string from = *dir + "/", to = "lake://" + b.name + "/";
+    for (size_t pos = message.find(from); pos != std::string::npos; pos = message.find(from, pos + to.size()))
+      message.replace(pos, from.size(), to);
+  }
+  return message;
+}
+
 }  // namespace sluice::data

@@ -29,4 +29,8 @@ struct ResolvedSql {
 
 ResolvedSql resolveLakeUrls(const std::string& sql, lake::ObjectStore& store);
 
+// `message` with the store's local bucket folders written as lake://BUCKET/ URLs, so
+// errors from DuckDB name objects the way the user does.
+std::string withLakeUrls(std::string message, lake::ObjectStore& store);
+
 }  // namespace sluice::data

@@ -1,5 +1,7 @@
 // The built-in functions: one registration line each.
 #include "core/clock.h"
+#include "core/error.h"
+#include "data/lake_sql.h"
 #include "data/steps/step.h"
 #include "functions/registry.h"
 #include "state/state_store.h"
@@ -15,7 +17,11 @@ Handler dataStep(StepFn step) {
     const auto& s = ctx.services();
     data::StepEnv env{s.lake, s.duckdb, s.scratch_dir, [&ctx](const std::string& l) { ctx.log(l); },
                       core::SystemClock::instance().now(), &s.state.parameters()};
-    return step(event, env);
+    try {
+      return step(event, env);
+    } catch (const Error& e) {
+      throw Error(e.code(), data::withLakeUrls(e.what(), s.lake));
+    }
   };
 }
 
