@@ -1,5 +1,6 @@
 #include "app/environment.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/error.h"
@@ -46,6 +47,8 @@ data::Database& Environment::duckdb() {
   if (!duckdb_) {
     data::EngineOptions options;
     options.temp_directory = data_dir_ + "/tmp/duckdb";
+    if (const char* limit = std::getenv("SLUICE_MEMORY_LIMIT"); limit && *limit) options.memory_limit = limit;
+    if (const char* threads = std::getenv("SLUICE_THREADS"); threads && *threads) options.threads = std::atoi(threads);
     ensureDir(options.temp_directory);
     duckdb_ = std::make_unique<data::Database>(options);
   }

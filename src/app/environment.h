@@ -3,7 +3,8 @@
 //   DATA_DIR/lake/        the embedded lake (LocalObjectStore)
 //   DATA_DIR/state.db     the embedded state store (SQLite)
 //   DATA_DIR/master.key   the key that encrypts secrets at rest (unless SLUICE_MASTER_KEY)
-//   DATA_DIR/tmp/duckdb/  where DuckDB spills
+//   DATA_DIR/tmp/duckdb/  where DuckDB spills (SLUICE_MEMORY_LIMIT, e.g. 2GB, bounds its memory;
+//                         SLUICE_THREADS its threads)
 //   DATA_DIR/tmp/work/    scratch space of functions
 // The CLI and the server (`sluice up`) both build on this; scale-out backends plug in
 // here by choosing other implementations of the same interfaces.

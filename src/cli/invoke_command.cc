@@ -23,6 +23,7 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx) {
       if (event.is_discarded()) throw UsageError("--payload is not valid JSON");
       auto& env = ctx.environment();
       functions::Invoker invoker(env.functions(), env.services());
+      invoker.echoLogs([&ctx](const std::string& fn, const std::string& line) { ctx.err << "[" << fn << "] " << line << '\n'; });
       try {
         auto result = invoker.invoke(*name, event);
         ctx.out << result.result.dump(2) << '\n';

@@ -2,6 +2,11 @@
 
 #include <duckdb.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "core/error.h"
 
 namespace sluice::data {
@@ -131,6 +136,8 @@ Database::~Database() { duckdb_close(&db_); }
 Connection::Connection(Database& db) {
   if (duckdb_connect(db.handle(), &conn_) != DuckDBSuccess)
     throw Error(errc::kQuery, "cannot connect to DuckDB");
+  // Track progress of long queries (read by Connection::query's watcher), never print it.
+  query("SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 500");
 }
 
 Connection::~Connection() { duckdb_disconnect(&conn_); }
@@ -146,6 +153,42 @@ QueryResult Connection::query(const std::string& sql) {
   fillResult(&res, out.columns_, out.rows_);
   duckdb_destroy_result(&res);
   return out;
+}
+
+QueryResult Connection::query(const std::string& sql, const ProgressFn& progress, double quiet_seconds) {
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  std::thread watcher([&] {
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    double last = -1;
+    std::unique_lock lock(mu);
+    while (!done_cv.wait_for(lock, std::chrono::milliseconds(1000), [&] { return done; })) {
+      if (std::chrono::duration<double>(clock::now() - start).count() < quiet_seconds) continue;
+      double pct = duckdb_query_progress(conn_).percentage;
+      if (pct >= 0 && pct != last) {
+        progress(pct);
+        last = pct;
+      }
+    }
+  });
+  auto finish = [&] {
+    {
+      std::lock_guard lock(mu);
+      done = true;
+    }
+    done_cv.notify_all();
+    watcher.join();
+  };
+  try {
+    QueryResult r = query(sql);
+    finish();
+    return r;
+  } catch (...) {
+    finish();
+    throw;
+  }
 }
 
 PreparedStatement Connection::prepare(const std::string& sql) {

@@ -2,6 +2,7 @@
 // A small RAII layer over DuckDB's C API: the data plane of sluice. Only this module
 // and its .cc files include duckdb.h.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,10 @@ class Connection {
   // Runs SQL (one or more statements); the result is the last statement's. Throws
   // Error(QueryError) carrying DuckDB's message.
   QueryResult query(const std::string& sql);
+  // The same, calling `progress` with DuckDB's percentage (0-100) about once a second
+  // while the query runs longer than `quiet_seconds`, for long work worth reporting.
+  using ProgressFn = std::function<void(double percent)>;
+  QueryResult query(const std::string& sql, const ProgressFn& progress, double quiet_seconds = 2.0);
   PreparedStatement prepare(const std::string& sql);
   _duckdb_connection* handle() { return conn_; }
 

@@ -190,7 +190,7 @@ json WriteResult::toJson() const {
 
 WriteResult writeQuery(Connection& conn, const std::string& select_sql, const json& output_spec,
                        lake::ObjectStore& store, const std::string& scratch_dir, const json& vars,
-                       core::TimeNs now) {
+                       core::TimeNs now, const std::function<void(const std::string&)>& progress) {
   json spec = specObject(output_spec, "an output");
   LakeUrl loc = parseLakeUrl(renderKeyTemplate(spec["path"], vars, now));
   std::string format = spec.value("format", "");
@@ -231,7 +231,11 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
     for (const auto& c : partition_by) cols += (cols.empty() ? "" : ", ") + sqlIdentifier(c);
     options += ", PARTITION_BY (" + cols + ")";
   }
-  auto copied = conn.query("COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")");
+  auto copied = conn.query("COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")",
+                           [&](double pct) {
+                             if (progress) progress("writing lake://" + loc.bucket + "/" + loc.key + ": " +
+                                                    std::to_string(static_cast<int>(pct)) + "% done");
+                           });
   if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
 
   auto upload = [&](const fs::path& file, const std::string& key) {

@@ -14,6 +14,7 @@
 //    "partition_by": ["col", …], "overwrite": true}
 // A key template fills {name} and {name:08d} from the event's "vars" and {time:%H%M%S%f}
 // (strftime plus %f for microseconds) from the current UTC time.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -61,9 +62,11 @@ struct WriteResult {
 
 // Runs `select_sql` and stores its result under the output spec: DuckDB writes to
 // `scratch_dir`, then each file is streamed into the lake (atomically, raising events).
+// Long writes report progress lines through `progress`.
 WriteResult writeQuery(Connection& conn, const std::string& select_sql, const nlohmann::json& output_spec,
                        lake::ObjectStore& store, const std::string& scratch_dir,
-                       const nlohmann::json& vars, core::TimeNs now);
+                       const nlohmann::json& vars, core::TimeNs now,
+                       const std::function<void(const std::string&)>& progress = nullptr);
 
 // SQL string literal and identifier quoting.
 std::string sqlLiteral(const std::string& s);

@@ -18,6 +18,7 @@ InvocationResult Invoker::invoke(const std::string& function, const nlohmann::js
 
   InvocationContext ctx(record.request_id, function, services_, [&](const std::string& line) {
     records.appendLog(record.request_id, {clock_.now(), line});
+    if (echo_) echo_(function, line);
   });
   auto finish = [&](const std::string& status, const std::string& type, const std::string& message) {
     record.duration_ns = clock_.now() - record.start;

@@ -23,10 +23,16 @@ class Invoker {
   // it is recorded. Any other exception becomes Error("Unhandled").
   InvocationResult invoke(const std::string& function, const nlohmann::json& event);
 
+  // Also hands every log line to `echo` as it is written (the CLI prints them).
+  void echoLogs(std::function<void(const std::string& function, const std::string& line)> echo) {
+    echo_ = std::move(echo);
+  }
+
  private:
   const Registry& registry_;
   Services services_;
   const core::Clock& clock_;
+  std::function<void(const std::string&, const std::string&)> echo_;
 };
 
 }  // namespace sluice::functions

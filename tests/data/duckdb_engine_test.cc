@@ -59,3 +59,25 @@ TEST(DuckDbEngine, MemoryLimitIsApplied) {
 
 }  // namespace
 }  // namespace sluice::data
+
+namespace sluice::data {
+namespace {
+
+TEST(DuckDbEngine, LongQueriesReportProgress) {
+  Database db;
+  Connection conn(db);
+  std::vector<double> seen;
+  // About 2-3 s of single-threaded work here; progress is polled once a second.
+  auto r = conn.query("SELECT sum(hash(i)) > 0 AS ok FROM range(250000000) t(i)",
+                      [&](double pct) { seen.push_back(pct); }, 0.0);
+  EXPECT_EQ(*r.cell(0, 0), "true");
+  ASSERT_FALSE(seen.empty());
+  for (double p : seen) {
+    EXPECT_GE(p, 0.0);
+    EXPECT_LE(p, 100.0);
+  }
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+}
+
+}  // namespace
+}  // namespace sluice::data

@@ -25,7 +25,7 @@ nlohmann::json dedupStep(const nlohmann::json& event, const StepEnv& env) {
   }
   int64_t rows_in = countRows(conn, "input");
   auto written = writeQuery(conn, select, requireField(event, "output"), env.lake, env.scratch_dir,
-                            event.value("vars", nlohmann::json::object()), env.now);
+                            event.value("vars", nlohmann::json::object()), env.now, env.log);
   nlohmann::json out = written.toJson();
   out["rows_in"] = rows_in;
   out["rows_out"] = written.rows;

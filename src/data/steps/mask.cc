@@ -56,7 +56,7 @@ nlohmann::json maskStep(const nlohmann::json& event, const StepEnv& env) {
     select += (select.empty() ? "" : ", ") + expr;
   }
   auto written = writeQuery(conn, "SELECT " + select + " FROM input", requireField(event, "output"), env.lake,
-                            env.scratch_dir, event.value("vars", nlohmann::json::object()), env.now);
+                            env.scratch_dir, event.value("vars", nlohmann::json::object()), env.now, env.log);
   nlohmann::json out = written.toJson();
   out["masked_columns"] = masked;
   env.log("mask: masked " + masked.dump() + " in " + std::to_string(written.rows) + " rows");

@@ -15,7 +15,7 @@ nlohmann::json sqlStep(const nlohmann::json& event, const StepEnv& env) {
   const std::string sql = requireField(event, "sql").get<std::string>();
   if (event.contains("output")) {
     auto written = writeQuery(conn, sql, event["output"], env.lake, env.scratch_dir,
-                              event.value("vars", nlohmann::json::object()), env.now);
+                              event.value("vars", nlohmann::json::object()), env.now, env.log);
     env.log("sql: wrote " + std::to_string(written.rows) + " rows");
     return written.toJson();
   }

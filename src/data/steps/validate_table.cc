@@ -129,7 +129,7 @@ json validateTable(const json& event, const StepEnv& env) {
                         "SELECT " + sqlLiteral(source) + " AS source, f.__row AS row, field, reason, value, "
                         "to_json(struct_pack(" + record + ")) AS record FROM __faults f JOIN __rows r USING (__row) "
                         "ORDER BY f.__row, field",
-                        quarantineSpec(event), env.lake, env.scratch_dir, vars, env.now);
+                        quarantineSpec(event), env.lake, env.scratch_dir, vars, env.now, env.log);
     out["quarantine"] = q.toJson()["objects"];
   }
   if (event.contains("output")) {
@@ -142,7 +142,7 @@ json validateTable(const json& event, const StepEnv& env) {
       select += (select.empty() ? "" : ", ") + expr;
     }
     auto w = writeQuery(conn, "SELECT " + select + " FROM __rows WHERE __row NOT IN (SELECT __row FROM __faults) ORDER BY __row",
-                        event["output"], env.lake, env.scratch_dir, vars, env.now);
+                        event["output"], env.lake, env.scratch_dir, vars, env.now, env.log);
     out["objects"] = w.toJson()["objects"];
   }
   env.log("validate: " + std::to_string(invalid) + " of " + std::to_string(rows) + " rows invalid (" +
