@@ -1,0 +1,470 @@
+#include "flow/interpreter.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <thread>
+
+#include "core/error.h"
+#include "core/ids.h"
+#include "flow/choice.h"
+#include "flow/json_path.h"
+#include "flow/payload.h"
+#include "flow/scope.h"
+
+namespace sluice::flow {
+
+using nlohmann::json;
+
+void RealSleeper::sleep(double seconds) {
+  if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
+json ExecutionOutcome::toJson() const {
+  if (status == "SUCCEEDED") return {{"status", status}, {"output", output}};
+  return {{"status", status}, {"error", error}, {"cause", cause}};
+}
+
+namespace {
+
+// A Fail state's error: the name may be absent (null), unlike every other error.
+constexpr const char* kNoErrorName = "";
+
+[[noreturn]] void runtimeError(const std::string& state, const std::string& what) {
+  throw Error("States.Runtime", "An error occurred while executing the state '" + state + "'. " + what);
+}
+
+bool errorMatches(const json& names, const std::string& code) {
+  for (const auto& n : names) {
+    if (n == code) return true;
+    // States.ALL matches every error but States.Runtime, which is never caught.
+    if (n == "States.ALL" && code != "States.Runtime") return true;
+    if (n == "States.TaskFailed" && code != "States.Runtime" && code != "States.Timeout" &&
+        code != kNoErrorName)
+      return true;
+  }
+  return false;
+}
+
+struct Step {
+  json output;
+  std::string next;  // empty: the machine ends here
+};
+
+class Run {
+ public:
+  Run(const ExecutionOptions& options, json context) : o_(options), ctx_(std::move(context)) {
+    rng_.seed(o_.seed ? o_.seed : std::random_device{}());
+  }
+
+  void event(const std::string& type, json details) {
+    if (!o_.history) return;
+    HistoryEvent e;
+    e.timestamp = o_.clock->now();
+    e.type = type;
+    e.details = std::move(details);
+    o_.history->append(e);
+  }
+
+  // Runs a (sub-)machine from StartAt to an end state.
+  json runMachine(const json& machine, json input, Variables& vars) {
+    std::string name = machine["StartAt"];
+    for (;;) {
+      const json& state = machine["States"][name];
+      const std::string type = state["Type"];
+      ctx_["State"] = {{"Name", name}, {"EnteredTime", core::formatIso8601Ms(o_.clock->now())}, {"RetryCount", 0}};
+      event(type + "StateEntered", {{"name", name}, {"input", input.dump()}});
+      Step step;
+      try {
+        step = runWithRetry(name, state, input, vars);
+      } catch (const Error& e) {
+        const json* catcher = findCatcher(state, e.code());
+        if (!catcher) throw;
+        json error_output = {{"Error", e.code()}, {"Cause", e.what()}};
+        applyAssign(*catcher, error_output, vars, name);
+        step.output = applyResultPath(name, *catcher, input, error_output);
+        step.next = (*catcher)["Next"];
+      }
+      if (type != "Fail") event(type + "StateExited", {{"name", name}, {"output", step.output.dump()}});
+      if (step.next.empty()) return step.output;
+      name = step.next;
+      input = std::move(step.output);
+    }
+  }
+
+ private:
+  const json* findCatcher(const json& state, const std::string& code) {
+    if (!state.contains("Catch")) return nullptr;
+    for (const auto& c : state["Catch"])
+      if (errorMatches(c["ErrorEquals"], code)) return &c;
+    return nullptr;
+  }
+
+  Step runWithRetry(const std::string& name, const json& state, const json& input, Variables& vars) {
+    std::vector<int> attempts(state.contains("Retry") ? state["Retry"].size() : 0, 0);
+    for (int retry_count = 0;; retry_count++) {
+      ctx_["State"]["RetryCount"] = retry_count;
+      try {
+        return runState(name, state, input, vars);
+      } catch (const Error& e) {
+        if (!state.contains("Retry")) throw;
+        const json& retriers = state["Retry"];
+        size_t i = 0;
+        for (; i < retriers.size(); i++)
+          if (errorMatches(retriers[i]["ErrorEquals"], e.code())) break;
+        if (i == retriers.size()) throw;
+        const json& r = retriers[i];
+        const int max_attempts = r.value("MaxAttempts", 3);
+        if (attempts[i] >= max_attempts) throw;
+        double delay = r.value("IntervalSeconds", 1.0) * std::pow(r.value("BackoffRate", 2.0), attempts[i]);
+        if (r.contains("MaxDelaySeconds")) delay = std::min(delay, r["MaxDelaySeconds"].get<double>());
+        if (r.value("JitterStrategy", "NONE") == "FULL") delay = std::uniform_real_distribution<double>(0, delay)(rng_);
+        attempts[i]++;
+        if (!o_.sleeper) throw Error("States.Runtime", "retrying needs a sleeper");
+        o_.sleeper->sleep(delay);
+      }
+    }
+  }
+
+  Scope scope(const json& value, const Variables& vars) const { return Scope{value, ctx_, &vars}; }
+
+  json applyInputPath(const std::string& name, const json& state, const json& input, const Variables& vars) {
+    if (!state.contains("InputPath")) return input;
+    if (state["InputPath"].is_null()) return json::object();
+    return evaluatePath(name, state["InputPath"].get<std::string>(), input, vars);
+  }
+
+  json evaluatePath(const std::string& name, const std::string& path, const json& value, const Variables& vars) {
+    try {
+      return evaluateExpression(path, scope(value, vars));
+    } catch (const Error& e) {
+      if (e.code() == "States.Runtime") runtimeError(name, e.what());
+      throw;
+    }
+  }
+
+  json applyTemplate(const std::string& name, const json& tmpl, const json& value, const Variables& vars) {
+    try {
+      return applyPayloadTemplate(tmpl, scope(value, vars));
+    } catch (const Error& e) {
+      if (e.code() == "States.Runtime") runtimeError(name, e.what());
+      throw;
+    }
+  }
+
+  json applyResultPath(const std::string& name, const json& holder, const json& raw_input, json result) {
+    if (!holder.contains("ResultPath")) return result;
+    if (holder["ResultPath"].is_null()) return raw_input;
+    const std::string path = holder["ResultPath"];
+    if (path == "$") return result;
+    json out = raw_input;
+    try {
+      JsonPath::parse(path).assign(out, std::move(result));
+    } catch (const Error& e) {
+      runtimeError(name, e.what());
+    }
+    return out;
+  }
+
+  json applyOutputPath(const std::string& name, const json& state, const json& output, const Variables& vars) {
+    if (!state.contains("OutputPath")) return output;
+    if (state["OutputPath"].is_null()) return json::object();
+    return evaluatePath(name, state["OutputPath"].get<std::string>(), output, vars);
+  }
+
+  // Assign: every value is computed from the variables as they were, then all are set.
+  void applyAssign(const json& holder, const json& value, Variables& vars, const std::string& name) {
+    if (!holder.contains("Assign")) return;
+    json assigned = applyTemplate(name, holder["Assign"], value, vars);
+    for (auto& [k, v] : assigned.items()) vars.set(k, v);
+  }
+
+  // Result → ResultSelector → Assign → ResultPath → OutputPath, as Task, Map and Parallel share.
+  Step finishWithResult(const std::string& name, const json& state, const json& raw_input, json result,
+                        Variables& vars) {
+    if (state.contains("ResultSelector")) result = applyTemplate(name, state["ResultSelector"], result, vars);
+    applyAssign(state, result, vars, name);
+    json out = applyOutputPath(name, state, applyResultPath(name, state, raw_input, std::move(result)), vars);
+    return {std::move(out), state.value("Next", "")};
+  }
+
+  int64_t integerField(const std::string& name, const json& state, const std::string& field, const json& input,
+                       const Variables& vars, int64_t fallback) {
+    if (state.contains(field)) return state[field].get<int64_t>();
+    if (!state.contains(field + "Path")) return fallback;
+    const std::string path = state[field + "Path"];
+    json v = evaluatePath(name, path, input, vars);
+    if (!v.is_number_integer() || v.get<int64_t>() < 0)
+      runtimeError(name, "The " + field + "Path field refers to value \"" + (v.is_string() ? v.get<std::string>() : v.dump()) +
+                             "\" which is not a valid integer: " + path);
+    return v.get<int64_t>();
+  }
+
+  Step runState(const std::string& name, const json& state, const json& raw, Variables& vars) {
+    const std::string type = state["Type"];
+    const std::string next = state.value("Next", "");
+    if (type == "Pass") {
+      json effective = applyInputPath(name, state, raw, vars);
+      if (state.contains("Parameters")) effective = applyTemplate(name, state["Parameters"], effective, vars);
+      json result = state.contains("Result") ? state["Result"] : effective;
+      applyAssign(state, result, vars, name);
+      return {applyOutputPath(name, state, applyResultPath(name, state, raw, result), vars), next};
+    }
+    if (type == "Succeed") {
+      return {applyOutputPath(name, state, applyInputPath(name, state, raw, vars), vars), ""};
+    }
+    if (type == "Fail") return fail(name, state, raw, vars);
+    if (type == "Choice") return choice(name, state, raw, vars);
+    if (type == "Wait") return wait(name, state, raw, vars);
+    if (type == "Task") return task(name, state, raw, vars);
+    if (type == "Map") return map(name, state, raw, vars);
+    if (type == "Parallel") return parallel(name, state, raw, vars);
+    runtimeError(name, "unknown state type " + type);
+  }
+
+  Step fail(const std::string& name, const json& state, const json& raw, const Variables& vars) {
+    auto field = [&](const char* f) -> json {
+      if (state.contains(f)) return state[f];
+      std::string pf = std::string(f) + "Path";
+      if (!state.contains(pf)) return nullptr;
+      json v = evaluatePath(name, state[pf].get<std::string>(), raw, vars);
+      if (!v.is_string())
+        runtimeError(name, "The " + pf + " field must resolve to a string, got " + v.dump());
+      return v;
+    };
+    json error = field("Error"), cause = field("Cause");
+    event("FailStateEntered", nullptr);  // kept for symmetry with AWS: the state has no Exited event
+    failed_cause_ = cause;
+    throw Error(error.is_string() ? error.get<std::string>() : kNoErrorName,
+                cause.is_string() ? cause.get<std::string>() : "");
+  }
+
+  Step choice(const std::string& name, const json& state, const json& raw, Variables& vars) {
+    json effective = applyInputPath(name, state, raw, vars);
+    std::string next;
+    for (const auto& rule : state["Choices"]) {
+      bool hit;
+      try {
+        hit = evaluateChoiceRule(rule, scope(effective, vars));
+      } catch (const Error& e) {
+        if (e.code() == "States.Runtime") runtimeError(name, e.what());
+        throw;
+      }
+      if (hit) {
+        applyAssign(rule, effective, vars, name);
+        next = rule["Next"];
+        break;
+      }
+    }
+    if (next.empty()) {
+      if (!state.contains("Default"))
+        throw Error("States.NoChoiceMatched", "No Matches! (state '" + name + "')");
+      next = state["Default"];
+    }
+    applyAssign(state, effective, vars, name);
+    return {applyOutputPath(name, state, effective, vars), next};
+  }
+
+  Step wait(const std::string& name, const json& state, const json& raw, Variables& vars) {
+    json effective = applyInputPath(name, state, raw, vars);
+    double seconds = 0;
+    if (state.contains("Seconds")) {
+      seconds = state["Seconds"].get<double>();
+    } else if (state.contains("SecondsPath")) {
+      const std::string path = state["SecondsPath"];
+      json v = evaluatePath(name, path, effective, vars);
+      if (!v.is_number_integer() || v.get<int64_t>() < 0)
+        runtimeError(name, "The SecondsPath parameter cannot be parsed as a long value: " + path + " == " + v.dump());
+      seconds = static_cast<double>(v.get<int64_t>());
+    } else {
+      json ts = state.contains("Timestamp") ? state["Timestamp"] : evaluatePath(name, state["TimestampPath"], effective, vars);
+      core::TimeNs until = 0;
+      bool ok = ts.is_string() && ts.get<std::string>().size() >= 20 && ts.get<std::string>()[10] == 'T';
+      if (ok) {
+        try {
+          until = core::parseIso8601(ts.get<std::string>());
+        } catch (const Error&) {
+          ok = false;
+        }
+      }
+      if (!ok)
+        runtimeError(name, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: " +
+                               state.value("TimestampPath", "Timestamp") + " == " + (ts.is_string() ? ts.get<std::string>() : ts.dump()));
+      seconds = std::max(0.0, static_cast<double>(until - o_.clock->now()) / 1e9);
+    }
+    if (seconds > 0) {
+      if (!o_.sleeper) throw Error("States.Runtime", "waiting needs a sleeper");
+      o_.sleeper->sleep(seconds);
+    }
+    applyAssign(state, effective, vars, name);
+    return {applyOutputPath(name, state, effective, vars), state.value("Next", "")};
+  }
+
+  Step task(const std::string& name, const json& state, const json& raw, Variables& vars) {
+    if (!o_.tasks) runtimeError(name, "no task runner is configured for Task states");
+    json effective = applyInputPath(name, state, raw, vars);
+    TaskRequest req;
+    req.state_name = name;
+    req.resource = state["Resource"];
+    const bool wants_token = req.resource.size() > 17 && req.resource.find(".waitForTaskToken") != std::string::npos;
+    if (wants_token) {
+      req.task_token = core::randomHex(24);
+      ctx_["Task"] = {{"Token", req.task_token}};
+    }
+    req.parameters = state.contains("Parameters") ? applyTemplate(name, state["Parameters"], effective, vars) : effective;
+    if (wants_token) ctx_.erase("Task");
+    req.timeout_seconds = static_cast<double>(integerField(name, state, "TimeoutSeconds", effective, vars, 0));
+    req.heartbeat_seconds = static_cast<double>(integerField(name, state, "HeartbeatSeconds", effective, vars, 0));
+    event("TaskScheduled", {{"resource", req.resource}, {"parameters", req.parameters.dump()}});
+    event("TaskStarted", {{"resource", req.resource}});
+    json result;
+    try {
+      result = o_.tasks->run(req);
+    } catch (const Error& e) {
+      event("TaskFailed", {{"resource", req.resource}, {"error", e.code()}, {"cause", e.what()}});
+      throw;
+    }
+    event("TaskSucceeded", {{"resource", req.resource}, {"output", result.dump()}});
+    return finishWithResult(name, state, raw, std::move(result), vars);
+  }
+
+  double numberField(const std::string& name, const json& state, const std::string& field, const json& input,
+                     const Variables& vars, bool& present) {
+    present = true;
+    if (state.contains(field)) return state[field].get<double>();
+    if (!state.contains(field + "Path")) {
+      present = false;
+      return 0;
+    }
+    const std::string path = state[field + "Path"];
+    json v = evaluatePath(name, path, input, vars);
+    if (!v.is_number())
+      runtimeError(name, "The " + field + "Path field refers to value \"" + (v.is_string() ? v.get<std::string>() : v.dump()) +
+                             "\" which is not a valid number: " + path);
+    return v.get<double>();
+  }
+
+  Step map(const std::string& name, const json& state, const json& raw, Variables& vars) {
+    json effective = applyInputPath(name, state, raw, vars);
+    json items = state.contains("ItemsPath") ? evaluatePath(name, state["ItemsPath"], effective, vars) : effective;
+    if (!items.is_array())
+      runtimeError(name, "Invalid input: the ItemsPath field does not resolve to an array: " + items.dump());
+    integerField(name, state, "MaxConcurrency", effective, vars, 0);  // validated; iterations run in order
+    bool has_count, has_pct;
+    double tolerated_count = numberField(name, state, "ToleratedFailureCount", effective, vars, has_count);
+    double tolerated_pct = numberField(name, state, "ToleratedFailurePercentage", effective, vars, has_pct);
+    if (has_count && (tolerated_count < 0 || tolerated_count != std::floor(tolerated_count)))
+      runtimeError(name, "ToleratedFailureCount must be a non-negative integer");
+    if (has_pct && (tolerated_pct < 0 || tolerated_pct > 100))
+      runtimeError(name, "ToleratedFailurePercentage must be between 0 and 100");
+    const json& processor = state.contains("ItemProcessor") ? state["ItemProcessor"] : state["Iterator"];
+    const json* selector = state.contains("ItemSelector") ? &state["ItemSelector"]
+                           : state.contains("Parameters") ? &state["Parameters"]
+                                                          : nullptr;
+    event("MapStateStarted", {{"length", items.size()}});
+    json results = json::array();
+    size_t failures = 0;
+    const json saved_state = ctx_["State"];
+    for (size_t i = 0; i < items.size(); i++) {
+      json iter_input = items[i];
+      if (selector) {
+        ctx_["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
+        iter_input = applyTemplate(name, *selector, effective, vars);
+        ctx_.erase("Map");
+      }
+      event("MapIterationStarted", {{"name", name}, {"index", i}});
+      Variables iteration_vars(&vars);
+      try {
+        results.push_back(runMachine(processor, iter_input, iteration_vars));
+        event("MapIterationSucceeded", {{"name", name}, {"index", i}});
+      } catch (const Error& e) {
+        event("MapIterationFailed", {{"name", name}, {"index", i}});
+        ctx_["State"] = saved_state;
+        if (!has_count && !has_pct) {
+          event("MapStateFailed", nullptr);
+          throw;
+        }
+        failures++;
+        results.push_back(nullptr);
+        bool over_count = has_count && static_cast<double>(failures) > tolerated_count;
+        bool over_pct = has_pct && 100.0 * static_cast<double>(failures) / static_cast<double>(items.size()) > tolerated_pct;
+        if ((has_count && !has_pct && over_count) || (has_pct && !has_count && over_pct) ||
+            (has_count && has_pct && over_count && over_pct)) {
+          event("MapStateFailed", nullptr);
+          throw Error("States.ExceedToleratedFailureThreshold",
+                      "The specified tolerated failure threshold was exceeded");
+        }
+      }
+    }
+    ctx_["State"] = saved_state;
+    event("MapStateSucceeded", nullptr);
+    return finishWithResult(name, state, raw, std::move(results), vars);
+  }
+
+  Step parallel(const std::string& name, const json& state, const json& raw, Variables& vars) {
+    json effective = applyInputPath(name, state, raw, vars);
+    if (state.contains("Parameters")) effective = applyTemplate(name, state["Parameters"], effective, vars);
+    event("ParallelStateStarted", nullptr);
+    json results = json::array();
+    const json saved_state = ctx_["State"];
+    for (const auto& branch : state["Branches"]) {
+      Variables branch_vars(&vars);
+      try {
+        results.push_back(runMachine(branch, effective, branch_vars));
+      } catch (const Error&) {
+        ctx_["State"] = saved_state;
+        event("ParallelStateFailed", nullptr);
+        throw;
+      }
+    }
+    ctx_["State"] = saved_state;
+    event("ParallelStateSucceeded", nullptr);
+    return finishWithResult(name, state, raw, std::move(results), vars);
+  }
+
+ public:
+  json failed_cause_;
+
+ private:
+  const ExecutionOptions& o_;
+  json ctx_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace
+
+ExecutionOutcome runExecution(const Definition& definition, const json& input, const ExecutionOptions& options) {
+  const std::string machine_arn =
+      "arn:aws:states:" + options.region + ":" + options.account + ":stateMachine:" + options.state_machine_name;
+  const std::string execution_arn = "arn:aws:states:" + options.region + ":" + options.account + ":execution:" +
+                                    options.state_machine_name + ":" + options.execution_name;
+  json context = {{"Execution",
+                   {{"Id", execution_arn},
+                    {"Input", input},
+                    {"Name", options.execution_name},
+                    {"RoleArn", "arn:aws:iam::" + options.account + ":role/sluice"},
+                    {"StartTime", core::formatIso8601Ms(options.clock->now())},
+                    {"RedriveCount", 0}}},
+                  {"StateMachine", {{"Id", machine_arn}, {"Name", options.state_machine_name}}}};
+  Run run(options, context);
+  run.event("ExecutionStarted", {{"input", input.dump()}, {"stateMachineArn", machine_arn}});
+  ExecutionOutcome outcome;
+  try {
+    Variables vars;
+    outcome.output = run.runMachine(definition.document(), input, vars);
+    outcome.status = "SUCCEEDED";
+    run.event("ExecutionSucceeded", {{"output", outcome.output.dump()}});
+  } catch (const Error& e) {
+    outcome.status = "FAILED";
+    outcome.error = e.code() == kNoErrorName ? json() : json(e.code());
+    outcome.cause = e.code() == kNoErrorName && std::string(e.what()).empty() ? json() : json(e.what());
+    if (e.code() == kNoErrorName && run.failed_cause_.is_null()) outcome.cause = nullptr;
+    json details = json::object();
+    if (!outcome.error.is_null()) details["error"] = outcome.error;
+    if (!outcome.cause.is_null()) details["cause"] = outcome.cause;
+    run.event("ExecutionFailed", details);
+  }
+  return outcome;
+}
+
+}  // namespace sluice::flow
