@@ -624,4 +624,36 @@ std::optional<std::string> LocalObjectStore::localPath(const std::string& bucket
   return bucket_dir + "/" + key_or_glob;
 }
 
+ObjectInfo LocalObjectStore::putFile(const std::string& bucket, const std::string& key, const std::string& path,
+                                     const PutOptions& options) {
+  bucketDir(bucket);
+  validateKey(key);
+  struct stat src, lake;
+  if (key.back() == '/' || ::stat(path.c_str(), &src) != 0 || ::stat(tmp_dir_.c_str(), &lake) != 0 ||
+      src.st_dev != lake.st_dev)
+    return ObjectStore::putFile(bucket, key, path, options);
+  // Same file system: adopt the file. Move it into the lake's temporary folder first so
+  // a crash leaves it where the lake cleans up, then publish it like any upload.
+  const std::string temp = newTempPath();
+  fs_.rename(path, temp, true);
+  int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) ioError("cannot open", temp);
+  std::string etag = options.etag ? *options.etag : md5OfFd(fd, static_cast<uint64_t>(src.st_size));
+  std::string meta = encodeMeta(etag, options);
+  bool ok = ::fsetxattr(fd, kMetaAttr, meta.data(), meta.size(), 0) == 0 && ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    fs_.removeFile(temp);
+    ioError("cannot store metadata of", temp);
+  }
+  try {
+    ObjectInfo info = publish(bucket, key, temp, meta, options.no_overwrite);
+    emitEvent(ObjectEventType::kCreated, info, options.event_source.c_str());
+    return info;
+  } catch (...) {
+    fs_.removeFile(temp);
+    throw;
+  }
+}
+
 }  // namespace sluice::lake

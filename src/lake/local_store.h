@@ -40,6 +40,9 @@ class LocalObjectStore : public ObjectStore {
   ListResult list(const std::string& bucket, const ListRequest& request) override;
   std::optional<std::string> localPath(const std::string& bucket,
                                        const std::string& key_or_glob) override;
+  // Moves the file into the lake when it is on the lake's file system (no copy).
+  ObjectInfo putFile(const std::string& bucket, const std::string& key, const std::string& path,
+                     const PutOptions& options) override;
 
   const std::string& root() const { return root_; }
 

@@ -1,5 +1,10 @@
 #include "lake/object_store.h"
 
+#include <cstdio>
+#include <fstream>
+
+#include "core/error.h"
+
 namespace sluice::lake {
 
 std::string ObjectReader::readAll() {
@@ -25,6 +30,21 @@ ObjectInfo ObjectStore::put(const std::string& bucket, const std::string& key,
 std::string ObjectStore::get(const std::string& bucket, const std::string& key,
                              const std::optional<ByteRange>& range) {
   return openReader(bucket, key, range)->readAll();
+}
+
+ObjectInfo ObjectStore::putFile(const std::string& bucket, const std::string& key, const std::string& path,
+                                const PutOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(errc::kIo, "cannot read '" + path + "'");
+  auto writer = openWriter(bucket, key, options);
+  std::string buf(1 << 20, '\0');
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0) writer->write(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+  }
+  ObjectInfo info = writer->commit();
+  std::remove(path.c_str());
+  return info;
 }
 
 void ObjectStore::addListener(ObjectEventListener listener) {

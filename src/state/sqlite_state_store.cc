@@ -1,74 +1,13 @@
 #include "state/sqlite_state_store.h"
 
 #include "core/error.h"
+#include "state/sqlite_schema.h"
 
 namespace sluice::state {
 
 using nlohmann::json;
 
 namespace {
-
-// Numbered schema migrations; migration i brings the schema to version i+1. Append
-// only: a released migration never changes.
-const char* const kMigrations[] = {
-    // 1: parameters and item tables
-    R"sql(
-    CREATE TABLE parameters (
-      name TEXT NOT NULL,
-      version INTEGER NOT NULL,
-      type TEXT NOT NULL,
-      value BLOB NOT NULL,
-      description TEXT NOT NULL DEFAULT '',
-      modified_ns INTEGER NOT NULL,
-      PRIMARY KEY (name, version)
-    );
-    CREATE TABLE item_tables (
-      name TEXT PRIMARY KEY,
-      pk_name TEXT NOT NULL,
-      pk_type TEXT NOT NULL,
-      sk_name TEXT,
-      sk_type TEXT,
-      created_ns INTEGER NOT NULL
-    );
-    CREATE TABLE items (
-      table_name TEXT NOT NULL REFERENCES item_tables(name) ON DELETE CASCADE,
-      pk TEXT NOT NULL,
-      sk NOT NULL DEFAULT '',
-      doc TEXT NOT NULL,
-      PRIMARY KEY (table_name, pk, sk)
-    ) WITHOUT ROWID;
-    )sql",
-    // 2: function invocations and their logs
-    R"sql(
-    CREATE TABLE invocations (
-      request_id TEXT PRIMARY KEY,
-      function TEXT NOT NULL,
-      start_ns INTEGER NOT NULL,
-      duration_ns INTEGER NOT NULL DEFAULT 0,
-      status TEXT NOT NULL,
-      error_type TEXT NOT NULL DEFAULT '',
-      error_message TEXT NOT NULL DEFAULT ''
-    );
-    CREATE INDEX invocations_by_function ON invocations(function, start_ns);
-    CREATE TABLE invocation_logs (
-      request_id TEXT NOT NULL,
-      seq INTEGER NOT NULL,
-      time_ns INTEGER NOT NULL,
-      line TEXT NOT NULL,
-      PRIMARY KEY (request_id, seq)
-    );
-    )sql",
-    // 3: the table catalog; a table's definition is one JSON document
-    R"sql(
-    CREATE TABLE catalog_tables (
-      database_name TEXT NOT NULL,
-      table_name TEXT NOT NULL,
-      definition TEXT NOT NULL,
-      updated_ns INTEGER NOT NULL,
-      PRIMARY KEY (database_name, table_name)
-    );
-    )sql",
-};
 
 void bindSortValue(SqliteStatement& st, int index, const json& v) {
   if (v.is_null()) {
@@ -86,7 +25,7 @@ void bindSortValue(SqliteStatement& st, int index, const json& v) {
 
 SqliteStateStore::SqliteStateStore(const std::string& path, SecretBox secrets,
                                    const core::Clock& clock)
-    : db_(path), secrets_(std::move(secrets)), clock_(clock) {
+    : db_(path), secrets_(std::move(secrets)), clock_(clock), executions_(db_, mu_, clock_) {
   migrate();
 }
 
@@ -98,7 +37,8 @@ int SqliteStateStore::schemaVersion() {
 }
 
 void SqliteStateStore::migrate() {
-  const int target = static_cast<int>(std::size(kMigrations));
+  const auto& migrations = sqliteMigrations();
+  const int target = static_cast<int>(migrations.size());
   SqliteTransaction tx(db_);  // IMMEDIATE: two processes opening at once migrate once
   auto st = db_.prepare("PRAGMA user_version");
   st.step();
@@ -108,7 +48,7 @@ void SqliteStateStore::migrate() {
                                      std::to_string(version) + ", newer than this sluice (" +
                                      std::to_string(target) + "); upgrade sluice");
   for (; version < target; version++) {
-    db_.exec(kMigrations[version]);
+    db_.exec(migrations[version]);
     db_.exec("PRAGMA user_version = " + std::to_string(version + 1));
   }
   tx.commit();

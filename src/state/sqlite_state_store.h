@@ -7,6 +7,7 @@
 
 #include "state/secret_box.h"
 #include "state/sqlite_db.h"
+#include "state/sqlite_execution_store.h"
 #include "state/state_store.h"
 
 namespace sluice::state {
@@ -24,6 +25,7 @@ class SqliteStateStore : public StateStore,
   ItemStore& items() override { return *this; }
   InvocationStore& invocations() override { return *this; }
   CatalogStore& catalog() override { return *this; }
+  ExecutionStore& executions() override { return executions_; }
   int schemaVersion() override;
 
  private:
@@ -66,6 +68,7 @@ class SqliteStateStore : public StateStore,
   SqliteDb db_;
   SecretBox secrets_;
   const core::Clock& clock_;
+  SqliteExecutionStore executions_;
 };
 
 }  // namespace sluice::state

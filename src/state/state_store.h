@@ -7,6 +7,7 @@
 #include <string>
 
 #include "state/catalog_store.h"
+#include "state/execution_store.h"
 #include "state/invocation_store.h"
 #include "state/item_store.h"
 #include "state/parameter_store.h"
@@ -20,6 +21,7 @@ class StateStore {
   virtual ItemStore& items() = 0;
   virtual InvocationStore& invocations() = 0;
   virtual CatalogStore& catalog() = 0;
+  virtual ExecutionStore& executions() = 0;
   // The schema version the database is at after migrations.
   virtual int schemaVersion() = 0;
 };

@@ -34,8 +34,8 @@ class StateStoreTest : public ::testing::Test {
 };
 
 TEST_F(StateStoreTest, MigratesToTheLatestSchemaOnceAndReopens) {
-  EXPECT_EQ(open()->schemaVersion(), 3);
-  EXPECT_EQ(open()->schemaVersion(), 3);
+  EXPECT_EQ(open()->schemaVersion(), 4);
+  EXPECT_EQ(open()->schemaVersion(), 4);
 }
 
 TEST_F(StateStoreTest, ParametersAreVersioned) {

@@ -1,0 +1,94 @@
+#pragma once
+// Workflows (named state machine definitions) and their executions: status, input,
+// output, the history of events, the checkpoint an interrupted execution resumes from,
+// and task tokens waiting for an outside answer.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+
+namespace sluice::state {
+
+struct WorkflowRecord {
+  std::string name;
+  nlohmann::json definition;
+  int64_t version = 0;
+  core::TimeNs updated = 0;
+};
+
+struct ExecutionRecord {
+  std::string id;        // the execution ARN
+  std::string workflow;  // workflow name
+  std::string name;      // execution name, unique per workflow
+  std::string status;    // RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED
+  nlohmann::json input;
+  nlohmann::json output;  // null unless SUCCEEDED
+  nlohmann::json error;   // null unless FAILED/TIMED_OUT/ABORTED
+  nlohmann::json cause;
+  core::TimeNs started = 0;
+  core::TimeNs stopped = 0;  // 0 while running
+  nlohmann::json checkpoint;  // {"state", "input", "variables"}: where a resume starts; null at the start
+  std::string parent;          // execution id that started this one (states:startExecution), or ""
+  int64_t redrive_count = 0;
+};
+
+struct StoredEvent {
+  int64_t id = 0;
+  int64_t previous_id = 0;
+  core::TimeNs timestamp = 0;
+  std::string type;
+  nlohmann::json details;
+};
+
+struct TaskTokenRecord {
+  std::string token;
+  std::string execution_id;
+  std::string state_name;
+  std::string status;  // WAITING, SUCCEEDED, FAILED
+  nlohmann::json output;
+  std::string error;
+  std::string cause;
+  core::TimeNs heartbeat = 0;
+};
+
+class ExecutionStore {
+ public:
+  virtual ~ExecutionStore() = default;
+
+  // Returns the new version.
+  virtual int64_t putWorkflow(const std::string& name, const nlohmann::json& definition) = 0;
+  virtual std::optional<WorkflowRecord> getWorkflow(const std::string& name) = 0;
+  virtual std::vector<WorkflowRecord> listWorkflows() = 0;
+
+  // Creates a RUNNING execution. The execution name is an idempotency key: if one with
+  // the same workflow and name exists with the same input, that one is returned and
+  // `created` is false; with another input it is ExecutionAlreadyExists.
+  virtual ExecutionRecord createExecution(const ExecutionRecord& record, bool& created) = 0;
+  virtual std::optional<ExecutionRecord> getExecution(const std::string& id) = 0;
+  // Newest first; empty workflow or status means any.
+  virtual std::vector<ExecutionRecord> listExecutions(const std::string& workflow, const std::string& status,
+                                                      int limit) = 0;
+  virtual void saveCheckpoint(const std::string& id, const nlohmann::json& checkpoint) = 0;
+  // Ends a RUNNING execution; returns false (and changes nothing) if it was not running,
+  // so no execution completes twice.
+  virtual bool finishExecution(const ExecutionRecord& record) = 0;
+  // Puts a FAILED/TIMED_OUT/ABORTED execution back to RUNNING for a redrive.
+  virtual bool reopenExecution(const std::string& id) = 0;
+
+  // Numbers the event after the execution's last one and stores it.
+  virtual StoredEvent appendEvent(const std::string& execution_id, const std::string& type,
+                                  const nlohmann::json& details, core::TimeNs timestamp) = 0;
+  virtual std::vector<StoredEvent> history(const std::string& execution_id) = 0;
+
+  virtual void createTaskToken(const TaskTokenRecord& record) = 0;
+  virtual std::optional<TaskTokenRecord> getTaskToken(const std::string& token) = 0;
+  // Completes a WAITING token; TaskTimedOut/InvalidToken errors when it is not waiting.
+  virtual void completeTaskToken(const TaskTokenRecord& record) = 0;
+  virtual void heartbeatTaskToken(const std::string& token, core::TimeNs at) = 0;
+};
+
+}  // namespace sluice::state

@@ -1,0 +1,204 @@
+#include "state/sqlite_execution_store.h"
+
+#include "core/error.h"
+
+namespace sluice::state {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kExecutionColumns =
+    "SELECT id, workflow, name, status, input, output, error, cause, started_ns, stopped_ns, checkpoint, parent, "
+    "redrive_count FROM executions ";
+
+json parseOrNull(SqliteStatement& st, int col) { return st.isNull(col) ? json() : json::parse(st.text(col)); }
+
+ExecutionRecord readExecution(SqliteStatement& st) {
+  ExecutionRecord r;
+  r.id = st.text(0);
+  r.workflow = st.text(1);
+  r.name = st.text(2);
+  r.status = st.text(3);
+  r.input = json::parse(st.text(4));
+  r.output = parseOrNull(st, 5);
+  r.error = parseOrNull(st, 6);
+  r.cause = parseOrNull(st, 7);
+  r.started = st.int64(8);
+  r.stopped = st.int64(9);
+  r.checkpoint = parseOrNull(st, 10);
+  r.parent = st.text(11);
+  r.redrive_count = st.int64(12);
+  return r;
+}
+
+void bindJsonOrNull(SqliteStatement& st, int index, const json& v) {
+  if (v.is_null()) st.bindNull(index);
+  else st.bind(index, v.dump());
+}
+
+}  // namespace
+
+int64_t SqliteExecutionStore::putWorkflow(const std::string& name, const json& definition) {
+  std::lock_guard lock(mu_);
+  SqliteTransaction tx(db_);
+  auto cur = db_.prepare("SELECT version FROM workflows WHERE name = ?1");
+  int64_t version = cur.bind(1, name).step() ? cur.int64(0) + 1 : 1;
+  auto st = db_.prepare("INSERT OR REPLACE INTO workflows(name, definition, version, updated_ns) VALUES (?1, ?2, ?3, ?4)");
+  st.bind(1, name).bind(2, definition.dump()).bind(3, version).bind(4, static_cast<int64_t>(clock_.now())).run();
+  tx.commit();
+  return version;
+}
+
+std::optional<WorkflowRecord> SqliteExecutionStore::getWorkflow(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("SELECT name, definition, version, updated_ns FROM workflows WHERE name = ?1");
+  if (!st.bind(1, name).step()) return std::nullopt;
+  return WorkflowRecord{st.text(0), json::parse(st.text(1)), st.int64(2), st.int64(3)};
+}
+
+std::vector<WorkflowRecord> SqliteExecutionStore::listWorkflows() {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("SELECT name, definition, version, updated_ns FROM workflows ORDER BY name");
+  std::vector<WorkflowRecord> out;
+  while (st.step()) out.push_back({st.text(0), json::parse(st.text(1)), st.int64(2), st.int64(3)});
+  return out;
+}
+
+ExecutionRecord SqliteExecutionStore::createExecution(const ExecutionRecord& r, bool& created) {
+  std::lock_guard lock(mu_);
+  SqliteTransaction tx(db_);
+  auto existing = db_.prepare(std::string(kExecutionColumns) + "WHERE workflow = ?1 AND name = ?2");
+  if (existing.bind(1, r.workflow).bind(2, r.name).step()) {
+    ExecutionRecord found = readExecution(existing);
+    if (found.input != r.input)
+      throw Error("ExecutionAlreadyExists", "execution '" + r.name + "' of workflow '" + r.workflow +
+                                                "' already exists with a different input");
+    created = false;
+    return found;
+  }
+  auto st = db_.prepare(
+      "INSERT INTO executions(id, workflow, name, status, input, started_ns, parent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  st.bind(1, r.id).bind(2, r.workflow).bind(3, r.name).bind(4, r.status).bind(5, r.input.dump());
+  st.bind(6, static_cast<int64_t>(r.started)).bind(7, r.parent).run();
+  tx.commit();
+  created = true;
+  return r;
+}
+
+std::optional<ExecutionRecord> SqliteExecutionStore::getExecutionLocked(const std::string& id) {
+  auto st = db_.prepare(std::string(kExecutionColumns) + "WHERE id = ?1");
+  if (!st.bind(1, id).step()) return std::nullopt;
+  return readExecution(st);
+}
+
+std::optional<ExecutionRecord> SqliteExecutionStore::getExecution(const std::string& id) {
+  std::lock_guard lock(mu_);
+  return getExecutionLocked(id);
+}
+
+std::vector<ExecutionRecord> SqliteExecutionStore::listExecutions(const std::string& workflow,
+                                                                  const std::string& status, int limit) {
+  std::lock_guard lock(mu_);
+  std::string sql = std::string(kExecutionColumns) + "WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR status = ?2) "
+                    "ORDER BY started_ns DESC, id LIMIT " + std::to_string(limit > 0 ? limit : 1000);
+  auto st = db_.prepare(sql);
+  st.bind(1, workflow).bind(2, status);
+  std::vector<ExecutionRecord> out;
+  while (st.step()) out.push_back(readExecution(st));
+  return out;
+}
+
+void SqliteExecutionStore::saveCheckpoint(const std::string& id, const json& checkpoint) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("UPDATE executions SET checkpoint = ?2 WHERE id = ?1 AND status = 'RUNNING'");
+  st.bind(1, id);
+  bindJsonOrNull(st, 2, checkpoint);
+  st.run();
+}
+
+bool SqliteExecutionStore::finishExecution(const ExecutionRecord& r) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ns = ?6 "
+      "WHERE id = ?1 AND status = 'RUNNING'");
+  st.bind(1, r.id).bind(2, r.status);
+  bindJsonOrNull(st, 3, r.output);
+  bindJsonOrNull(st, 4, r.error);
+  bindJsonOrNull(st, 5, r.cause);
+  st.bind(6, static_cast<int64_t>(r.stopped)).run();
+  return db_.changes() > 0;
+}
+
+bool SqliteExecutionStore::reopenExecution(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stopped_ns = 0, "
+      "redrive_count = redrive_count + 1 WHERE id = ?1 AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')");
+  st.bind(1, id).run();
+  return db_.changes() > 0;
+}
+
+StoredEvent SqliteExecutionStore::appendEvent(const std::string& execution_id, const std::string& type,
+                                              const json& details, core::TimeNs timestamp) {
+  std::lock_guard lock(mu_);
+  SqliteTransaction tx(db_);
+  auto last = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
+  last.bind(1, execution_id).step();
+  StoredEvent e{last.int64(0) + 1, last.int64(0), timestamp, type, details};
+  auto st = db_.prepare(
+      "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  st.bind(1, execution_id).bind(2, e.id).bind(3, e.previous_id).bind(4, static_cast<int64_t>(timestamp)).bind(5, type);
+  st.bind(6, details.dump()).run();
+  tx.commit();
+  return e;
+}
+
+std::vector<StoredEvent> SqliteExecutionStore::history(const std::string& execution_id) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "SELECT id, previous_id, time_ns, type, details FROM execution_events WHERE execution_id = ?1 ORDER BY id");
+  st.bind(1, execution_id);
+  std::vector<StoredEvent> out;
+  while (st.step()) out.push_back({st.int64(0), st.int64(1), st.int64(2), st.text(3), json::parse(st.text(4))});
+  return out;
+}
+
+void SqliteExecutionStore::createTaskToken(const TaskTokenRecord& r) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "INSERT INTO task_tokens(token, execution_id, state_name, status, heartbeat_ns) VALUES (?1, ?2, ?3, 'WAITING', ?4)");
+  st.bind(1, r.token).bind(2, r.execution_id).bind(3, r.state_name).bind(4, static_cast<int64_t>(clock_.now())).run();
+}
+
+std::optional<TaskTokenRecord> SqliteExecutionStore::getTaskToken(const std::string& token) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "SELECT token, execution_id, state_name, status, output, error, cause, heartbeat_ns FROM task_tokens WHERE token = ?1");
+  if (!st.bind(1, token).step()) return std::nullopt;
+  return TaskTokenRecord{st.text(0), st.text(1), st.text(2), st.text(3), parseOrNull(st, 4), st.text(5), st.text(6),
+                         st.int64(7)};
+}
+
+void SqliteExecutionStore::completeTaskToken(const TaskTokenRecord& r) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "UPDATE task_tokens SET status = ?2, output = ?3, error = ?4, cause = ?5 WHERE token = ?1 AND status = 'WAITING'");
+  st.bind(1, r.token).bind(2, r.status);
+  bindJsonOrNull(st, 3, r.output);
+  st.bind(4, r.error).bind(5, r.cause).run();
+  if (db_.changes() == 0) {
+    auto exists = db_.prepare("SELECT status FROM task_tokens WHERE token = ?1");
+    if (!exists.bind(1, r.token).step()) throw Error("InvalidToken", "no task is waiting for this token");
+    throw Error("TaskTimedOut", "the task of this token is no longer waiting (" + exists.text(0) + ")");
+  }
+}
+
+void SqliteExecutionStore::heartbeatTaskToken(const std::string& token, core::TimeNs at) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("UPDATE task_tokens SET heartbeat_ns = ?2 WHERE token = ?1 AND status = 'WAITING'");
+  st.bind(1, token).bind(2, static_cast<int64_t>(at)).run();
+  if (db_.changes() == 0) throw Error("TaskTimedOut", "no task is waiting for this token");
+}
+
+}  // namespace sluice::state

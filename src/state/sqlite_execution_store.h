@@ -1,0 +1,43 @@
+#pragma once
+// ExecutionStore on the SQLite state database; shares the connection and its lock
+// with the other SQLite stores.
+#include <mutex>
+
+#include "state/execution_store.h"
+#include "state/sqlite_db.h"
+
+namespace sluice::state {
+
+class SqliteExecutionStore : public ExecutionStore {
+ public:
+  SqliteExecutionStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock) : db_(db), mu_(mu), clock_(clock) {}
+
+  int64_t putWorkflow(const std::string& name, const nlohmann::json& definition) override;
+  std::optional<WorkflowRecord> getWorkflow(const std::string& name) override;
+  std::vector<WorkflowRecord> listWorkflows() override;
+
+  ExecutionRecord createExecution(const ExecutionRecord& record, bool& created) override;
+  std::optional<ExecutionRecord> getExecution(const std::string& id) override;
+  std::vector<ExecutionRecord> listExecutions(const std::string& workflow, const std::string& status,
+                                              int limit) override;
+  void saveCheckpoint(const std::string& id, const nlohmann::json& checkpoint) override;
+  bool finishExecution(const ExecutionRecord& record) override;
+  bool reopenExecution(const std::string& id) override;
+
+  StoredEvent appendEvent(const std::string& execution_id, const std::string& type, const nlohmann::json& details,
+                          core::TimeNs timestamp) override;
+  std::vector<StoredEvent> history(const std::string& execution_id) override;
+
+  void createTaskToken(const TaskTokenRecord& record) override;
+  std::optional<TaskTokenRecord> getTaskToken(const std::string& token) override;
+  void completeTaskToken(const TaskTokenRecord& record) override;
+  void heartbeatTaskToken(const std::string& token, core::TimeNs at) override;
+
+ private:
+  std::optional<ExecutionRecord> getExecutionLocked(const std::string& id);
+  SqliteDb& db_;
+  std::mutex& mu_;
+  const core::Clock& clock_;
+};
+
+}  // namespace sluice::state

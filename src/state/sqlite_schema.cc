@@ -1,0 +1,113 @@
+#include "state/sqlite_schema.h"
+
+namespace sluice::state {
+
+const std::vector<const char*>& sqliteMigrations() {
+  static const std::vector<const char*> migrations = {
+    // 1: parameters and item tables
+    R"sql(
+    CREATE TABLE parameters (
+      name TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      value BLOB NOT NULL,
+      description TEXT NOT NULL DEFAULT '',
+      modified_ns INTEGER NOT NULL,
+      PRIMARY KEY (name, version)
+    );
+    CREATE TABLE item_tables (
+      name TEXT PRIMARY KEY,
+      pk_name TEXT NOT NULL,
+      pk_type TEXT NOT NULL,
+      sk_name TEXT,
+      sk_type TEXT,
+      created_ns INTEGER NOT NULL
+    );
+    CREATE TABLE items (
+      table_name TEXT NOT NULL REFERENCES item_tables(name) ON DELETE CASCADE,
+      pk TEXT NOT NULL,
+      sk NOT NULL DEFAULT '',
+      doc TEXT NOT NULL,
+      PRIMARY KEY (table_name, pk, sk)
+    ) WITHOUT ROWID;
+    )sql",
+    // 2: function invocations and their logs
+    R"sql(
+    CREATE TABLE invocations (
+      request_id TEXT PRIMARY KEY,
+      function TEXT NOT NULL,
+      start_ns INTEGER NOT NULL,
+      duration_ns INTEGER NOT NULL DEFAULT 0,
+      status TEXT NOT NULL,
+      error_type TEXT NOT NULL DEFAULT '',
+      error_message TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX invocations_by_function ON invocations(function, start_ns);
+    CREATE TABLE invocation_logs (
+      request_id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      time_ns INTEGER NOT NULL,
+      line TEXT NOT NULL,
+      PRIMARY KEY (request_id, seq)
+    );
+    )sql",
+    // 3: the table catalog; a table's definition is one JSON document
+    R"sql(
+    CREATE TABLE catalog_tables (
+      database_name TEXT NOT NULL,
+      table_name TEXT NOT NULL,
+      definition TEXT NOT NULL,
+      updated_ns INTEGER NOT NULL,
+      PRIMARY KEY (database_name, table_name)
+    );
+    )sql",
+    // 4: workflows, executions, their history and task tokens
+    R"sql(
+    CREATE TABLE workflows (
+      name TEXT PRIMARY KEY,
+      definition TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      updated_ns INTEGER NOT NULL
+    );
+    CREATE TABLE executions (
+      id TEXT PRIMARY KEY,
+      workflow TEXT NOT NULL,
+      name TEXT NOT NULL,
+      status TEXT NOT NULL,
+      input TEXT NOT NULL,
+      output TEXT,
+      error TEXT,
+      cause TEXT,
+      started_ns INTEGER NOT NULL,
+      stopped_ns INTEGER NOT NULL DEFAULT 0,
+      checkpoint TEXT,
+      parent TEXT NOT NULL DEFAULT '',
+      redrive_count INTEGER NOT NULL DEFAULT 0,
+      UNIQUE (workflow, name)
+    );
+    CREATE INDEX executions_by_status ON executions(status, started_ns);
+    CREATE TABLE execution_events (
+      execution_id TEXT NOT NULL,
+      id INTEGER NOT NULL,
+      previous_id INTEGER NOT NULL,
+      time_ns INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      details TEXT NOT NULL,
+      PRIMARY KEY (execution_id, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE task_tokens (
+      token TEXT PRIMARY KEY,
+      execution_id TEXT NOT NULL,
+      state_name TEXT NOT NULL,
+      status TEXT NOT NULL,
+      output TEXT,
+      error TEXT NOT NULL DEFAULT '',
+      cause TEXT NOT NULL DEFAULT '',
+      heartbeat_ns INTEGER NOT NULL DEFAULT 0
+    );
+    )sql",
+  };
+  return migrations;
+}
+
+}  // namespace sluice::state
