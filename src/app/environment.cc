@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "data/duckdb_engine.h"
 #include "functions/registry.h"
+#include "workflows/workflow_service.h"
 #include "lake/local_store.h"
 #include "state/sqlite_state_store.h"
 
@@ -72,6 +73,14 @@ functions::Services Environment::services() {
   std::string scratch = data_dir_ + "/tmp/work";
   ensureDir(scratch);
   return functions::Services{lake(), state(), duckdb(), scratch};
+}
+
+workflows::WorkflowService& Environment::workflows() {
+  const auto& registry = functions();
+  auto svc = services();
+  std::lock_guard lock(mu_);
+  if (!workflows_) workflows_ = std::make_unique<workflows::WorkflowService>(registry, svc);
+  return *workflows_;
 }
 
 }  // namespace sluice::app

@@ -25,6 +25,9 @@ namespace sluice::functions {
 class Registry;
 struct Services;
 }
+namespace sluice::workflows {
+class WorkflowService;
+}
 
 namespace sluice::app {
 
@@ -40,6 +43,7 @@ class Environment {
   // Built-in functions (project functions join them with the runtime).
   const functions::Registry& functions();
   functions::Services services();
+  workflows::WorkflowService& workflows();
 
  private:
   std::string data_dir_;
@@ -48,6 +52,7 @@ class Environment {
   std::unique_ptr<state::StateStore> state_;
   std::unique_ptr<data::Database> duckdb_;
   std::unique_ptr<functions::Registry> functions_;
+  std::unique_ptr<workflows::WorkflowService> workflows_;
 };
 
 }  // namespace sluice::app

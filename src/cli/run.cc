@@ -53,6 +53,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   addQueryCommand(app, ctx);
   addInvokeCommands(app, ctx);
   addCatalogCommands(app, ctx);
+  addWorkflowCommands(app, ctx);
 
   try {
     try {

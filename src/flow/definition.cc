@@ -293,7 +293,9 @@ std::vector<std::string> validateMachine(const json& machine, const std::string&
     if (name.empty() || name.size() > 80) c.fault(child(path, "States"), "state names must be 1 to 80 characters");
     c.checkState(name, s, child(child(path, "States"), name), machine["States"]);
   }
-  if (c.faults.empty()) c.checkReachable(machine, path);
+  if (machine.contains("StartAt") && machine["StartAt"].is_string() &&
+      machine["States"].contains(machine["StartAt"].get<std::string>()))
+    c.checkReachable(machine, path);
   return c.faults;
 }
 

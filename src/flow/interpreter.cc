@@ -66,10 +66,13 @@ class Run {
     o_.history->append(e);
   }
 
-  // Runs a (sub-)machine from StartAt to an end state.
-  json runMachine(const json& machine, json input, Variables& vars) {
-    std::string name = machine["StartAt"];
+  // Runs a (sub-)machine from StartAt (or `start`) to an end state. `top` marks the
+  // execution's own machine, whose transitions are checkpointed.
+  json runMachine(const json& machine, json input, Variables& vars, bool top = false, std::string start = "") {
+    std::string name = start.empty() ? machine["StartAt"].get<std::string>() : start;
     for (;;) {
+      if (o_.should_stop)
+        if (auto stop = o_.should_stop()) throw Error(stop->first, stop->second);
       const json& state = machine["States"][name];
       const std::string type = state["Type"];
       ctx_["State"] = {{"Name", name}, {"EnteredTime", core::formatIso8601Ms(o_.clock->now())}, {"RetryCount", 0}};
@@ -86,6 +89,11 @@ class Run {
         step.next = (*catcher)["Next"];
       }
       if (type != "Fail") event(type + "StateExited", {{"name", name}, {"output", step.output.dump()}});
+      if (top && o_.checkpoint) {
+        json vars_json = json::object();
+        for (const auto& [k, v] : vars.own()) vars_json[k] = v;
+        o_.checkpoint({{"state", step.next}, {"input", step.output}, {"variables", vars_json}});
+      }
       if (step.next.empty()) return step.output;
       name = step.next;
       input = std::move(step.output);
@@ -304,6 +312,7 @@ class Run {
     if (!o_.tasks) runtimeError(name, "no task runner is configured for Task states");
     json effective = applyInputPath(name, state, raw, vars);
     TaskRequest req;
+    req.execution_id = ctx_["Execution"]["Id"];
     req.state_name = name;
     req.resource = state["Resource"];
     const bool wants_token = req.resource.size() > 17 && req.resource.find(".waitForTaskToken") != std::string::npos;
@@ -438,20 +447,30 @@ ExecutionOutcome runExecution(const Definition& definition, const json& input, c
       "arn:aws:states:" + options.region + ":" + options.account + ":stateMachine:" + options.state_machine_name;
   const std::string execution_arn = "arn:aws:states:" + options.region + ":" + options.account + ":execution:" +
                                     options.state_machine_name + ":" + options.execution_name;
+  const core::TimeNs start = options.start_time ? options.start_time : options.clock->now();
   json context = {{"Execution",
                    {{"Id", execution_arn},
                     {"Input", input},
                     {"Name", options.execution_name},
                     {"RoleArn", "arn:aws:iam::" + options.account + ":role/sluice"},
-                    {"StartTime", core::formatIso8601Ms(options.clock->now())},
-                    {"RedriveCount", 0}}},
+                    {"StartTime", core::formatIso8601Ms(start)},
+                    {"RedriveCount", options.redrive_count}}},
                   {"StateMachine", {{"Id", machine_arn}, {"Name", options.state_machine_name}}}};
   Run run(options, context);
-  run.event("ExecutionStarted", {{"input", input.dump()}, {"stateMachineArn", machine_arn}});
+  const bool resuming = options.resume_from.is_object();
+  if (!resuming) run.event("ExecutionStarted", {{"input", input.dump()}, {"stateMachineArn", machine_arn}});
   ExecutionOutcome outcome;
   try {
     Variables vars;
-    outcome.output = run.runMachine(definition.document(), input, vars);
+    json state_input = input;
+    std::string first;
+    if (resuming) {
+      first = options.resume_from.value("state", "");
+      state_input = options.resume_from.value("input", json());
+      for (const auto& [k, v] : options.resume_from.value("variables", json::object()).items()) vars.set(k, v);
+    }
+    outcome.output = resuming && first.empty() ? state_input
+                                               : run.runMachine(definition.document(), state_input, vars, true, first);
     outcome.status = "SUCCEEDED";
     run.event("ExecutionSucceeded", {{"output", outcome.output.dump()}});
   } catch (const Error& e) {

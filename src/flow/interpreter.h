@@ -1,7 +1,10 @@
 #pragma once
 // Runs a state machine in memory: every state type, input/output processing in the
 // spec's order, Retry/Catch, variables, the context object, and the history of events.
+#include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +25,18 @@ struct ExecutionOptions {
   std::string region = "local";
   std::string account = "000000000000";
   uint64_t seed = 0;  // for retry jitter; 0 picks a random seed
+  core::TimeNs start_time = 0;  // the execution's start ($$.Execution.StartTime); 0: now
+  int64_t redrive_count = 0;    // $$.Execution.RedriveCount
+
+  // Durable runs: `checkpoint` is called after every top-level state with where the run
+  // goes next ({"state", "input", "variables"}; "state" is empty once the machine
+  // ends), and `resume_from` starts a run at such a checkpoint instead of StartAt,
+  // without a second ExecutionStarted event.
+  std::function<void(const nlohmann::json& checkpoint)> checkpoint;
+  nlohmann::json resume_from;
+  // Stops the run between states with the given error (e.g. an execution timeout or
+  // a stop request); checked before each state.
+  std::function<std::optional<std::pair<std::string, std::string>>()> should_stop;
 };
 
 struct ExecutionOutcome {

@@ -8,6 +8,7 @@
 namespace sluice::flow {
 
 struct TaskRequest {
+  std::string execution_id;  // $$.Execution.Id
   std::string state_name;
   std::string resource;
   nlohmann::json parameters;  // the effective input after InputPath and Parameters

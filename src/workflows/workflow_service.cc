@@ -1,0 +1,209 @@
+#include "workflows/workflow_service.h"
+
+#include "core/error.h"
+#include "core/ids.h"
+#include "flow/definition.h"
+#include "state/state_store.h"
+
+namespace sluice::workflows {
+
+using nlohmann::json;
+
+namespace {
+
+// Appends each event to the store (durably) as the interpreter produces it.
+class StoreHistory : public flow::HistorySink {
+ public:
+  StoreHistory(state::ExecutionStore& store, std::string id) : store_(store), id_(std::move(id)) {}
+  void append(flow::HistoryEvent& e) override {
+    auto stored = store_.appendEvent(id_, e.type, e.details, e.timestamp);
+    e.id = stored.id;
+    e.previous_id = stored.previous_id;
+  }
+
+ private:
+  state::ExecutionStore& store_;
+  std::string id_;
+};
+
+std::string workflowOfArn(const std::string& arn) {
+  size_t at = arn.find(":stateMachine:");
+  return at == std::string::npos ? arn : arn.substr(at + 14);
+}
+
+}  // namespace
+
+json outcomeJson(const state::ExecutionRecord& r) {
+  if (r.status == "SUCCEEDED") return {{"status", r.status}, {"output", r.output}};
+  if (r.status == "RUNNING") return {{"status", r.status}};
+  return {{"status", r.status}, {"error", r.error}, {"cause", r.cause}};
+}
+
+WorkflowService::WorkflowService(const functions::Registry& registry, functions::Services services,
+                                 WorkflowServiceOptions options)
+    : services_(services), options_(options), dispatcher_(registry, services, this, *options.clock) {
+  if (!options_.sleeper) {
+    own_sleeper_ = std::make_unique<flow::RealSleeper>();
+    options_.sleeper = own_sleeper_.get();
+  }
+  if (!options_.tasks) options_.tasks = &dispatcher_;
+}
+
+WorkflowService::~WorkflowService() = default;
+
+state::ExecutionStore& WorkflowService::store() { return services_.state.executions(); }
+
+std::string WorkflowService::executionArn(const std::string& workflow, const std::string& name) const {
+  return "arn:aws:states:" + options_.region + ":" + options_.account + ":execution:" + workflow + ":" + name;
+}
+
+int64_t WorkflowService::putWorkflow(const std::string& name, const json& definition) {
+  state::validateCatalogName(name, "workflow name");
+  flow::Definition::parse(definition);
+  return store().putWorkflow(name, definition);
+}
+
+state::ExecutionRecord WorkflowService::start(const std::string& workflow, const json& input, std::string name,
+                                              const std::string& parent) {
+  if (!store().getWorkflow(workflow)) throw Error("StateMachineDoesNotExist", "workflow '" + workflow + "' does not exist");
+  if (name.empty()) name = core::uuid4();
+  state::ExecutionRecord r;
+  r.id = executionArn(workflow, name);
+  r.workflow = workflow;
+  r.name = name;
+  r.status = "RUNNING";
+  r.input = input;
+  r.started = options_.clock->now();
+  r.parent = parent;
+  bool created = false;
+  return store().createExecution(r, created);
+}
+
+state::ExecutionRecord WorkflowService::run(const std::string& id) {
+  auto record = store().getExecution(id);
+  if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
+  if (record->status != "RUNNING") return *record;
+  auto wf = store().getWorkflow(record->workflow);
+  if (!wf) throw Error("StateMachineDoesNotExist", "workflow '" + record->workflow + "' does not exist");
+  flow::Definition def = flow::Definition::parse(wf->definition);
+
+  StoreHistory history(store(), id);
+  flow::ExecutionOptions o;
+  o.tasks = options_.tasks;
+  o.sleeper = options_.sleeper;
+  o.history = &history;
+  o.clock = options_.clock;
+  o.execution_name = record->name;
+  o.state_machine_name = record->workflow;
+  o.region = options_.region;
+  o.account = options_.account;
+  o.start_time = record->started;
+  o.redrive_count = record->redrive_count;
+  o.resume_from = record->checkpoint;
+  o.checkpoint = [&](const json& cp) { store().saveCheckpoint(id, cp); };
+  const double timeout = def.timeoutSeconds();
+  core::TimeNs last_check = 0;
+  o.should_stop = [&]() -> std::optional<std::pair<std::string, std::string>> {
+    const core::TimeNs now = options_.clock->now();
+    if (timeout > 0 && now - record->started > static_cast<core::TimeNs>(timeout * 1e9))
+      return std::make_pair(std::string("States.Timeout"), "the execution ran longer than its TimeoutSeconds");
+    if (now - last_check > 200'000'000) {  // a stop request is read at most five times a second
+      last_check = now;
+      auto current = store().getExecution(id);
+      if (current && current->status != "RUNNING") return std::make_pair(std::string("States.Aborted"), std::string("stopped"));
+    }
+    return std::nullopt;
+  };
+
+  flow::ExecutionOutcome outcome = flow::runExecution(def, record->input, o);
+  state::ExecutionRecord done = *record;
+  done.stopped = options_.clock->now();
+  done.output = outcome.output;
+  done.error = outcome.error;
+  done.cause = outcome.cause;
+  done.status = outcome.status;
+  if (outcome.status == "FAILED" && outcome.error == "States.Timeout") done.status = "TIMED_OUT";
+  store().finishExecution(done);  // false if it was stopped meanwhile: the stop stands
+  return *store().getExecution(id);
+}
+
+std::vector<std::string> WorkflowService::resumeAll() {
+  std::vector<std::string> ids;
+  for (const auto& r : store().listExecutions("", "RUNNING", 0)) {
+    run(r.id);
+    ids.push_back(r.id);
+  }
+  return ids;
+}
+
+bool WorkflowService::stop(const std::string& id, const std::string& error, const std::string& cause) {
+  auto record = store().getExecution(id);
+  if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
+  state::ExecutionRecord r = *record;
+  r.status = "ABORTED";
+  r.error = error.empty() ? json() : json(error);
+  r.cause = cause.empty() ? json() : json(cause);
+  r.stopped = options_.clock->now();
+  if (!store().finishExecution(r)) return false;
+  store().appendEvent(id, "ExecutionAborted", {{"error", r.error}, {"cause", r.cause}}, r.stopped);
+  return true;
+}
+
+state::ExecutionRecord WorkflowService::redrive(const std::string& id) {
+  auto record = store().getExecution(id);
+  if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
+  auto wf = store().getWorkflow(record->workflow);
+  if (!wf) throw Error("StateMachineDoesNotExist", "workflow '" + record->workflow + "' does not exist");
+  // Start again at the last top-level state that was entered, with the input it had,
+  // and the variables of the last checkpoint.
+  json cp;
+  for (const auto& e : store().history(id)) {
+    bool entered = e.type.size() > 12 && e.type.compare(e.type.size() - 12, 12, "StateEntered") == 0;
+    if (entered && e.details.contains("name") && wf->definition["States"].contains(e.details["name"].get<std::string>()))
+      cp = {{"state", e.details["name"]}, {"input", json::parse(e.details.value("input", "null"))}};
+  }
+  if (!store().reopenExecution(id))
+    throw Error("ExecutionNotRedrivable", "only FAILED, TIMED_OUT or ABORTED executions can be redriven");
+  if (cp.is_object())
+    cp["variables"] = record->checkpoint.is_object() ? record->checkpoint.value("variables", json::object()) : json::object();
+  store().saveCheckpoint(id, cp);
+  store().appendEvent(id, "ExecutionRedriven", {{"redriveCount", record->redrive_count + 1}}, options_.clock->now());
+  return *store().getExecution(id);
+}
+
+json WorkflowService::startChild(const json& p, const std::string& parent_id, const std::string& mode) {
+  if (!p.contains("StateMachineArn")) throw Error("States.Runtime", "startExecution needs StateMachineArn");
+  const std::string workflow = workflowOfArn(p["StateMachineArn"].get<std::string>());
+  json input = p.value("Input", json::object());
+  if (input.is_string()) {
+    json parsed = json::parse(input.get<std::string>(), nullptr, false);
+    if (!parsed.is_discarded()) input = parsed;
+  }
+  auto child = start(workflow, input, p.value("Name", ""), parent_id);
+  // Children run to their end here, also for the fire-and-forget form; a crash leaves
+  // them RUNNING and resumable like any execution.
+  auto done = run(child.id);
+  const std::string started = core::formatIso8601Ms(done.started);
+  if (mode.empty()) return {{"ExecutionArn", done.id}, {"StartDate", started}};
+  json result = {{"ExecutionArn", done.id},
+                 {"Name", done.name},
+                 {"StateMachineArn", "arn:aws:states:" + options_.region + ":" + options_.account + ":stateMachine:" + workflow},
+                 {"StartDate", started},
+                 {"StopDate", core::formatIso8601Ms(done.stopped)},
+                 {"Status", done.status}};
+  if (mode == "sync:2") {
+    result["Input"] = done.input;
+    result["Output"] = done.output;
+  } else {
+    result["Input"] = done.input.dump();
+    result["Output"] = done.output.is_null() ? json() : json(done.output.dump());
+  }
+  if (done.status != "SUCCEEDED") {
+    result["Error"] = done.error;
+    result["Cause"] = done.cause;
+    throw Error("States.TaskFailed", result.dump());
+  }
+  return result;
+}
+
+}  // namespace sluice::workflows

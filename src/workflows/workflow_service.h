@@ -1,0 +1,69 @@
+#pragma once
+// Durable executions: workflows registered by name, executions whose every history
+// event is in the state store before the next step runs, checkpoints after every
+// top-level state, resumption of interrupted executions, stop and redrive.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "flow/interpreter.h"
+#include "functions/registry.h"
+#include "state/execution_store.h"
+#include "workflows/task_dispatcher.h"
+
+namespace sluice::state {
+class StateStore;
+}
+
+namespace sluice::workflows {
+
+struct WorkflowServiceOptions {
+  const core::Clock* clock = &core::SystemClock::instance();
+  flow::Sleeper* sleeper = nullptr;  // default: a real sleeper
+  std::string region = "local";
+  std::string account = "000000000000";
+  // Replaces the task dispatcher (mocks in tests); null uses the dispatcher.
+  flow::TaskRunner* tasks = nullptr;
+};
+
+class WorkflowService : public ChildExecutions {
+ public:
+  WorkflowService(const functions::Registry& registry, functions::Services services,
+                  WorkflowServiceOptions options = {});
+  ~WorkflowService() override;
+
+  // Validates the definition (Error States.InvalidDefinition listing every fault).
+  int64_t putWorkflow(const std::string& name, const nlohmann::json& definition);
+
+  // Records a RUNNING execution (or returns the existing one with that name and input).
+  state::ExecutionRecord start(const std::string& workflow, const nlohmann::json& input, std::string name = "",
+                               const std::string& parent = "");
+  // Runs a RUNNING execution to its end, from its last checkpoint; returns the record.
+  state::ExecutionRecord run(const std::string& execution_id);
+  // Runs every RUNNING execution to its end; returns their ids.
+  std::vector<std::string> resumeAll();
+  // Ends a RUNNING execution as ABORTED; a run in progress stops before its next state.
+  bool stop(const std::string& execution_id, const std::string& error, const std::string& cause);
+  // Puts a FAILED, TIMED_OUT or ABORTED execution back to RUNNING at the state that
+  // failed, with that state's input; then run() continues it.
+  state::ExecutionRecord redrive(const std::string& execution_id);
+
+  nlohmann::json startChild(const nlohmann::json& parameters, const std::string& parent_id,
+                            const std::string& mode) override;
+
+  std::string executionArn(const std::string& workflow, const std::string& name) const;
+
+ private:
+  state::ExecutionStore& store();
+  functions::Services services_;
+  WorkflowServiceOptions options_;
+  std::unique_ptr<flow::Sleeper> own_sleeper_;
+  TaskDispatcher dispatcher_;
+};
+
+// The result of an execution as `sluice start --wait` prints it: {"status", "output"}
+// or {"status", "error", "cause"}.
+nlohmann::json outcomeJson(const state::ExecutionRecord& record);
+
+}  // namespace sluice::workflows
