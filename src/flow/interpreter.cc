@@ -467,7 +467,8 @@ ExecutionOutcome runExecution(const Definition& definition, const json& input, c
     if (resuming) {
       first = options.resume_from.value("state", "");
       state_input = options.resume_from.value("input", json());
-      for (const auto& [k, v] : options.resume_from.value("variables", json::object()).items()) vars.set(k, v);
+      const json saved_vars = options.resume_from.value("variables", json::object());
+      for (const auto& [k, v] : saved_vars.items()) vars.set(k, v);
     }
     outcome.output = resuming && first.empty() ? state_input
                                                : run.runMachine(definition.document(), state_input, vars, true, first);
