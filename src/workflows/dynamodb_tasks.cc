@@ -92,7 +92,7 @@ class Expr {
   }
 
  private:
-  const std::string& t_;
+  std::string t_;
   json names_, values_;
   size_t i_ = 0;
 };
