@@ -1,0 +1,82 @@
+// Kills `sluice start` at random moments and checks that `sluice executions resume`
+// finishes every execution exactly once with the right output.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "testing/temp_dir.h"
+
+namespace sluice {
+namespace {
+
+using nlohmann::json;
+
+std::string runCommand(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+TEST(CrashResume, KilledExecutionsResumeAndCompleteOnce) {
+  testing::TempDir dir;
+  const std::string bin = SLUICE_BINARY;
+  const std::string data = dir / "data";
+  testing::writeFile(dir / "wf.asl.json", R"asl({"StartAt": "S0", "States": {
+      "S0": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "W1"},
+      "W1": {"Type": "Wait", "Seconds": 1, "Next": "S1"},
+      "S1": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 10)"}, "Next": "W2"},
+      "W2": {"Type": "Wait", "Seconds": 1, "Next": "S2"},
+      "S2": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 100)"}, "End": true}}})asl");
+  ASSERT_EQ(std::system((bin + " --data-dir " + data + " workflows put counter " + (dir / "wf.asl.json") + " >/dev/null").c_str()), 0);
+
+  std::mt19937 rng(2026);
+  std::uniform_int_distribution<int> delay_ms(300, 2300);  // after the start is recorded
+  const int runs = 4;
+  for (int i = 0; i < runs; i++) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      std::string name = "run-" + std::to_string(i);
+      ::execl(bin.c_str(), bin.c_str(), "--data-dir", data.c_str(), "start", "counter", "--input", "{\"n\": 0}",
+              "--name", name.c_str(), "--wait", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ::kill(pid, SIGKILL);
+    int status;
+    ::waitpid(pid, &status, 0);
+  }
+
+  runCommand(bin + " --data-dir " + data + " executions resume");
+  for (int i = 0; i < runs; i++) {
+    const std::string arn = "arn:aws:states:local:000000000000:execution:counter:run-" + std::to_string(i);
+    json d = json::parse(runCommand(bin + " --data-dir " + data + " executions describe " + arn), nullptr, false);
+    ASSERT_FALSE(d.is_discarded()) << "execution " << i << " was never recorded";
+    EXPECT_EQ(d["status"], "SUCCEEDED") << d.dump();
+    EXPECT_EQ(d["output"], (json{{"n", 111}})) << d.dump();
+    std::string history = runCommand(bin + " --data-dir " + data + " executions history " + arn);
+    auto count = [&](const std::string& type) {
+      size_t n = 0;
+      for (size_t p = history.find("\"type\":\"" + type + "\""); p != std::string::npos;
+           p = history.find("\"type\":\"" + type + "\"", p + 1))
+        n++;
+      return n;
+    };
+    EXPECT_EQ(count("ExecutionStarted"), 1u) << history;
+    EXPECT_EQ(count("ExecutionSucceeded"), 1u) << history;
+  }
+  // Nothing is left running, and resuming again changes nothing.
+  EXPECT_EQ(runCommand(bin + " --data-dir " + data + " executions list --status RUNNING"), "");
+  EXPECT_EQ(runCommand(bin + " --data-dir " + data + " executions resume"), "");
+}
+
+}  // namespace
+}  // namespace sluice
