@@ -53,13 +53,4 @@ class MemoryHistory : public HistorySink {
   std::vector<HistoryEvent> events_;
 };
 
-// Discards events (benchmarks of the bare interpreter).
-class NullHistory : public HistorySink {
- public:
-  void append(HistoryEvent& event) override { event.id = ++count_; }
-
- private:
-  int64_t count_ = 0;
-};
-
 }  // namespace sluice::flow

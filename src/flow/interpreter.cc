@@ -53,9 +53,9 @@ struct Step {
 
 class Run {
  public:
-  Run(const ExecutionOptions& options, json context) : o_(options), ctx_(std::move(context)) {
-    rng_.seed(o_.seed ? o_.seed : std::random_device{}());
-  }
+  Run(const ExecutionOptions& options, json context) : o_(options), ctx_(std::move(context)) {}
+
+  bool recording() const { return o_.history != nullptr; }
 
   void event(const std::string& type, json details) {
     if (!o_.history) return;
@@ -75,8 +75,8 @@ class Run {
         if (auto stop = o_.should_stop()) throw Error(stop->first, stop->second);
       const json& state = machine["States"][name];
       const std::string type = state["Type"];
-      ctx_["State"] = {{"Name", name}, {"EnteredTime", core::formatIso8601Ms(o_.clock->now())}, {"RetryCount", 0}};
-      event(type + "StateEntered", {{"name", name}, {"input", input.dump()}});
+      enterState(name);
+      if (recording()) event(type + "StateEntered", {{"name", name}, {"input", input.dump()}});
       Step step;
       try {
         step = runWithRetry(name, state, input, vars);
@@ -88,7 +88,7 @@ class Run {
         step.output = applyResultPath(name, *catcher, input, error_output);
         step.next = (*catcher)["Next"];
       }
-      if (type != "Fail") event(type + "StateExited", {{"name", name}, {"output", step.output.dump()}});
+      if (type != "Fail" && recording()) event(type + "StateExited", {{"name", name}, {"output", step.output.dump()}});
       if (top && o_.checkpoint) {
         json vars_json = json::object();
         for (const auto& [k, v] : vars.own()) vars_json[k] = v;
@@ -111,7 +111,8 @@ class Run {
   Step runWithRetry(const std::string& name, const json& state, const json& input, Variables& vars) {
     std::vector<int> attempts(state.contains("Retry") ? state["Retry"].size() : 0, 0);
     for (int retry_count = 0;; retry_count++) {
-      ctx_["State"]["RetryCount"] = retry_count;
+      current_.retry_count = retry_count;
+      context_dirty_ = true;
       try {
         return runState(name, state, input, vars);
       } catch (const Error& e) {
@@ -126,7 +127,7 @@ class Run {
         if (attempts[i] >= max_attempts) throw;
         double delay = r.value("IntervalSeconds", 1.0) * std::pow(r.value("BackoffRate", 2.0), attempts[i]);
         if (r.contains("MaxDelaySeconds")) delay = std::min(delay, r["MaxDelaySeconds"].get<double>());
-        if (r.value("JitterStrategy", "NONE") == "FULL") delay = std::uniform_real_distribution<double>(0, delay)(rng_);
+        if (r.value("JitterStrategy", "NONE") == "FULL") delay = std::uniform_real_distribution<double>(0, delay)(rng());
         attempts[i]++;
         if (!o_.sleeper) throw Error("States.Runtime", "retrying needs a sleeper");
         o_.sleeper->sleep(delay);
@@ -134,7 +135,26 @@ class Run {
     }
   }
 
-  Scope scope(const json& value, const Variables& vars) const { return Scope{value, ctx_, &vars}; }
+  // $$.State is filled in only when an expression may read it: most states never do.
+  struct CurrentState {
+    std::string name;
+    core::TimeNs entered = 0;
+    int retry_count = 0;
+  };
+  void enterState(const std::string& name) {
+    current_ = {name, o_.clock->now(), 0};
+    context_dirty_ = true;
+  }
+  const json& context() {
+    if (context_dirty_) {
+      ctx_["State"] = {{"Name", current_.name},
+                       {"EnteredTime", core::formatIso8601Ms(current_.entered)},
+                       {"RetryCount", current_.retry_count}};
+      context_dirty_ = false;
+    }
+    return ctx_;
+  }
+  Scope scope(const json& value, const Variables& vars) { return Scope{value, context(), &vars}; }
 
   json applyInputPath(const std::string& name, const json& state, const json& input, const Variables& vars) {
     if (!state.contains("InputPath")) return input;
@@ -241,7 +261,6 @@ class Run {
       return v;
     };
     json error = field("Error"), cause = field("Cause");
-    event("FailStateEntered", nullptr);  // kept for symmetry with AWS: the state has no Exited event
     failed_cause_ = cause;
     throw Error(error.is_string() ? error.get<std::string>() : kNoErrorName,
                 cause.is_string() ? cause.get<std::string>() : "");
@@ -373,7 +392,7 @@ class Run {
     event("MapStateStarted", {{"length", items.size()}});
     json results = json::array();
     size_t failures = 0;
-    const json saved_state = ctx_["State"];
+    const CurrentState saved_state = current_;
     for (size_t i = 0; i < items.size(); i++) {
       json iter_input = items[i];
       if (selector) {
@@ -381,14 +400,14 @@ class Run {
         iter_input = applyTemplate(name, *selector, effective, vars);
         ctx_.erase("Map");
       }
-      event("MapIterationStarted", {{"name", name}, {"index", i}});
+      if (recording()) event("MapIterationStarted", {{"name", name}, {"index", i}});
       Variables iteration_vars(&vars);
       try {
-        results.push_back(runMachine(processor, iter_input, iteration_vars));
-        event("MapIterationSucceeded", {{"name", name}, {"index", i}});
+        results.push_back(runMachine(processor, std::move(iter_input), iteration_vars));
+        if (recording()) event("MapIterationSucceeded", {{"name", name}, {"index", i}});
       } catch (const Error& e) {
         event("MapIterationFailed", {{"name", name}, {"index", i}});
-        ctx_["State"] = saved_state;
+        restoreState(saved_state);
         if (!has_count && !has_pct) {
           event("MapStateFailed", nullptr);
           throw;
@@ -405,7 +424,7 @@ class Run {
         }
       }
     }
-    ctx_["State"] = saved_state;
+    restoreState(saved_state);
     event("MapStateSucceeded", nullptr);
     return finishWithResult(name, state, raw, std::move(results), vars);
   }
@@ -415,18 +434,18 @@ class Run {
     if (state.contains("Parameters")) effective = applyTemplate(name, state["Parameters"], effective, vars);
     event("ParallelStateStarted", nullptr);
     json results = json::array();
-    const json saved_state = ctx_["State"];
+    const CurrentState saved_state = current_;
     for (const auto& branch : state["Branches"]) {
       Variables branch_vars(&vars);
       try {
         results.push_back(runMachine(branch, effective, branch_vars));
       } catch (const Error&) {
-        ctx_["State"] = saved_state;
+        restoreState(saved_state);
         event("ParallelStateFailed", nullptr);
         throw;
       }
     }
-    ctx_["State"] = saved_state;
+    restoreState(saved_state);
     event("ParallelStateSucceeded", nullptr);
     return finishWithResult(name, state, raw, std::move(results), vars);
   }
@@ -435,9 +454,22 @@ class Run {
   json failed_cause_;
 
  private:
+  // Seeded on first use: asking the OS for a seed costs more than running a state.
+  std::mt19937_64& rng() {
+    if (!rng_) rng_.emplace(o_.seed ? o_.seed : std::random_device{}());
+    return *rng_;
+  }
+
+  void restoreState(const CurrentState& s) {
+    current_ = s;
+    context_dirty_ = true;
+  }
+
   const ExecutionOptions& o_;
   json ctx_;
-  std::mt19937_64 rng_;
+  CurrentState current_;
+  bool context_dirty_ = true;
+  std::optional<std::mt19937_64> rng_;
 };
 
 }  // namespace

@@ -1,0 +1,93 @@
+// Workflow engine speed: state transitions per second for a 10-state Pass chain and a
+// 1,000-item Map, in memory and durable (every event in SQLite), and the latency of
+// starting and finishing a one-state execution. bench/flow/run compares these with the
+// aws-local-stepfunctions npm package on the same definitions.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "data/duckdb_engine.h"
+#include "flow/interpreter.h"
+#include "functions/registry.h"
+#include "lake/local_store.h"
+#include "state/sqlite_state_store.h"
+#include "workflows/workflow_service.h"
+
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+json passChain(int n) {
+  json states = json::object();
+  for (int i = 0; i < n; i++) {
+    json s = {{"Type", "Pass"}};
+    if (i + 1 < n) s["Next"] = "P" + std::to_string(i + 1);
+    else s["End"] = true;
+    states["P" + std::to_string(i)] = s;
+  }
+  return {{"StartAt", "P0"}, {"States", states}};
+}
+
+json map1000() {
+  return json::parse(R"({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items",
+      "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}})");
+}
+
+json items1000() {
+  json items = json::array();
+  for (int i = 0; i < 1000; i++) items.push_back({{"i", i}});
+  return {{"items", items}};
+}
+
+// Transitions = states entered. In memory means no history is kept, as in the peer.
+void runInMemory(benchmark::State& state, const json& def_json, const json& input, int transitions) {
+  auto def = sluice::flow::Definition::parse(def_json);
+  sluice::flow::RecordingSleeper sleeper;
+  sluice::flow::ExecutionOptions o;  // no history, like the peer
+  o.sleeper = &sleeper;
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::flow::runExecution(def, input, o));
+  state.SetItemsProcessed(state.iterations() * transitions);
+}
+
+struct Durable {
+  Durable()
+      : dir(fs::temp_directory_path() / ("sluice-bench-flow-" + std::to_string(::getpid()))),
+        lake((fs::create_directories(dir), dir + "/lake")),
+        state(dir + "/state.db", sluice::state::SecretBox(std::string(32, 'k'))),
+        services{lake, state, duckdb, dir},
+        service(registry, services) {}
+  ~Durable() { fs::remove_all(dir); }
+  std::string dir;
+  sluice::lake::LocalObjectStore lake;
+  sluice::state::SqliteStateStore state;
+  sluice::data::Database duckdb;
+  sluice::functions::Registry registry;
+  sluice::functions::Services services;
+  sluice::workflows::WorkflowService service;
+};
+
+void runDurable(benchmark::State& state, const json& def, const json& input, int transitions) {
+  Durable d;
+  d.service.putWorkflow("bench", def);
+  for (auto _ : state) {
+    auto r = d.service.start("bench", input);
+    benchmark::DoNotOptimize(d.service.run(r.id));
+  }
+  state.SetItemsProcessed(state.iterations() * transitions);
+}
+
+void BM_PassChain10_InMemory(benchmark::State& s) { runInMemory(s, passChain(10), json::object(), 10); }
+void BM_PassChain10_Durable(benchmark::State& s) { runDurable(s, passChain(10), json::object(), 10); }
+void BM_Map1000_InMemory(benchmark::State& s) { runInMemory(s, map1000(), items1000(), 1001); }
+void BM_Map1000_Durable(benchmark::State& s) { runDurable(s, map1000(), items1000(), 1001); }
+void BM_StartOneState_Durable(benchmark::State& s) { runDurable(s, passChain(1), json::object(), 1); }
+
+BENCHMARK(BM_PassChain10_InMemory)->UseRealTime();
+BENCHMARK(BM_PassChain10_Durable)->UseRealTime();
+BENCHMARK(BM_Map1000_InMemory)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Map1000_Durable)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StartOneState_Durable)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
