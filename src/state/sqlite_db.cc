@@ -52,6 +52,11 @@ void SqliteStatement::run() {
   }
 }
 
+void SqliteStatement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
 bool SqliteStatement::isNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
 bool SqliteStatement::isInteger(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_INTEGER; }
 bool SqliteStatement::isReal(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_FLOAT; }

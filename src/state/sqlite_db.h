@@ -25,7 +25,8 @@ class SqliteStatement {
 
   // Returns true while a row is available.
   bool step();
-  void run();  // step() for statements that return no rows
+  void run();    // step() for statements that return no rows
+  void reset();  // makes the statement ready to run again with new bindings
 
   bool isNull(int col) const;
   int64_t int64(int col) const;

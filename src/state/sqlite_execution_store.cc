@@ -119,6 +119,10 @@ void SqliteExecutionStore::saveCheckpoint(const std::string& id, const json& che
 
 bool SqliteExecutionStore::finishExecution(const ExecutionRecord& r) {
   std::lock_guard lock(mu_);
+  return finishLocked(r);
+}
+
+bool SqliteExecutionStore::finishLocked(const ExecutionRecord& r) {
   auto st = db_.prepare(
       "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, stopped_ns = ?6 "
       "WHERE id = ?1 AND status = 'RUNNING'");
@@ -152,6 +156,33 @@ StoredEvent SqliteExecutionStore::appendEvent(const std::string& execution_id, c
   st.bind(6, details.dump()).run();
   tx.commit();
   return e;
+}
+
+bool SqliteExecutionStore::commitProgress(const std::string& execution_id, const std::vector<StoredEvent>& events,
+                                          const json& checkpoint, const ExecutionRecord* finish) {
+  std::lock_guard lock(mu_);
+  SqliteTransaction tx(db_);
+  auto st = db_.prepare(
+      "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  for (const auto& e : events) {
+    st.bind(1, execution_id).bind(2, e.id).bind(3, e.previous_id).bind(4, static_cast<int64_t>(e.timestamp));
+    st.bind(5, e.type).bind(6, e.details.dump()).run();
+    st.reset();
+  }
+  if (!checkpoint.is_null()) {
+    auto cp = db_.prepare("UPDATE executions SET checkpoint = ?2 WHERE id = ?1 AND status = 'RUNNING'");
+    cp.bind(1, execution_id).bind(2, checkpoint.dump()).run();
+  }
+  bool finished = finish ? finishLocked(*finish) : true;
+  tx.commit();
+  return finished;
+}
+
+int64_t SqliteExecutionStore::lastEventId(const std::string& execution_id) {
+  std::lock_guard lock(mu_);
+  auto last = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
+  last.bind(1, execution_id).step();
+  return last.int64(0);
 }
 
 std::vector<StoredEvent> SqliteExecutionStore::history(const std::string& execution_id) {

@@ -27,6 +27,9 @@ class SqliteExecutionStore : public ExecutionStore {
   StoredEvent appendEvent(const std::string& execution_id, const std::string& type, const nlohmann::json& details,
                           core::TimeNs timestamp) override;
   std::vector<StoredEvent> history(const std::string& execution_id) override;
+  bool commitProgress(const std::string& execution_id, const std::vector<StoredEvent>& events,
+                      const nlohmann::json& checkpoint, const ExecutionRecord* finish) override;
+  int64_t lastEventId(const std::string& execution_id) override;
 
   void createTaskToken(const TaskTokenRecord& record) override;
   std::optional<TaskTokenRecord> getTaskToken(const std::string& token) override;
@@ -35,6 +38,7 @@ class SqliteExecutionStore : public ExecutionStore {
 
  private:
   std::optional<ExecutionRecord> getExecutionLocked(const std::string& id);
+  bool finishLocked(const ExecutionRecord& record);
   SqliteDb& db_;
   std::mutex& mu_;
   const core::Clock& clock_;

@@ -11,19 +11,44 @@ using nlohmann::json;
 
 namespace {
 
-// Appends each event to the store (durably) as the interpreter produces it.
-class StoreHistory : public flow::HistorySink {
+// Keeps an execution's progress in the store. Events of states with no effect outside
+// the engine (Pass, Choice, Succeed, Map bookkeeping) are batched; the batch is
+// committed, with the latest checkpoint, in one transaction before any state with an
+// outside effect starts (a Task is scheduled or a Wait begins), at least every 100 ms,
+// and together with the execution's end. A crash can so lose only steps nobody outside
+// could observe, and the resume re-runs them from the last committed checkpoint.
+class DurableProgress : public flow::HistorySink {
  public:
-  StoreHistory(state::ExecutionStore& store, std::string id) : store_(store), id_(std::move(id)) {}
+  DurableProgress(state::ExecutionStore& store, std::string id, const core::Clock& clock)
+      : store_(store), id_(std::move(id)), clock_(clock), next_id_(store.lastEventId(id_) + 1),
+        last_commit_(clock.now()) {}
+
   void append(flow::HistoryEvent& e) override {
-    auto stored = store_.appendEvent(id_, e.type, e.details, e.timestamp);
-    e.id = stored.id;
-    e.previous_id = stored.previous_id;
+    e.id = next_id_++;
+    e.previous_id = e.id - 1;
+    pending_.push_back({e.id, e.previous_id, e.timestamp, e.type, e.details});
+    if (e.type == "TaskScheduled" || e.type == "WaitStateEntered" || e.timestamp - last_commit_ > kMaxBatchAge)
+      commit(nullptr);
+  }
+  void checkpoint(const json& cp) { checkpoint_ = cp; }
+  // Returns false when `finish` found the execution no longer running.
+  bool commit(const state::ExecutionRecord* finish) {
+    bool ok = store_.commitProgress(id_, pending_, checkpoint_, finish);
+    pending_.clear();
+    checkpoint_ = nullptr;
+    last_commit_ = clock_.now();
+    return ok;
   }
 
  private:
+  static constexpr core::TimeNs kMaxBatchAge = 100'000'000;
   state::ExecutionStore& store_;
   std::string id_;
+  const core::Clock& clock_;
+  int64_t next_id_;
+  core::TimeNs last_commit_;
+  std::vector<state::StoredEvent> pending_;
+  json checkpoint_;
 };
 
 std::string workflowOfArn(const std::string& arn) {
@@ -87,7 +112,7 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   if (!wf) throw Error("StateMachineDoesNotExist", "workflow '" + record->workflow + "' does not exist");
   flow::Definition def = flow::Definition::parse(wf->definition);
 
-  StoreHistory history(store(), id);
+  DurableProgress history(store(), id, *options_.clock);
   flow::ExecutionOptions o;
   o.tasks = options_.tasks;
   o.sleeper = options_.sleeper;
@@ -100,7 +125,7 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   o.start_time = record->started;
   o.redrive_count = record->redrive_count;
   o.resume_from = record->checkpoint;
-  o.checkpoint = [&](const json& cp) { store().saveCheckpoint(id, cp); };
+  o.checkpoint = [&](const json& cp) { history.checkpoint(cp); };
   const double timeout = def.timeoutSeconds();
   core::TimeNs last_check = 0;
   o.should_stop = [&]() -> std::optional<std::pair<std::string, std::string>> {
@@ -123,7 +148,7 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   done.cause = outcome.cause;
   done.status = outcome.status;
   if (outcome.status == "FAILED" && outcome.error == "States.Timeout") done.status = "TIMED_OUT";
-  store().finishExecution(done);  // false if it was stopped meanwhile: the stop stands
+  history.commit(&done);  // does not end an execution that was stopped meanwhile: the stop stands
   return *store().getExecution(id);
 }
 
