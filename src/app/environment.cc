@@ -8,6 +8,7 @@
 #include "functions/registry.h"
 #include "workflows/workflow_service.h"
 #include "lake/local_store.h"
+#include "lake/staging_store.h"
 #include "state/sqlite_state_store.h"
 
 namespace sluice::app {
@@ -28,7 +29,10 @@ Environment::~Environment() = default;
 
 lake::ObjectStore& Environment::lake() {
   std::lock_guard lock(mu_);
-  if (!lake_) lake_ = std::make_unique<lake::LocalObjectStore>(data_dir_ + "/lake");
+  if (!lake_) {
+    base_lake_ = std::make_unique<lake::LocalObjectStore>(data_dir_ + "/lake");
+    lake_ = std::make_unique<lake::StagingObjectStore>(*base_lake_, data_dir_ + "/tmp/staging");
+  }
   return *lake_;
 }
 

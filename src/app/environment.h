@@ -6,6 +6,7 @@
 //   DATA_DIR/tmp/duckdb/  where DuckDB spills (SLUICE_MEMORY_LIMIT, e.g. 2GB, bounds its memory;
 //                         SLUICE_THREADS its threads)
 //   DATA_DIR/tmp/work/    scratch space of functions
+//   DATA_DIR/tmp/staging/ copies of remote objects for DuckDB to read
 // The CLI and the server (`sluice up`) both build on this; scale-out backends plug in
 // here by choosing other implementations of the same interfaces.
 #include <memory>
@@ -48,7 +49,8 @@ class Environment {
  private:
   std::string data_dir_;
   std::mutex mu_;
-  std::unique_ptr<lake::ObjectStore> lake_;
+  std::unique_ptr<lake::ObjectStore> base_lake_;  // where objects live
+  std::unique_ptr<lake::ObjectStore> lake_;       // the same, with staging for DuckDB when remote
   std::unique_ptr<state::StateStore> state_;
   std::unique_ptr<data::Database> duckdb_;
   std::unique_ptr<functions::Registry> functions_;

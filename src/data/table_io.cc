@@ -233,10 +233,13 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
     for (const auto& c : partition_by) cols += (cols.empty() ? "" : ", ") + sqlIdentifier(c);
     options += ", PARTITION_BY (" + cols + ")";
   }
+  int reported = -1;  // in steps of 5%, so a long write logs about twenty lines
   auto copied = conn.query("COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")",
                            [&](double pct) {
-                             if (progress) progress("writing lake://" + loc.bucket + "/" + loc.key + ": " +
-                                                    std::to_string(static_cast<int>(pct)) + "% done");
+                             int step = static_cast<int>(pct) / 5 * 5;
+                             if (!progress || step == reported) return;
+                             reported = step;
+                             progress("writing lake://" + loc.bucket + "/" + loc.key + ": " + std::to_string(step) + "% done");
                            });
   if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
 
