@@ -66,6 +66,11 @@ std::string typeName(duckdb_result* res, idx_t col) {
 
 }  // namespace
 
+struct QueryResultAccess {
+  static std::vector<QueryResult::Column>& columns(QueryResult& r) { return r.columns_; }
+  static std::vector<std::vector<std::optional<std::string>>>& rows(QueryResult& r) { return r.rows_; }
+};
+
 // Copies a DuckDB result into a QueryResult's columns and rows.
 static void fillResult(duckdb_result* res, std::vector<QueryResult::Column>& columns,
                        std::vector<std::vector<std::optional<std::string>>>& rows) {
@@ -142,17 +147,22 @@ Connection::Connection(Database& db) {
 
 Connection::~Connection() { duckdb_disconnect(&conn_); }
 
-QueryResult Connection::query(const std::string& sql) {
-  duckdb_result res;
-  if (duckdb_query(conn_, sql.c_str(), &res) != DuckDBSuccess) {
+// Turns a DuckDB result into a QueryResult (or its error into Error(QueryError)) and frees it.
+static QueryResult takeResult(duckdb_state state, duckdb_result& res) {
+  if (state != DuckDBSuccess) {
     std::string msg = duckdb_result_error(&res) ? duckdb_result_error(&res) : "query failed";
     duckdb_destroy_result(&res);
     queryError(msg);
   }
   QueryResult out;
-  fillResult(&res, out.columns_, out.rows_);
+  fillResult(&res, QueryResultAccess::columns(out), QueryResultAccess::rows(out));
   duckdb_destroy_result(&res);
   return out;
+}
+
+QueryResult Connection::query(const std::string& sql) {
+  duckdb_result res;
+  return takeResult(duckdb_query(conn_, sql.c_str(), &res), res);
 }
 
 QueryResult Connection::query(const std::string& sql, const ProgressFn& progress, double quiet_seconds) {
@@ -249,15 +259,7 @@ size_t PreparedStatement::parameterCount() const { return duckdb_nparams(stmt_);
 
 QueryResult PreparedStatement::execute() {
   duckdb_result res;
-  if (duckdb_execute_prepared(stmt_, &res) != DuckDBSuccess) {
-    std::string msg = duckdb_result_error(&res) ? duckdb_result_error(&res) : "execution failed";
-    duckdb_destroy_result(&res);
-    queryError(msg);
-  }
-  QueryResult out;
-  fillResult(&res, out.columns_, out.rows_);
-  duckdb_destroy_result(&res);
-  return out;
+  return takeResult(duckdb_execute_prepared(stmt_, &res), res);
 }
 
 }  // namespace sluice::data

@@ -39,8 +39,7 @@ class QueryResult {
   nlohmann::json rowJson(size_t row) const;
 
  private:
-  friend class Connection;
-  friend class PreparedStatement;
+  friend struct QueryResultAccess;  // fills results from DuckDB's (in the .cc)
   std::vector<Column> columns_;
   std::vector<std::vector<std::optional<std::string>>> rows_;
 };

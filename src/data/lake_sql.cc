@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/error.h"
+#include "data/table_io.h"
 #include "lake/object_store.h"
 
 namespace sluice::data {
@@ -10,15 +11,6 @@ namespace sluice::data {
 namespace {
 
 constexpr std::string_view kScheme = "lake://";
-
-std::string quoteLiteral(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -99,7 +91,7 @@ ResolvedSql resolveLakeUrls(const std::string& sql, lake::ObjectStore& store) {
                                     "local file and `sluice lake put` it, or use a data step");
         std::string path = localPathFor(value, store);
         resolved.substitutions.emplace_back(value, path);
-        out += quoteLiteral(path);
+        out += sqlLiteral(path);
       } else {
         out.append(sql, i, end - i);
       }

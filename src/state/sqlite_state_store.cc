@@ -233,26 +233,31 @@ void SqliteStateStore::put(const std::string& table, const json& item) {
   st.bind(4, item.dump()).run();
 }
 
-std::optional<json> SqliteStateStore::get(const std::string& table, const json& key_json) {
-  TableSchema schema = requireTable(table);
-  ItemKey key = extractItemKey(schema, key_json, true);
+// Runs `sql` (with ?1 table, ?2 partition key, ?3 sort key) for the item `key_json` names.
+template <typename Fn>
+auto SqliteStateStore::withItemKey(const std::string& table, const json& key_json, const char* sql, Fn fn) {
+  ItemKey key = extractItemKey(requireTable(table), key_json, true);
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("SELECT doc FROM items WHERE table_name = ?1 AND pk = ?2 AND sk = ?3");
+  auto st = db_.prepare(sql);
   st.bind(1, table).bind(2, key.partition);
   bindSortValue(st, 3, key.sort);
-  if (!st.step()) return std::nullopt;
-  return json::parse(st.text(0));
+  return fn(st);
+}
+
+std::optional<json> SqliteStateStore::get(const std::string& table, const json& key_json) {
+  return withItemKey(table, key_json, "SELECT doc FROM items WHERE table_name = ?1 AND pk = ?2 AND sk = ?3",
+                     [](SqliteStatement& st) -> std::optional<json> {
+                       if (!st.step()) return std::nullopt;
+                       return json::parse(st.text(0));
+                     });
 }
 
 bool SqliteStateStore::remove(const std::string& table, const json& key_json) {
-  TableSchema schema = requireTable(table);
-  ItemKey key = extractItemKey(schema, key_json, true);
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare("DELETE FROM items WHERE table_name = ?1 AND pk = ?2 AND sk = ?3");
-  st.bind(1, table).bind(2, key.partition);
-  bindSortValue(st, 3, key.sort);
-  st.run();
-  return db_.changes() > 0;
+  return withItemKey(table, key_json, "DELETE FROM items WHERE table_name = ?1 AND pk = ?2 AND sk = ?3",
+                     [this](SqliteStatement& st) {
+                       st.run();
+                       return db_.changes() > 0;
+                     });
 }
 
 std::vector<json> SqliteStateStore::query(const ItemQuery& q) {

@@ -49,6 +49,8 @@ class SqliteStateStore : public StateStore,
   bool remove(const std::string& table, const nlohmann::json& key) override;
   std::vector<nlohmann::json> query(const ItemQuery& query) override;
   TableSchema requireTable(const std::string& table);
+  template <typename Fn>
+  auto withItemKey(const std::string& table, const nlohmann::json& key_json, const char* sql, Fn fn);
 
   // InvocationStore
   void begin(const InvocationRecord& record) override;

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "lake/fault_injecting_fs.h"
+#include "testing/error_code.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::lake {
@@ -16,14 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string codeOf(const std::function<void()>& fn) {
-  try {
-    fn();
-    return "ok";
-  } catch (const Error& e) {
-    return e.code();
-  }
-}
+std::string codeOf(const std::function<void()>& fn) { return testing::errorCodeOf(fn); }
 
 class LocalStoreTest : public ::testing::Test {
  protected:

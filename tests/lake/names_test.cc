@@ -5,16 +5,12 @@
 #include <vector>
 
 #include "core/error.h"
+#include "testing/error_code.h"
 
 namespace sluice::lake {
 
 static std::string codeOf(void (*fn)(const std::string&), const std::string& arg) {
-  try {
-    fn(arg);
-    return "ok";
-  } catch (const Error& e) {
-    return e.code();
-  }
+  return testing::errorCodeOf([&] { fn(arg); });
 }
 
 TEST(Names, BucketRules) {

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "lake/local_store.h"
+#include "testing/error_code.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::lake {
@@ -30,14 +31,7 @@ class ObjectStoreTest : public ::testing::TestWithParam<NamedFactory> {
     store_ = GetParam().make(dir_.path());
     store_->createBucket("bkt");
   }
-  std::string codeOf(const std::function<void()>& fn) {
-    try {
-      fn();
-      return "ok";
-    } catch (const Error& e) {
-      return e.code();
-    }
-  }
+  std::string codeOf(const std::function<void()>& fn) { return testing::errorCodeOf(fn); }
   std::vector<std::string> allKeys(ListRequest req) {
     std::vector<std::string> keys;
     for (;;) {

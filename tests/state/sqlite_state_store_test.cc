@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "testing/error_code.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::state {
@@ -13,14 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string codeOf(const std::function<void()>& fn) {
-  try {
-    fn();
-    return "ok";
-  } catch (const Error& e) {
-    return e.code();
-  }
-}
+std::string codeOf(const std::function<void()>& fn) { return testing::errorCodeOf(fn); }
 
 class StateStoreTest : public ::testing::Test {
  protected:
