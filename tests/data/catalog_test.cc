@@ -115,9 +115,14 @@ TEST_F(CatalogTest, DeclaredTablesAndClearErrors) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("missing_column"), std::string::npos);
   }
-  EXPECT_THROW(state_.catalog().putTable({"bad-name", "t", "lake://x/", "parquet"}), Error);
+  state::CatalogTable bad = t;
+  bad.database = "bad-name";
+  EXPECT_THROW(state_.catalog().putTable(bad), Error);
   // A declared table with no objects yet is reported, not fatal.
-  state_.catalog().putTable({"curated", "empty", "lake://processed/nothing/", "parquet"});
+  state::CatalogTable empty = t;
+  empty.name = "empty";
+  empty.location = "lake://processed/nothing/";
+  state_.catalog().putTable(empty);
   Connection conn(db_);
   auto warnings = attachCatalog(conn, state_.catalog(), lake_);
   ASSERT_EQ(warnings.size(), 1u);
