@@ -1,0 +1,68 @@
+#include "state/sqlite_invocation_store.h"
+
+#include "core/error.h"
+
+namespace sluice::state {
+
+namespace {
+constexpr const char* kInvocationColumns =
+    "SELECT request_id, function, start_ns, duration_ns, status, error_type, error_message "
+    "FROM invocations ";
+
+InvocationRecord readInvocation(SqliteStatement& st) {
+  return {st.text(0), st.text(1), st.int64(2), st.int64(3), st.text(4), st.text(5), st.text(6)};
+}
+}  // namespace
+
+void SqliteInvocationStore::begin(const InvocationRecord& r) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "INSERT INTO invocations(request_id, function, start_ns, status) VALUES (?1, ?2, ?3, ?4)");
+  st.bind(1, r.request_id).bind(2, r.function).bind(3, static_cast<int64_t>(r.start)).bind(4, r.status).run();
+}
+
+void SqliteInvocationStore::finish(const InvocationRecord& r) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "UPDATE invocations SET duration_ns = ?2, status = ?3, error_type = ?4, error_message = ?5 "
+      "WHERE request_id = ?1");
+  st.bind(1, r.request_id).bind(2, r.duration_ns).bind(3, r.status).bind(4, r.error_type);
+  st.bind(5, r.error_message).run();
+}
+
+void SqliteInvocationStore::appendLog(const std::string& request_id, const InvocationLogLine& line) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "INSERT INTO invocation_logs(request_id, seq, time_ns, line) VALUES (?1, "
+      "(SELECT COALESCE(MAX(seq), 0) + 1 FROM invocation_logs WHERE request_id = ?1), ?2, ?3)");
+  st.bind(1, request_id).bind(2, static_cast<int64_t>(line.time)).bind(3, line.line).run();
+}
+
+std::optional<InvocationRecord> SqliteInvocationStore::find(const std::string& request_id) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(std::string(kInvocationColumns) + "WHERE request_id = ?1");
+  if (!st.bind(1, request_id).step()) return std::nullopt;
+  return readInvocation(st);
+}
+
+std::vector<InvocationRecord> SqliteInvocationStore::recent(const std::string& function, int limit) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(std::string(kInvocationColumns) +
+                        (function.empty() ? "" : "WHERE function = ?1 ") +
+                        "ORDER BY start_ns DESC LIMIT " + std::to_string(limit > 0 ? limit : 100));
+  if (!function.empty()) st.bind(1, function);
+  std::vector<InvocationRecord> out;
+  while (st.step()) out.push_back(readInvocation(st));
+  return out;
+}
+
+std::vector<InvocationLogLine> SqliteInvocationStore::logs(const std::string& request_id) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("SELECT time_ns, line FROM invocation_logs WHERE request_id = ?1 ORDER BY seq");
+  st.bind(1, request_id);
+  std::vector<InvocationLogLine> out;
+  while (st.step()) out.push_back({st.int64(0), st.text(1)});
+  return out;
+}
+
+}  // namespace sluice::state
