@@ -23,8 +23,10 @@ json passChain(int n) {
   json states = json::object();
   for (int i = 0; i < n; i++) {
     json s = {{"Type", "Pass"}};
-    if (i + 1 < n) s["Next"] = "P" + std::to_string(i + 1);
-    else s["End"] = true;
+    if (i + 1 < n)
+      s["Next"] = "P" + std::to_string(i + 1);
+    else
+      s["End"] = true;
     states["P" + std::to_string(i)] = s;
   }
   return {{"StartAt", "P0"}, {"States", states}};
@@ -42,7 +44,8 @@ json items1000() {
 }
 
 // Transitions = states entered. In memory means no history is kept, as in the peer.
-void runInMemory(benchmark::State& state, const json& def_json, const json& input, int transitions) {
+void runInMemory(benchmark::State& state, const json& def_json, const json& input,
+                 int transitions) {
   auto def = sluice::flow::Definition::parse(def_json);
   sluice::flow::RecordingSleeper sleeper;
   sluice::flow::ExecutionOptions o;  // no history, like the peer
@@ -78,11 +81,17 @@ void runDurable(benchmark::State& state, const json& def, const json& input, int
   state.SetItemsProcessed(state.iterations() * transitions);
 }
 
-void BM_PassChain10_InMemory(benchmark::State& s) { runInMemory(s, passChain(10), json::object(), 10); }
-void BM_PassChain10_Durable(benchmark::State& s) { runDurable(s, passChain(10), json::object(), 10); }
+void BM_PassChain10_InMemory(benchmark::State& s) {
+  runInMemory(s, passChain(10), json::object(), 10);
+}
+void BM_PassChain10_Durable(benchmark::State& s) {
+  runDurable(s, passChain(10), json::object(), 10);
+}
 void BM_Map1000_InMemory(benchmark::State& s) { runInMemory(s, map1000(), items1000(), 1001); }
 void BM_Map1000_Durable(benchmark::State& s) { runDurable(s, map1000(), items1000(), 1001); }
-void BM_StartOneState_Durable(benchmark::State& s) { runDurable(s, passChain(1), json::object(), 1); }
+void BM_StartOneState_Durable(benchmark::State& s) {
+  runDurable(s, passChain(1), json::object(), 1);
+}
 
 BENCHMARK(BM_PassChain10_InMemory)->UseRealTime();
 BENCHMARK(BM_PassChain10_Durable)->UseRealTime();

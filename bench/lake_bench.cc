@@ -15,7 +15,9 @@ namespace fs = std::filesystem;
 using sluice::lake::LocalObjectStore;
 
 struct BenchLake {
-  BenchLake() : root(fs::temp_directory_path() / ("sluice-bench-" + std::to_string(::getpid()))), store(root) {
+  BenchLake()
+      : root(fs::temp_directory_path() / ("sluice-bench-" + std::to_string(::getpid()))),
+        store(root) {
     store.createBucket("bench");
   }
   ~BenchLake() { fs::remove_all(root); }
@@ -39,7 +41,8 @@ void BM_DurableFileWriteFloor(benchmark::State& state) {
   fs::create_directories(dir);
   int64_t i = 0;
   for (auto _ : state) {
-    std::string tmp = dir + "/.tmp" + std::to_string(i), dst = dir + "/" + std::to_string(i++ % 1000);
+    std::string tmp = dir + "/.tmp" + std::to_string(i),
+                dst = dir + "/" + std::to_string(i++ % 1000);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
     benchmark::DoNotOptimize(::write(fd, body.data(), body.size()));
     ::fdatasync(fd);
@@ -58,14 +61,16 @@ void BM_LakeGet(benchmark::State& state) {
   std::string body(static_cast<size_t>(state.range(0)), 'x');
   for (int i = 0; i < 100; i++) lake.store.put("bench", "get/" + std::to_string(i), body);
   int64_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(lake.store.get("bench", "get/" + std::to_string(i++ % 100)));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(lake.store.get("bench", "get/" + std::to_string(i++ % 100)));
   state.SetBytesProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_LakeGet)->Arg(4 << 10)->Arg(1 << 20)->UseRealTime();
 
 void BM_LakeList1000(benchmark::State& state) {
   BenchLake lake;
-  for (int i = 0; i < 1000; i++) lake.store.put("bench", "list/" + std::to_string(i % 10) + "/" + std::to_string(i), "x");
+  for (int i = 0; i < 1000; i++)
+    lake.store.put("bench", "list/" + std::to_string(i % 10) + "/" + std::to_string(i), "x");
   for (auto _ : state) benchmark::DoNotOptimize(lake.store.list("bench", {}));
   state.SetItemsProcessed(state.iterations() * 1000);
 }

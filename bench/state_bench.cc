@@ -24,16 +24,19 @@ void BM_ParamPut(benchmark::State& state) {
   BenchState s;
   int64_t i = 0;
   for (auto _ : state)
-    s.store.parameters().put({"/bench/p" + std::to_string(i++ % 100), "value", ParameterType::kString, "", true});
+    s.store.parameters().put(
+        {"/bench/p" + std::to_string(i++ % 100), "value", ParameterType::kString, "", true});
 }
 BENCHMARK(BM_ParamPut)->UseRealTime();
 
 void BM_ParamGet(benchmark::State& state) {
   BenchState s;
   for (int i = 0; i < 100; i++)
-    s.store.parameters().put({"/bench/p" + std::to_string(i), "value", ParameterType::kString, "", true});
+    s.store.parameters().put(
+        {"/bench/p" + std::to_string(i), "value", ParameterType::kString, "", true});
   int64_t i = 0;
-  for (auto _ : state) benchmark::DoNotOptimize(s.store.parameters().get("/bench/p" + std::to_string(i++ % 100)));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(s.store.parameters().get("/bench/p" + std::to_string(i++ % 100)));
 }
 BENCHMARK(BM_ParamGet)->UseRealTime();
 

@@ -6,10 +6,10 @@
 #include "core/error.h"
 #include "data/duckdb_engine.h"
 #include "functions/registry.h"
-#include "workflows/workflow_service.h"
 #include "lake/local_store.h"
 #include "lake/staging_store.h"
 #include "state/sqlite_state_store.h"
+#include "workflows/workflow_service.h"
 
 namespace sluice::app {
 
@@ -52,8 +52,10 @@ data::Database& Environment::duckdb() {
   if (!duckdb_) {
     data::EngineOptions options;
     options.temp_directory = data_dir_ + "/tmp/duckdb";
-    if (const char* limit = std::getenv("SLUICE_MEMORY_LIMIT"); limit && *limit) options.memory_limit = limit;
-    if (const char* threads = std::getenv("SLUICE_THREADS"); threads && *threads) options.threads = std::atoi(threads);
+    if (const char* limit = std::getenv("SLUICE_MEMORY_LIMIT"); limit && *limit)
+      options.memory_limit = limit;
+    if (const char* threads = std::getenv("SLUICE_THREADS"); threads && *threads)
+      options.threads = std::atoi(threads);
     ensureDir(options.temp_directory);
     duckdb_ = std::make_unique<data::Database>(options);
   }

@@ -25,7 +25,7 @@ class Database;
 namespace sluice::functions {
 class Registry;
 struct Services;
-}
+}  // namespace sluice::functions
 namespace sluice::workflows {
 class WorkflowService;
 }

@@ -23,7 +23,8 @@ std::pair<std::string, std::string> splitQualified(const std::string& name) {
 void printTable(std::ostream& out, const state::CatalogTable& t) {
   out << t.qualifiedName() << "  " << t.format << "  " << t.location << "  (" << t.origin << ")\n";
   for (const auto& c : t.columns) {
-    bool partition = std::find(t.partition_keys.begin(), t.partition_keys.end(), c.name) != t.partition_keys.end();
+    bool partition = std::find(t.partition_keys.begin(), t.partition_keys.end(), c.name) !=
+                     t.partition_keys.end();
     out << "  " << c.name << ' ' << c.type << (partition ? "  [partition]" : "") << '\n';
   }
 }
@@ -34,7 +35,8 @@ void addCatalogCommands(CLI::App& app, CliContext& ctx) {
   auto* catalog = app.add_subcommand("catalog", "tables over lake prefixes, queryable by name");
   catalog->require_subcommand(1);
   {
-    auto* cmd = catalog->add_subcommand("crawl", "discover tables under BUCKET[/PREFIX] and record their schema");
+    auto* cmd = catalog->add_subcommand(
+        "crawl", "discover tables under BUCKET[/PREFIX] and record their schema");
     auto where = std::make_shared<std::string>();
     auto database = std::make_shared<std::string>();
     cmd->add_option("LOCATION", *where, "BUCKET[/PREFIX]")->required();
@@ -43,8 +45,10 @@ void addCatalogCommands(CLI::App& app, CliContext& ctx) {
       auto loc = parseLakeLocation(*where);
       auto& env = ctx.environment();
       data::Connection conn(env.duckdb());
-      auto report = data::crawl(conn, env.lake(), env.state().catalog(), loc.bucket, loc.key, *database);
-      if (report.empty()) ctx.out << "no tables found under lake://" << loc.bucket << '/' << loc.key << '\n';
+      auto report =
+          data::crawl(conn, env.lake(), env.state().catalog(), loc.bucket, loc.key, *database);
+      if (report.empty())
+        ctx.out << "no tables found under lake://" << loc.bucket << '/' << loc.key << '\n';
       for (const auto& r : report) {
         ctx.out << r.status << ": " << r.qualified_name << " (" << r.objects << " objects)\n";
         for (const auto& c : r.changes) ctx.out << "  " << c << '\n';
@@ -81,10 +85,12 @@ void addCatalogCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("--location", *location, "lake://BUCKET/PREFIX/")->required();
     cmd->add_option("--format", *format, "parquet, csv, jsonl or json")
         ->check(CLI::IsMember({"parquet", "csv", "jsonl", "json"}));
-    cmd->add_option("--partition-keys", *partitions, "Hive partition columns, outermost first")->delimiter(',');
+    cmd->add_option("--partition-keys", *partitions, "Hive partition columns, outermost first")
+        ->delimiter(',');
     cmd->callback([&ctx, name, location, format, partitions] {
       auto [db, table] = splitQualified(*name);
-      if (location->rfind("lake://", 0) != 0) throw UsageError("--location must be lake://BUCKET/PREFIX/");
+      if (location->rfind("lake://", 0) != 0)
+        throw UsageError("--location must be lake://BUCKET/PREFIX/");
       state::CatalogTable t;
       t.database = db;
       t.name = table;
@@ -96,7 +102,8 @@ void addCatalogCommands(CLI::App& app, CliContext& ctx) {
     });
   }
   {
-    auto* cmd = catalog->add_subcommand("drop", "remove a table from the catalog (its objects stay)");
+    auto* cmd =
+        catalog->add_subcommand("drop", "remove a table from the catalog (its objects stay)");
     auto name = std::make_shared<std::string>();
     cmd->add_option("TABLE", *name, "DATABASE.TABLE")->required();
     cmd->callback([&ctx, name] {

@@ -13,7 +13,8 @@ namespace sluice::cli {
 
 void addInvokeCommands(CLI::App& app, CliContext& ctx) {
   {
-    auto* cmd = app.add_subcommand("invoke", "run a function with a JSON event and print its result");
+    auto* cmd =
+        app.add_subcommand("invoke", "run a function with a JSON event and print its result");
     auto name = std::make_shared<std::string>();
     auto payload = std::make_shared<std::string>("{}");
     cmd->add_option("FUNCTION", *name, "function name (see `sluice functions list`)")->required();
@@ -23,13 +24,16 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx) {
       if (event.is_discarded()) throw UsageError("--payload is not valid JSON");
       auto& env = ctx.environment();
       functions::Invoker invoker(env.functions(), env.services());
-      invoker.echoLogs([&ctx](const std::string& fn, const std::string& line) { ctx.err << "[" << fn << "] " << line << '\n'; });
+      invoker.echoLogs([&ctx](const std::string& fn, const std::string& line) {
+        ctx.err << "[" << fn << "] " << line << '\n';
+      });
       try {
         auto result = invoker.invoke(*name, event);
         ctx.out << result.result.dump(2) << '\n';
       } catch (const Error& e) {
         // The Lambda-style error document on stdout, the one-line error on stderr.
-        ctx.out << nlohmann::json{{"errorType", e.code()}, {"errorMessage", e.what()}}.dump(2) << '\n';
+        ctx.out << nlohmann::json{{"errorType", e.code()}, {"errorMessage", e.what()}}.dump(2)
+                << '\n';
         throw;
       }
     });
@@ -37,7 +41,8 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx) {
   auto* fns = app.add_subcommand("functions", "list functions and their recent invocations");
   fns->require_subcommand(1);
   fns->add_subcommand("list", "list the functions")->callback([&ctx] {
-    for (const auto* f : ctx.environment().functions().all()) ctx.out << f->name << '\t' << f->description << '\n';
+    for (const auto* f : ctx.environment().functions().all())
+      ctx.out << f->name << '\t' << f->description << '\n';
   });
   {
     auto* cmd = fns->add_subcommand("invocations", "recent invocations, newest first");
@@ -47,8 +52,8 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("--limit", *limit, "how many");
     cmd->callback([&ctx, name, limit] {
       for (const auto& r : ctx.environment().state().invocations().recent(*name, *limit)) {
-        ctx.out << r.request_id << '\t' << r.function << '\t' << core::formatIso8601Ms(r.start) << '\t'
-                << r.status << '\t' << (r.duration_ns / 1'000'000.0) << " ms";
+        ctx.out << r.request_id << '\t' << r.function << '\t' << core::formatIso8601Ms(r.start)
+                << '\t' << r.status << '\t' << (r.duration_ns / 1'000'000.0) << " ms";
         if (!r.error_type.empty()) ctx.out << '\t' << r.error_type << ": " << r.error_message;
         ctx.out << '\n';
       }

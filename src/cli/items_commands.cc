@@ -60,14 +60,17 @@ void addItemsCommands(CLI::App& app, CliContext& ctx) {
     auto* cmd = items->add_subcommand("tables", "list item tables");
     cmd->callback([&ctx] {
       for (const auto& t : ctx.environment().state().items().listTables()) {
-        ctx.out << t.name << '\t' << t.partition_key.name << ':' << state::toString(t.partition_key.type);
-        if (t.sort_key) ctx.out << '\t' << t.sort_key->name << ':' << state::toString(t.sort_key->type);
+        ctx.out << t.name << '\t' << t.partition_key.name << ':'
+                << state::toString(t.partition_key.type);
+        if (t.sort_key)
+          ctx.out << '\t' << t.sort_key->name << ':' << state::toString(t.sort_key->type);
         ctx.out << '\n';
       }
     });
   }
   {
-    auto* cmd = items->add_subcommand("put", "store an item (a JSON object with the key attributes)");
+    auto* cmd =
+        items->add_subcommand("put", "store an item (a JSON object with the key attributes)");
     auto table = std::make_shared<std::string>();
     auto item = std::make_shared<std::string>();
     cmd->add_option("TABLE", *table, "table name")->required();
@@ -84,7 +87,8 @@ void addItemsCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("KEY", *key, "JSON object holding the key attributes")->required();
     cmd->callback([&ctx, table, key] {
       auto item = ctx.environment().state().items().get(*table, parseJsonArg(*key, "KEY"));
-      if (!item) throw Error(errc::kNotFound, "no item with key " + *key + " in table '" + *table + "'");
+      if (!item)
+        throw Error(errc::kNotFound, "no item with key " + *key + " in table '" + *table + "'");
       ctx.out << item->dump() << '\n';
     });
   }
@@ -100,7 +104,8 @@ void addItemsCommands(CLI::App& app, CliContext& ctx) {
     });
   }
   {
-    auto* cmd = items->add_subcommand("query", "items of one partition, in sort-key order (JSON lines)");
+    auto* cmd =
+        items->add_subcommand("query", "items of one partition, in sort-key order (JSON lines)");
     auto table = std::make_shared<std::string>();
     auto partition = std::make_shared<std::string>();
     auto cond = std::make_shared<std::map<std::string, std::string>>();
@@ -110,7 +115,8 @@ void addItemsCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("PARTITION", *partition, "partition key value")->required();
     for (const char* op : {"eq", "lt", "le", "gt", "ge", "begins-with", "between"})
       cmd->add_option(std::string("--") + op, (*cond)[op],
-                      std::string("sort key condition: ") + op + (std::string(op) == "between" ? " LOW,HIGH" : " VALUE"));
+                      std::string("sort key condition: ") + op +
+                          (std::string(op) == "between" ? " LOW,HIGH" : " VALUE"));
     cmd->add_flag("--desc", *desc, "descending sort-key order");
     cmd->add_option("--limit", *limit, "at most this many items");
     cmd->callback([&ctx, table, partition, cond, desc, limit] {
@@ -123,9 +129,10 @@ void addItemsCommands(CLI::App& app, CliContext& ctx) {
       q.descending = *desc;
       q.limit = *limit;
       using Op = state::SortKeyCondition::Op;
-      const std::map<std::string, Op> ops{{"eq", Op::kEq}, {"lt", Op::kLt}, {"le", Op::kLe},
-                                          {"gt", Op::kGt}, {"ge", Op::kGe}, {"begins-with", Op::kBeginsWith},
-                                          {"between", Op::kBetween}};
+      const std::map<std::string, Op> ops{
+          {"eq", Op::kEq},          {"lt", Op::kLt}, {"le", Op::kLe},
+          {"gt", Op::kGt},          {"ge", Op::kGe}, {"begins-with", Op::kBeginsWith},
+          {"between", Op::kBetween}};
       for (const auto& [name, value] : *cond) {
         if (value.empty()) continue;
         if (q.sort) throw UsageError("give at most one sort key condition");

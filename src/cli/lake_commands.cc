@@ -70,7 +70,8 @@ lake::UserMetadata parseMetadata(const std::vector<std::string>& pairs) {
   lake::UserMetadata meta;
   for (const auto& p : pairs) {
     size_t eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) throw UsageError("--meta expects NAME=VALUE, got '" + p + "'");
+    if (eq == std::string::npos || eq == 0)
+      throw UsageError("--meta expects NAME=VALUE, got '" + p + "'");
     std::string name = p.substr(0, eq);
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     meta[name] = p.substr(eq + 1);
@@ -131,7 +132,8 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
     cmd->callback([&ctx, where, recursive] {
       auto& store = ctx.environment().lake();
       if (where->empty()) {
-        for (const auto& b : store.listBuckets()) ctx.out << formatListTime(b.created) << ' ' << b.name << '\n';
+        for (const auto& b : store.listBuckets())
+          ctx.out << formatListTime(b.created) << ' ' << b.name << '\n';
         return;
       }
       auto loc = parseLakeLocation(*where);
@@ -140,9 +142,11 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
       if (!*recursive) req.delimiter = "/";
       for (;;) {
         auto page = store.list(loc.bucket, req);
-        for (const auto& p : page.common_prefixes) ctx.out << std::string(19, ' ') << ' ' << std::setw(10) << "PRE" << ' ' << p << '\n';
+        for (const auto& p : page.common_prefixes)
+          ctx.out << std::string(19, ' ') << ' ' << std::setw(10) << "PRE" << ' ' << p << '\n';
         for (const auto& o : page.objects)
-          ctx.out << formatListTime(o.last_modified) << ' ' << std::setw(10) << o.size << ' ' << o.key << '\n';
+          ctx.out << formatListTime(o.last_modified) << ' ' << std::setw(10) << o.size << ' '
+                  << o.key << '\n';
         if (!page.truncated) break;
         req.continuation_token = page.next_continuation_token;
       }
@@ -202,27 +206,33 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
     cmd->callback([&ctx, src] {
       auto loc = parseLakeLocation(*src);
       auto info = ctx.environment().lake().head(loc.bucket, loc.key);
-      nlohmann::json j{{"bucket", info.bucket},          {"key", info.key},
-                       {"size", info.size},              {"etag", info.etag},
+      nlohmann::json j{{"bucket", info.bucket},
+                       {"key", info.key},
+                       {"size", info.size},
+                       {"etag", info.etag},
                        {"content_type", info.content_type},
                        {"last_modified", core::formatIso8601Ms(info.last_modified)},
-                       {"metadata", info.user_metadata}, {"headers", info.headers}};
+                       {"metadata", info.user_metadata},
+                       {"headers", info.headers}};
       ctx.out << j.dump(2) << '\n';
     });
   }
   {
-    auto* cmd = lake->add_subcommand("rm", "delete an object (--recursive: every object under a prefix)");
+    auto* cmd =
+        lake->add_subcommand("rm", "delete an object (--recursive: every object under a prefix)");
     auto target = std::make_shared<std::string>();
     auto recursive = std::make_shared<bool>(false);
     cmd->add_option("OBJECT", *target, "BUCKET/KEY or BUCKET/PREFIX")->required();
-    cmd->add_flag("-r,--recursive", *recursive, "delete every object whose key begins with the prefix");
+    cmd->add_flag("-r,--recursive", *recursive,
+                  "delete every object whose key begins with the prefix");
     cmd->callback([&ctx, target, recursive] {
       auto loc = parseLakeLocation(*target);
       auto& store = ctx.environment().lake();
       if (!*recursive) {
         if (loc.key.empty()) throw UsageError("give BUCKET/KEY, or --recursive to empty a prefix");
         bool existed = store.remove(loc.bucket, loc.key);
-        ctx.out << (existed ? "delete: lake://" : "absent: lake://") << loc.bucket << '/' << loc.key << '\n';
+        ctx.out << (existed ? "delete: lake://" : "absent: lake://") << loc.bucket << '/' << loc.key
+                << '\n';
         return;
       }
       lake::ListRequest req;

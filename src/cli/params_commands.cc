@@ -35,19 +35,21 @@ void printParameters(std::ostream& out, const std::vector<state::Parameter>& par
   for (const auto& p : params) {
     bool secure = p.type == state::ParameterType::kSecureString;
     out << p.name << '\t' << state::toString(p.type) << "\tv" << p.version << '\t'
-        << core::formatIso8601Ms(p.last_modified) << '\t' << (secure && !decrypt ? kHidden : p.value)
-        << '\n';
+        << core::formatIso8601Ms(p.last_modified) << '\t'
+        << (secure && !decrypt ? kHidden : p.value) << '\n';
   }
 }
 
 }  // namespace
 
 void addParamsCommands(CLI::App& app, CliContext& ctx) {
-  auto* params = app.add_subcommand("params", "versioned parameters and secrets (SSM Parameter Store)");
+  auto* params =
+      app.add_subcommand("params", "versioned parameters and secrets (SSM Parameter Store)");
   params->require_subcommand(1);
 
   {
-    auto* cmd = params->add_subcommand("put", "create a parameter, or add a version with --overwrite");
+    auto* cmd =
+        params->add_subcommand("put", "create a parameter, or add a version with --overwrite");
     auto req = std::make_shared<state::PutParameterRequest>();
     auto type = std::make_shared<std::string>("String");
     auto value = std::make_shared<std::string>();
@@ -79,13 +81,15 @@ void addParamsCommands(CLI::App& app, CliContext& ctx) {
         return;
       }
       if (p.type == state::ParameterType::kSecureString && !*decrypt)
-        throw Error(errc::kInvalidArgument, "parameter '" + p.name +
-                                                "' is a SecureString; add --with-decryption to print its value");
+        throw Error(errc::kInvalidArgument,
+                    "parameter '" + p.name +
+                        "' is a SecureString; add --with-decryption to print its value");
       ctx.out << p.value << '\n';
     });
   }
   {
-    auto* cmd = params->add_subcommand("list", "list the latest version of parameters under a path");
+    auto* cmd =
+        params->add_subcommand("list", "list the latest version of parameters under a path");
     auto path = std::make_shared<std::string>("/");
     auto recursive = std::make_shared<bool>(false);
     auto decrypt = std::make_shared<bool>(false);
@@ -108,7 +112,8 @@ void addParamsCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_flag("--with-decryption", *decrypt, "show SecureString values");
     cmd->add_flag("--json", *as_json, "print JSON");
     cmd->callback([&ctx, name, decrypt, as_json] {
-      printParameters(ctx.out, ctx.environment().state().parameters().history(*name), *decrypt, *as_json);
+      printParameters(ctx.out, ctx.environment().state().parameters().history(*name), *decrypt,
+                      *as_json);
     });
   }
   {

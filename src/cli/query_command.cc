@@ -22,22 +22,24 @@ bool isQuery(const std::string& statement) {
   std::string word;
   while (i < statement.size() && std::isalpha(static_cast<unsigned char>(statement[i])))
     word += static_cast<char>(std::toupper(static_cast<unsigned char>(statement[i++])));
-  return word == "SELECT" || word == "WITH" || word == "FROM" || word == "VALUES" || word == "TABLE";
+  return word == "SELECT" || word == "WITH" || word == "FROM" || word == "VALUES" ||
+         word == "TABLE";
 }
 
 }  // namespace
 
 void addQueryCommand(CLI::App& app, CliContext& ctx) {
-  auto* cmd = app.add_subcommand(
-      "query",
-      "run SQL (DuckDB) over catalog tables (database.table) and lake objects ('lake://BUCKET/KEY', globs allowed)");
+  auto* cmd = app.add_subcommand("query",
+                                 "run SQL (DuckDB) over catalog tables (database.table) and lake "
+                                 "objects ('lake://BUCKET/KEY', globs allowed)");
   auto sql = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("table");
   auto max_rows = std::make_shared<int64_t>(0);
   cmd->add_option("SQL", *sql, "the query, or @FILE")->required();
   cmd->add_option("--format", *format, "table, csv, json or jsonl")
       ->check(CLI::IsMember({"table", "csv", "json", "jsonl"}));
-  cmd->add_option("--max-rows", *max_rows, "print at most this many rows of the final query (0: all)");
+  cmd->add_option("--max-rows", *max_rows,
+                  "print at most this many rows of the final query (0: all)");
   cmd->callback([&ctx, sql, format, max_rows] {
     auto& env = ctx.environment();
     auto resolved = data::resolveLakeUrls(readArgOrFile(*sql), env.lake());
@@ -46,9 +48,11 @@ void addQueryCommand(CLI::App& app, CliContext& ctx) {
     for (const auto& warning : data::attachCatalog(conn, env.state().catalog(), env.lake()))
       ctx.err << "sluice: warning: " << resolved.describe(warning) << '\n';
     try {
-      for (size_t i = 0; i + 1 < resolved.statements.size(); i++) conn.query(resolved.statements[i]);
+      for (size_t i = 0; i + 1 < resolved.statements.size(); i++)
+        conn.query(resolved.statements[i]);
       std::string last = resolved.statements.back();
-      if (*max_rows > 0 && isQuery(last)) last = "SELECT * FROM (" + last + ") LIMIT " + std::to_string(*max_rows);
+      if (*max_rows > 0 && isQuery(last))
+        last = "SELECT * FROM (" + last + ") LIMIT " + std::to_string(*max_rows);
       data::writeResult(conn.query(last), data::parseResultFormat(*format), ctx.out);
     } catch (const Error& e) {
       throw Error(e.code(), resolved.describe(e.what()));

@@ -21,8 +21,10 @@ bool hasLakeScheme(const std::string& text) {
 
 LakeLocation parseLakeLocation(const std::string& text) {
   std::string rest = text;
-  if (rest.rfind("lake://", 0) == 0) rest = rest.substr(7);
-  else if (rest.rfind("s3://", 0) == 0) rest = rest.substr(5);
+  if (rest.rfind("lake://", 0) == 0)
+    rest = rest.substr(7);
+  else if (rest.rfind("s3://", 0) == 0)
+    rest = rest.substr(5);
   if (rest.empty() || rest.front() == '/')
     throw UsageError("'" + text + "' is not a lake location (expected BUCKET[/KEY])");
   size_t slash = rest.find('/');
@@ -46,7 +48,8 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   CLI::App app{"sluice: event-driven data pipelines in one program", "sluice"};
   app.require_subcommand(1);
   app.option_defaults()->always_capture_default();
-  app.add_option("--data-dir", ctx.data_dir, "data folder: lake, state database, keys (env SLUICE_DATA_DIR)");
+  app.add_option("--data-dir", ctx.data_dir,
+                 "data folder: lake, state database, keys (env SLUICE_DATA_DIR)");
   addLakeCommands(app, ctx);
   addParamsCommands(app, ctx);
   addItemsCommands(app, ctx);

@@ -42,8 +42,8 @@ json executionJson(const state::ExecutionRecord& r) {
 }
 
 // A workflow definition run once in memory (sluice start --definition).
-json runAdHoc(app::Environment& env, const std::string& file, const json& input, const std::string& mocks,
-              const std::string& test_case) {
+json runAdHoc(app::Environment& env, const std::string& file, const json& input,
+              const std::string& mocks, const std::string& test_case) {
   flow::Definition def = flow::Definition::parse(readArgOrFile("@" + file));
   auto& service = env.workflows();
   std::unique_ptr<workflows::MockTaskRunner> mock;
@@ -52,7 +52,8 @@ json runAdHoc(app::Environment& env, const std::string& file, const json& input,
   std::string name = std::filesystem::path(file).filename().string();
   name = name.substr(0, name.find('.'));
   if (!mocks.empty()) {
-    mock = std::make_unique<workflows::MockTaskRunner>(parseJson("@" + mocks, "--mock-config"), name, test_case, tasks);
+    mock = std::make_unique<workflows::MockTaskRunner>(parseJson("@" + mocks, "--mock-config"),
+                                                       name, test_case, tasks);
     tasks = mock.get();
   }
   flow::RealSleeper sleeper;
@@ -66,7 +67,8 @@ json runAdHoc(app::Environment& env, const std::string& file, const json& input,
 }  // namespace
 
 void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
-  auto* wf = app.add_subcommand("workflows", "state machines (Amazon States Language) registered by name");
+  auto* wf =
+      app.add_subcommand("workflows", "state machines (Amazon States Language) registered by name");
   wf->require_subcommand(1);
   {
     auto* cmd = wf->add_subcommand("put", "register or update a workflow from an ASL JSON file");
@@ -104,11 +106,14 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     auto mocks = std::make_shared<std::string>();
     auto test_case = std::make_shared<std::string>();
     cmd->add_option("WORKFLOW", *workflow, "a registered workflow");
-    cmd->add_option("--definition", *definition, "run this .asl.json once, in memory, instead of a workflow");
+    cmd->add_option("--definition", *definition,
+                    "run this .asl.json once, in memory, instead of a workflow");
     cmd->add_option("--input", *input, "the input: JSON, or @FILE");
     cmd->add_option("--name", *name, "execution name (an idempotency key; default: a UUID)");
-    cmd->add_flag("--wait", *wait, "print the outcome ({status, output} or {status, error, cause})");
-    cmd->add_option("--mock-config", *mocks, "with --definition: a Step Functions Local MockConfigFile");
+    cmd->add_flag("--wait", *wait,
+                  "print the outcome ({status, output} or {status, error, cause})");
+    cmd->add_option("--mock-config", *mocks,
+                    "with --definition: a Step Functions Local MockConfigFile");
     cmd->add_option("--test-case", *test_case, "the mock configuration's test case to use");
     cmd->callback([&ctx, workflow, definition, input, name, wait, mocks, test_case] {
       json in = parseJson(*input, "--input");
@@ -120,14 +125,19 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
       if (workflow->empty()) throw UsageError("give a WORKFLOW or --definition FILE");
       auto& service = env.workflows();
       auto record = service.start(*workflow, in, *name);
-      if (!*wait) ctx.out << json{{"executionArn", record.id}, {"startDate", core::formatIso8601Ms(record.started)}}.dump(2) << '\n';
+      if (!*wait)
+        ctx.out << json{{"executionArn", record.id},
+                        {"startDate", core::formatIso8601Ms(record.started)}}
+                       .dump(2)
+                << '\n';
       // Runs here to its end either way; a crash leaves it RUNNING for `executions resume`.
       auto done = service.run(record.id);
       if (*wait) ctx.out << workflows::outcomeJson(done).dump(2) << '\n';
     });
   }
 
-  auto* ex = app.add_subcommand("executions", "executions of workflows: list, describe, history, stop, redrive, resume");
+  auto* ex = app.add_subcommand(
+      "executions", "executions of workflows: list, describe, history, stop, redrive, resume");
   ex->require_subcommand(1);
   {
     auto* cmd = ex->add_subcommand("list", "list executions, newest first");
@@ -138,7 +148,8 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("--status", *status, "RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED");
     cmd->add_option("--limit", *limit, "how many");
     cmd->callback([&ctx, workflow, status, limit] {
-      for (const auto& r : ctx.environment().state().executions().listExecutions(*workflow, *status, *limit))
+      for (const auto& r :
+           ctx.environment().state().executions().listExecutions(*workflow, *status, *limit))
         ctx.out << r.id << '\t' << r.status << '\t' << core::formatIso8601Ms(r.started) << '\n';
     });
   }
@@ -158,10 +169,15 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("EXECUTION_ARN", *id, "the execution")->required();
     cmd->callback([&ctx, id] {
       auto& store = ctx.environment().state().executions();
-      if (!store.getExecution(*id)) throw Error("ExecutionDoesNotExist", "execution '" + *id + "' does not exist");
+      if (!store.getExecution(*id))
+        throw Error("ExecutionDoesNotExist", "execution '" + *id + "' does not exist");
       for (const auto& e : store.history(*id))
-        ctx.out << json{{"id", e.id}, {"previousEventId", e.previous_id}, {"timestamp", core::formatIso8601Ms(e.timestamp)},
-                        {"type", e.type}, {"details", e.details}}.dump()
+        ctx.out << json{{"id", e.id},
+                        {"previousEventId", e.previous_id},
+                        {"timestamp", core::formatIso8601Ms(e.timestamp)},
+                        {"type", e.type},
+                        {"details", e.details}}
+                       .dump()
                 << '\n';
     });
   }
@@ -180,7 +196,8 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     });
   }
   {
-    auto* cmd = ex->add_subcommand("redrive", "run a failed execution again from the state that failed");
+    auto* cmd =
+        ex->add_subcommand("redrive", "run a failed execution again from the state that failed");
     auto id = std::make_shared<std::string>();
     cmd->add_option("EXECUTION_ARN", *id, "the execution")->required();
     cmd->callback([&ctx, id] {
@@ -189,15 +206,17 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
       ctx.out << workflows::outcomeJson(service.run(*id)).dump(2) << '\n';
     });
   }
-  ex->add_subcommand("resume", "run every RUNNING execution (after a crash) to its end")->callback([&ctx] {
-    auto& service = ctx.environment().workflows();
-    for (const auto& id : service.resumeAll()) {
-      auto r = ctx.environment().state().executions().getExecution(id);
-      ctx.out << id << '\t' << r->status << '\n';
-    }
-  });
+  ex->add_subcommand("resume", "run every RUNNING execution (after a crash) to its end")
+      ->callback([&ctx] {
+        auto& service = ctx.environment().workflows();
+        for (const auto& id : service.resumeAll()) {
+          auto r = ctx.environment().state().executions().getExecution(id);
+          ctx.out << id << '\t' << r->status << '\n';
+        }
+      });
 
-  auto* tasks = app.add_subcommand("tasks", "answer tasks waiting for a task token (.waitForTaskToken)");
+  auto* tasks =
+      app.add_subcommand("tasks", "answer tasks waiting for a task token (.waitForTaskToken)");
   tasks->require_subcommand(1);
   {
     auto* cmd = tasks->add_subcommand("send-success", "complete a task with its output");
@@ -235,7 +254,8 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     auto token = std::make_shared<std::string>();
     cmd->add_option("TOKEN", *token, "the task token")->required();
     cmd->callback([&ctx, token] {
-      ctx.environment().state().executions().heartbeatTaskToken(*token, core::SystemClock::instance().now());
+      ctx.environment().state().executions().heartbeatTaskToken(
+          *token, core::SystemClock::instance().now());
     });
   }
 }

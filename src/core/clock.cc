@@ -1,7 +1,7 @@
 #include "core/clock.h"
 
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 

@@ -15,13 +15,16 @@ using nlohmann::json;
 
 std::string sanitize(const std::string& raw) {
   std::string out;
-  for (char c : raw) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
+  for (char c : raw)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::tolower(c)) : '_';
   if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "t_" + out;
   return out;
 }
 
 std::string formatOfKey(const std::string& key) {
-  auto ends = [&](const std::string& e) { return key.size() >= e.size() && key.compare(key.size() - e.size(), e.size(), e) == 0; };
+  auto ends = [&](const std::string& e) {
+    return key.size() >= e.size() && key.compare(key.size() - e.size(), e.size(), e) == 0;
+  };
   if (ends(".parquet")) return "parquet";
   if (ends(".csv")) return "csv";
   if (ends(".jsonl") || ends(".ndjson")) return "jsonl";
@@ -55,7 +58,8 @@ std::vector<std::string> partitionKeysOf(const std::string& relative_dir) {
 }
 
 std::vector<state::CatalogColumn> inferColumns(Connection& conn, const std::string& read_expr) {
-  auto r = conn.query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + read_expr + ")");
+  auto r =
+      conn.query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + read_expr + ")");
   std::vector<state::CatalogColumn> cols;
   for (size_t i = 0; i < r.rowCount(); i++) cols.push_back({*r.cell(i, 0), *r.cell(i, 1)});
   return cols;
@@ -68,11 +72,14 @@ std::vector<std::string> diffColumns(const std::vector<state::CatalogColumn>& be
   for (const auto& c : before) old_types[c.name] = c.type;
   for (const auto& c : after) {
     auto it = old_types.find(c.name);
-    if (it == old_types.end()) changes.push_back("added column " + c.name + " " + c.type);
-    else if (it->second != c.type) changes.push_back("column " + c.name + ": " + it->second + " -> " + c.type);
+    if (it == old_types.end())
+      changes.push_back("added column " + c.name + " " + c.type);
+    else if (it->second != c.type)
+      changes.push_back("column " + c.name + ": " + it->second + " -> " + c.type);
     if (it != old_types.end()) old_types.erase(it);
   }
-  for (const auto& [name, type] : old_types) changes.push_back("removed column " + name + " " + type);
+  for (const auto& [name, type] : old_types)
+    changes.push_back("removed column " + name + " " + type);
   return changes;
 }
 
@@ -89,12 +96,14 @@ std::string tableReadExpression(const state::CatalogTable& table, lake::ObjectSt
   std::string expr = readExpression(spec, store);
   // Files whose columns differ are matched by name; that reads every file's schema up
   // front, so it is only on where the crawler saw the files differ.
-  if (table.options.value("union_by_name", false)) expr.insert(expr.size() - 1, ", union_by_name=true");
+  if (table.options.value("union_by_name", false))
+    expr.insert(expr.size() - 1, ", union_by_name=true");
   return expr;
 }
 
-std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store, state::CatalogStore& catalog,
-                                const std::string& bucket, const std::string& prefix_in, std::string database) {
+std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
+                                state::CatalogStore& catalog, const std::string& bucket,
+                                const std::string& prefix_in, std::string database) {
   std::string prefix = prefix_in;
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
   if (database.empty()) database = sanitize(bucket);
@@ -114,7 +123,8 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store, stat
       std::string table, location, inner_dir;
       if (slash == std::string::npos) {
         std::string base = prefix.empty() ? bucket : prefix.substr(0, prefix.size() - 1);
-        table = sanitize(base.substr(base.rfind('/') == std::string::npos ? 0 : base.rfind('/') + 1));
+        table =
+            sanitize(base.substr(base.rfind('/') == std::string::npos ? 0 : base.rfind('/') + 1));
         location = prefix;
       } else {
         table = sanitize(rel.substr(0, slash));
@@ -138,8 +148,9 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store, stat
     t.database = database;
     t.name = name;
     t.location = "lake://" + bucket + "/" + f.location_key;
-    t.format = std::max_element(f.formats.begin(), f.formats.end(),
-                                [](auto& a, auto& b) { return a.second < b.second; })->first;
+    t.format = std::max_element(f.formats.begin(), f.formats.end(), [](auto& a, auto& b) {
+                 return a.second < b.second;
+               })->first;
     t.partition_keys = f.partition_keys;
     t.origin = "crawled";
     t.columns = inferColumns(conn, tableReadExpression(t, store));
@@ -155,7 +166,8 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store, stat
     CrawledTable r{t.qualifiedName(), "created", {}, f.objects};
     if (auto old = catalog.getTable(database, name)) {
       r.changes = diffColumns(old->columns, t.columns);
-      if (old->location != t.location) r.changes.push_back("location " + old->location + " -> " + t.location);
+      if (old->location != t.location)
+        r.changes.push_back("location " + old->location + " -> " + t.location);
       if (old->partition_keys != t.partition_keys) r.changes.push_back("partition keys changed");
       r.status = r.changes.empty() ? "unchanged" : "updated";
     }
@@ -165,7 +177,8 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store, stat
   return report;
 }
 
-std::vector<std::string> attachCatalog(Connection& conn, state::CatalogStore& catalog, lake::ObjectStore& store) {
+std::vector<std::string> attachCatalog(Connection& conn, state::CatalogStore& catalog,
+                                       lake::ObjectStore& store) {
   std::vector<std::string> warnings;
   std::string last_db;
   for (const auto& t : catalog.listTables("")) {
@@ -174,8 +187,8 @@ std::vector<std::string> attachCatalog(Connection& conn, state::CatalogStore& ca
       last_db = t.database;
     }
     try {
-      conn.query("CREATE OR REPLACE VIEW " + sqlIdentifier(t.database) + "." + sqlIdentifier(t.name) +
-                 " AS SELECT * FROM " + tableReadExpression(t, store));
+      conn.query("CREATE OR REPLACE VIEW " + sqlIdentifier(t.database) + "." +
+                 sqlIdentifier(t.name) + " AS SELECT * FROM " + tableReadExpression(t, store));
     } catch (const Error& e) {
       warnings.push_back("catalog table " + t.qualifiedName() + " is not available: " + e.what());
     }

@@ -1,10 +1,9 @@
 #pragma once
 // Catalog tables over the lake: discovering them (crawl) and making them queryable by
 // name in DuckDB (attach).
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "state/catalog_store.h"
 
@@ -28,8 +27,9 @@ struct CrawledTable {
 // key=value folders inside become partition columns, the format is the files'
 // extension and the columns are what DuckDB infers. Records them in `catalog` under
 // `database` (default: the bucket name) and reports what changed since the last crawl.
-std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store, state::CatalogStore& catalog,
-                                const std::string& bucket, const std::string& prefix, std::string database);
+std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
+                                state::CatalogStore& catalog, const std::string& bucket,
+                                const std::string& prefix, std::string database);
 
 // The DuckDB table expression reading a catalog table's objects.
 std::string tableReadExpression(const state::CatalogTable& table, lake::ObjectStore& store);
@@ -37,6 +37,7 @@ std::string tableReadExpression(const state::CatalogTable& table, lake::ObjectSt
 // Creates a schema per database and a view per table on `conn`, so SQL can say
 // database.table. Partition filters prune files (DuckDB's hive filter pushdown).
 // Returns a warning per table that could not be attached (e.g. no objects yet).
-std::vector<std::string> attachCatalog(Connection& conn, state::CatalogStore& catalog, lake::ObjectStore& store);
+std::vector<std::string> attachCatalog(Connection& conn, state::CatalogStore& catalog,
+                                       lake::ObjectStore& store);
 
 }  // namespace sluice::data

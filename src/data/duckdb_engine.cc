@@ -26,38 +26,94 @@ std::string typeName(duckdb_result* res, idx_t col) {
     duckdb_free(s);
   } else {
     switch (duckdb_get_type_id(t)) {
-      case DUCKDB_TYPE_BOOLEAN: name = "BOOLEAN"; break;
-      case DUCKDB_TYPE_TINYINT: name = "TINYINT"; break;
-      case DUCKDB_TYPE_SMALLINT: name = "SMALLINT"; break;
-      case DUCKDB_TYPE_INTEGER: name = "INTEGER"; break;
-      case DUCKDB_TYPE_BIGINT: name = "BIGINT"; break;
-      case DUCKDB_TYPE_UTINYINT: name = "UTINYINT"; break;
-      case DUCKDB_TYPE_USMALLINT: name = "USMALLINT"; break;
-      case DUCKDB_TYPE_UINTEGER: name = "UINTEGER"; break;
-      case DUCKDB_TYPE_UBIGINT: name = "UBIGINT"; break;
-      case DUCKDB_TYPE_HUGEINT: name = "HUGEINT"; break;
-      case DUCKDB_TYPE_FLOAT: name = "FLOAT"; break;
-      case DUCKDB_TYPE_DOUBLE: name = "DOUBLE"; break;
+      case DUCKDB_TYPE_BOOLEAN:
+        name = "BOOLEAN";
+        break;
+      case DUCKDB_TYPE_TINYINT:
+        name = "TINYINT";
+        break;
+      case DUCKDB_TYPE_SMALLINT:
+        name = "SMALLINT";
+        break;
+      case DUCKDB_TYPE_INTEGER:
+        name = "INTEGER";
+        break;
+      case DUCKDB_TYPE_BIGINT:
+        name = "BIGINT";
+        break;
+      case DUCKDB_TYPE_UTINYINT:
+        name = "UTINYINT";
+        break;
+      case DUCKDB_TYPE_USMALLINT:
+        name = "USMALLINT";
+        break;
+      case DUCKDB_TYPE_UINTEGER:
+        name = "UINTEGER";
+        break;
+      case DUCKDB_TYPE_UBIGINT:
+        name = "UBIGINT";
+        break;
+      case DUCKDB_TYPE_HUGEINT:
+        name = "HUGEINT";
+        break;
+      case DUCKDB_TYPE_FLOAT:
+        name = "FLOAT";
+        break;
+      case DUCKDB_TYPE_DOUBLE:
+        name = "DOUBLE";
+        break;
       case DUCKDB_TYPE_DECIMAL:
         name = "DECIMAL(" + std::to_string(duckdb_decimal_width(t)) + "," +
                std::to_string(duckdb_decimal_scale(t)) + ")";
         break;
-      case DUCKDB_TYPE_VARCHAR: name = "VARCHAR"; break;
-      case DUCKDB_TYPE_DATE: name = "DATE"; break;
-      case DUCKDB_TYPE_TIME: name = "TIME"; break;
-      case DUCKDB_TYPE_TIMESTAMP: name = "TIMESTAMP"; break;
-      case DUCKDB_TYPE_TIMESTAMP_TZ: name = "TIMESTAMP WITH TIME ZONE"; break;
-      case DUCKDB_TYPE_TIMESTAMP_S: name = "TIMESTAMP_S"; break;
-      case DUCKDB_TYPE_TIMESTAMP_MS: name = "TIMESTAMP_MS"; break;
-      case DUCKDB_TYPE_TIMESTAMP_NS: name = "TIMESTAMP_NS"; break;
-      case DUCKDB_TYPE_INTERVAL: name = "INTERVAL"; break;
-      case DUCKDB_TYPE_UUID: name = "UUID"; break;
-      case DUCKDB_TYPE_ENUM: name = "ENUM"; break;
-      case DUCKDB_TYPE_MAP: name = "MAP"; break;
-      case DUCKDB_TYPE_LIST: name = "LIST"; break;
-      case DUCKDB_TYPE_STRUCT: name = "STRUCT"; break;
-      case DUCKDB_TYPE_BLOB: name = "BLOB"; break;
-      default: name = "OTHER"; break;
+      case DUCKDB_TYPE_VARCHAR:
+        name = "VARCHAR";
+        break;
+      case DUCKDB_TYPE_DATE:
+        name = "DATE";
+        break;
+      case DUCKDB_TYPE_TIME:
+        name = "TIME";
+        break;
+      case DUCKDB_TYPE_TIMESTAMP:
+        name = "TIMESTAMP";
+        break;
+      case DUCKDB_TYPE_TIMESTAMP_TZ:
+        name = "TIMESTAMP WITH TIME ZONE";
+        break;
+      case DUCKDB_TYPE_TIMESTAMP_S:
+        name = "TIMESTAMP_S";
+        break;
+      case DUCKDB_TYPE_TIMESTAMP_MS:
+        name = "TIMESTAMP_MS";
+        break;
+      case DUCKDB_TYPE_TIMESTAMP_NS:
+        name = "TIMESTAMP_NS";
+        break;
+      case DUCKDB_TYPE_INTERVAL:
+        name = "INTERVAL";
+        break;
+      case DUCKDB_TYPE_UUID:
+        name = "UUID";
+        break;
+      case DUCKDB_TYPE_ENUM:
+        name = "ENUM";
+        break;
+      case DUCKDB_TYPE_MAP:
+        name = "MAP";
+        break;
+      case DUCKDB_TYPE_LIST:
+        name = "LIST";
+        break;
+      case DUCKDB_TYPE_STRUCT:
+        name = "STRUCT";
+        break;
+      case DUCKDB_TYPE_BLOB:
+        name = "BLOB";
+        break;
+      default:
+        name = "OTHER";
+        break;
     }
   }
   duckdb_destroy_logical_type(&t);
@@ -68,7 +124,9 @@ std::string typeName(duckdb_result* res, idx_t col) {
 
 struct QueryResultAccess {
   static std::vector<QueryResult::Column>& columns(QueryResult& r) { return r.columns_; }
-  static std::vector<std::vector<std::optional<std::string>>>& rows(QueryResult& r) { return r.rows_; }
+  static std::vector<std::vector<std::optional<std::string>>>& rows(QueryResult& r) {
+    return r.rows_;
+  }
 };
 
 // Copies a DuckDB result into a QueryResult's columns and rows.
@@ -76,7 +134,8 @@ static void fillResult(duckdb_result* res, std::vector<QueryResult::Column>& col
                        std::vector<std::vector<std::optional<std::string>>>& rows) {
   idx_t ncols = duckdb_column_count(res);
   idx_t nrows = duckdb_row_count(res);
-  for (idx_t c = 0; c < ncols; c++) columns.push_back({duckdb_column_name(res, c), typeName(res, c)});
+  for (idx_t c = 0; c < ncols; c++)
+    columns.push_back({duckdb_column_name(res, c), typeName(res, c)});
   rows.resize(nrows);
   for (idx_t r = 0; r < nrows; r++) {
     auto& row = rows[r];
@@ -120,7 +179,8 @@ Database::Database(const EngineOptions& options) {
   duckdb_create_config(&config);
   // No network here: never try to download an extension; parquet, json and icu are built in.
   duckdb_set_config(config, "autoinstall_known_extensions", "false");
-  if (!options.memory_limit.empty()) duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
+  if (!options.memory_limit.empty())
+    duckdb_set_config(config, "memory_limit", options.memory_limit.c_str());
   if (!options.temp_directory.empty())
     duckdb_set_config(config, "temp_directory", options.temp_directory.c_str());
   if (options.threads > 0)
@@ -142,7 +202,9 @@ Connection::Connection(Database& db) {
   if (duckdb_connect(db.handle(), &conn_) != DuckDBSuccess)
     throw Error(errc::kQuery, "cannot connect to DuckDB");
   // Track progress of long queries (read by Connection::query's watcher), never print it.
-  query("SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 500");
+  query(
+      "SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET "
+      "progress_bar_time = 500");
 }
 
 Connection::~Connection() { duckdb_disconnect(&conn_); }
@@ -165,7 +227,8 @@ QueryResult Connection::query(const std::string& sql) {
   return takeResult(duckdb_query(conn_, sql.c_str(), &res), res);
 }
 
-QueryResult Connection::query(const std::string& sql, const ProgressFn& progress, double quiet_seconds) {
+QueryResult Connection::query(const std::string& sql, const ProgressFn& progress,
+                              double quiet_seconds) {
   std::mutex mu;
   std::condition_variable done_cv;
   bool done = false;

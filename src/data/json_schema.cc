@@ -43,8 +43,10 @@ std::vector<SchemaViolation> JsonSchema::validate(const nlohmann::json& document
     std::string path;
     for (size_t i = 1; i < error.context.size(); i++) {
       std::string part = error.context[i];
-      if (part.size() >= 2 && part.front() == '[' && part.back() == ']') part = part.substr(1, part.size() - 2);
-      if (part.size() >= 2 && part.front() == '"' && part.back() == '"') part = part.substr(1, part.size() - 2);
+      if (part.size() >= 2 && part.front() == '[' && part.back() == ']')
+        part = part.substr(1, part.size() - 2);
+      if (part.size() >= 2 && part.front() == '"' && part.back() == '"')
+        part = part.substr(1, part.size() - 2);
       path += "/" + part;
     }
     out.push_back({path, error.description});

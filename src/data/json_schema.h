@@ -1,10 +1,9 @@
 #pragma once
 // JSON Schema (draft 7) validation of JSON documents, on valijson.
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sluice::data {
 

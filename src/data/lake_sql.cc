@@ -15,7 +15,8 @@ constexpr std::string_view kScheme = "lake://";
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); i++)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -27,8 +28,9 @@ std::string localPathFor(const std::string& url, lake::ObjectStore& store) {
   std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
   auto path = store.localPath(bucket, key);
   if (!path)
-    throw Error(errc::kQuery, "'" + url + "': this lake does not keep objects as local files, and "
-                              "staging remote objects for SQL is not available yet");
+    throw Error(errc::kQuery, "'" + url +
+                                  "': this lake does not keep objects as local files, and "
+                                  "staging remote objects for SQL is not available yet");
   return *path;
 }
 
@@ -36,7 +38,8 @@ std::string localPathFor(const std::string& url, lake::ObjectStore& store) {
 
 std::string ResolvedSql::describe(std::string message) const {
   for (const auto& [url, path] : substitutions) {
-    for (size_t pos = message.find(path); pos != std::string::npos; pos = message.find(path, pos + url.size()))
+    for (size_t pos = message.find(path); pos != std::string::npos;
+         pos = message.find(path, pos + url.size()))
       message.replace(pos, path.size(), url);
   }
   return message;
@@ -63,7 +66,8 @@ ResolvedSql resolveLakeUrls(const std::string& sql, lake::ObjectStore& store) {
       i = end;
     } else if (c == '"') {  // quoted identifier
       size_t end = i + 1;
-      while (end < sql.size() && !(sql[end] == '"' && (end + 1 >= sql.size() || sql[end + 1] != '"')))
+      while (end < sql.size() &&
+             !(sql[end] == '"' && (end + 1 >= sql.size() || sql[end + 1] != '"')))
         end += sql[end] == '"' ? 2 : 1;
       end = std::min(end + 1, sql.size());
       out.append(sql, i, end - i);
@@ -87,8 +91,9 @@ ResolvedSql resolveLakeUrls(const std::string& sql, lake::ObjectStore& store) {
       size_t end = std::min(j + 1, sql.size());
       if (value.compare(0, kScheme.size(), kScheme) == 0) {
         if (iequals(last_word, "TO"))
-          throw Error(errc::kQuery, "'" + value + "': SQL cannot write into the lake; write a "
-                                    "local file and `sluice lake put` it, or use a data step");
+          throw Error(errc::kQuery, "'" + value +
+                                        "': SQL cannot write into the lake; write a "
+                                        "local file and `sluice lake put` it, or use a data step");
         std::string path = localPathFor(value, store);
         resolved.substitutions.emplace_back(value, path);
         out += sqlLiteral(path);
@@ -99,7 +104,8 @@ ResolvedSql resolveLakeUrls(const std::string& sql, lake::ObjectStore& store) {
       i = end;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t end = i;
-      while (end < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_'))
+      while (end < sql.size() &&
+             (std::isalnum(static_cast<unsigned char>(sql[end])) || sql[end] == '_'))
         end++;
       last_word = sql.substr(i, end - i);
       out.append(sql, i, end - i);
@@ -127,7 +133,8 @@ std::string withLakeUrls(std::string message, lake::ObjectStore& store) {
     auto dir = store.localPath(b.name, "");
     if (!dir) continue;
     const std::string from = *dir + "/", to = "lake://" + b.name + "/";
-    for (size_t pos = message.find(from); pos != std::string::npos; pos = message.find(from, pos + to.size()))
+    for (size_t pos = message.find(from); pos != std::string::npos;
+         pos = message.find(from, pos + to.size()))
       message.replace(pos, from.size(), to);
   }
   return message;

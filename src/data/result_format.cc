@@ -12,7 +12,8 @@ ResultFormat parseResultFormat(const std::string& name) {
   if (name == "csv") return ResultFormat::kCsv;
   if (name == "json") return ResultFormat::kJson;
   if (name == "jsonl") return ResultFormat::kJsonLines;
-  throw Error(errc::kInvalidArgument, "unknown format '" + name + "' (expected table, csv, json or jsonl)");
+  throw Error(errc::kInvalidArgument,
+              "unknown format '" + name + "' (expected table, csv, json or jsonl)");
 }
 
 namespace {
@@ -82,7 +83,8 @@ void writeResult(const QueryResult& r, ResultFormat format, std::ostream& out) {
       writeTable(r, out);
       break;
     case ResultFormat::kCsv:
-      for (size_t c = 0; c < r.columns().size(); c++) out << (c ? "," : "") << csvField(r.columns()[c].name);
+      for (size_t c = 0; c < r.columns().size(); c++)
+        out << (c ? "," : "") << csvField(r.columns()[c].name);
       out << '\n';
       for (size_t row = 0; row < r.rowCount(); row++) {
         for (size_t c = 0; c < r.columns().size(); c++) {

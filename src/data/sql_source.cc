@@ -41,10 +41,18 @@ class SqliteSource : public SqlSource {
       json obj = json::object();
       for (int c = 0; c < ncols; c++) {
         switch (sqlite3_column_type(st, c)) {
-          case SQLITE_INTEGER: obj[names[c]] = sqlite3_column_int64(st, c); break;
-          case SQLITE_FLOAT: obj[names[c]] = sqlite3_column_double(st, c); break;
-          case SQLITE_NULL: obj[names[c]] = nullptr; break;
-          default: obj[names[c]] = reinterpret_cast<const char*>(sqlite3_column_text(st, c)); break;
+          case SQLITE_INTEGER:
+            obj[names[c]] = sqlite3_column_int64(st, c);
+            break;
+          case SQLITE_FLOAT:
+            obj[names[c]] = sqlite3_column_double(st, c);
+            break;
+          case SQLITE_NULL:
+            obj[names[c]] = nullptr;
+            break;
+          default:
+            obj[names[c]] = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+            break;
         }
       }
       row(std::move(obj));
@@ -82,8 +90,8 @@ class PostgresSource : public SqlSource {
              const std::function<void(json&&)>& row) override {
     std::vector<const char*> values;
     for (const auto& p : params) values.push_back(p.c_str());
-    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                                 nullptr, nullptr, 0);
+    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0);
     std::unique_ptr<PGresult, decltype(&PQclear)> guard(res, PQclear);
     if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
       std::string msg = PQresultErrorMessage(res);
@@ -101,10 +109,21 @@ class PostgresSource : public SqlSource {
         }
         const char* v = PQgetvalue(res, r, c);
         switch (PQftype(res, c)) {
-          case kInt2: case kInt4: case kInt8: obj[name] = std::stoll(v); break;
-          case kFloat4: case kFloat8: obj[name] = std::stod(v); break;
-          case kBool: obj[name] = v[0] == 't'; break;
-          default: obj[name] = v; break;
+          case kInt2:
+          case kInt4:
+          case kInt8:
+            obj[name] = std::stoll(v);
+            break;
+          case kFloat4:
+          case kFloat8:
+            obj[name] = std::stod(v);
+            break;
+          case kBool:
+            obj[name] = v[0] == 't';
+            break;
+          default:
+            obj[name] = v;
+            break;
         }
       }
       row(std::move(obj));
@@ -122,10 +141,12 @@ class PostgresSource : public SqlSource {
 }  // namespace
 
 std::unique_ptr<SqlSource> openSqlSource(const json& spec) {
-  if (spec.is_object() && spec.contains("sqlite")) return std::make_unique<SqliteSource>(spec["sqlite"].get<std::string>());
+  if (spec.is_object() && spec.contains("sqlite"))
+    return std::make_unique<SqliteSource>(spec["sqlite"].get<std::string>());
   if (spec.is_object() && spec.contains("postgres"))
     return std::make_unique<PostgresSource>(spec["postgres"].get<std::string>());
-  throw Error(errc::kInvalidArgument, "a source must be {\"sqlite\": PATH} or {\"postgres\": CONNINFO}");
+  throw Error(errc::kInvalidArgument,
+              "a source must be {\"sqlite\": PATH} or {\"postgres\": CONNINFO}");
 }
 
 }  // namespace sluice::data

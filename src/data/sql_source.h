@@ -5,10 +5,9 @@
 // else (timestamps, numerics, text) as the database's own text form.
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sluice::data {
 

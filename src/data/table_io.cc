@@ -47,26 +47,34 @@ namespace {
 std::string extensionFormat(const std::string& path) {
   std::string p = path;
   for (const char* z : {".gz", ".zst"})
-    if (p.size() > 4 && p.compare(p.size() - std::strlen(z), std::strlen(z), z) == 0) p.resize(p.size() - std::strlen(z));
-  auto ends = [&](const char* e) { return p.size() >= std::strlen(e) && p.compare(p.size() - std::strlen(e), std::strlen(e), e) == 0; };
+    if (p.size() > 4 && p.compare(p.size() - std::strlen(z), std::strlen(z), z) == 0)
+      p.resize(p.size() - std::strlen(z));
+  auto ends = [&](const char* e) {
+    return p.size() >= std::strlen(e) &&
+           p.compare(p.size() - std::strlen(e), std::strlen(e), e) == 0;
+  };
   if (ends(".parquet")) return "parquet";
   if (ends(".csv") || ends(".tsv") || ends(".txt")) return "csv";
   if (ends(".jsonl") || ends(".ndjson")) return "jsonl";
   if (ends(".json")) return "json";
-  throw Error(errc::kInvalidArgument, "cannot tell the format of '" + path + "' from its name; give \"format\"");
+  throw Error(errc::kInvalidArgument,
+              "cannot tell the format of '" + path + "' from its name; give \"format\"");
 }
 
 json specObject(const json& spec, const char* what) {
   if (spec.is_string()) return json{{"path", spec}};
   if (!spec.is_object() || !spec.contains("path") || !spec["path"].is_string())
-    throw Error(errc::kInvalidArgument, std::string(what) + " must be a lake URL or an object with \"path\"");
+    throw Error(errc::kInvalidArgument,
+                std::string(what) + " must be a lake URL or an object with \"path\"");
   return spec;
 }
 
 std::string csvReadOptions(const json& csv) {
   std::string opts;
-  if (csv.contains("delimiter")) opts += ", delim=" + sqlLiteral(csv["delimiter"].get<std::string>());
-  if (csv.contains("header")) opts += std::string(", header=") + (csv["header"].get<bool>() ? "true" : "false");
+  if (csv.contains("delimiter"))
+    opts += ", delim=" + sqlLiteral(csv["delimiter"].get<std::string>());
+  if (csv.contains("header"))
+    opts += std::string(", header=") + (csv["header"].get<bool>() ? "true" : "false");
   if (csv.contains("null")) opts += ", nullstr=" + sqlLiteral(csv["null"].get<std::string>());
   if (csv.contains("quote")) opts += ", quote=" + sqlLiteral(csv["quote"].get<std::string>());
   if (csv.value("all_varchar", false)) opts += ", all_varchar=true";
@@ -75,8 +83,9 @@ std::string csvReadOptions(const json& csv) {
 
 // Copies `file` into the lake as bucket/key, adding a BOM and CRLF line ends for CSV
 // when asked. CRLF conversion skips newlines inside quoted fields.
-lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket, const std::string& key,
-                            const json& spec, const std::string& format, lake::ObjectStore& store) {
+lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
+                            const std::string& key, const json& spec, const std::string& format,
+                            lake::ObjectStore& store) {
   json csv = spec.value("csv", json::object());
   bool bom = format == "csv" && csv.value("bom", false);
   bool crlf = format == "csv" && csv.value("line_ending", "\n") == "\r\n";
@@ -127,13 +136,17 @@ std::string readExpression(const json& input_spec, lake::ObjectStore& store) {
   std::string url = spec["path"];
   LakeUrl loc = parseLakeUrl(url);
   auto path = store.localPath(loc.bucket, loc.key);
-  if (!path) throw Error(errc::kInvalidArgument, "'" + url + "': remote lakes are not readable by data steps yet");
+  if (!path)
+    throw Error(errc::kInvalidArgument,
+                "'" + url + "': remote lakes are not readable by data steps yet");
   std::string format = inputFormat(spec);
   std::string hive = spec.value("hive_partitioning", false) ? ", hive_partitioning=true" : "";
   if (format == "parquet") return "read_parquet(" + sqlLiteral(*path) + hive + ")";
   if (format == "csv")
-    return "read_csv(" + sqlLiteral(*path) + csvReadOptions(spec.value("csv", json::object())) + hive + ")";
-  if (format == "jsonl") return "read_json(" + sqlLiteral(*path) + ", format='newline_delimited'" + hive + ")";
+    return "read_csv(" + sqlLiteral(*path) + csvReadOptions(spec.value("csv", json::object())) +
+           hive + ")";
+  if (format == "jsonl")
+    return "read_json(" + sqlLiteral(*path) + ", format='newline_delimited'" + hive + ")";
   if (format == "json") return "read_json(" + sqlLiteral(*path) + ", format='auto'" + hive + ")";
   throw Error(errc::kInvalidArgument, "unknown input format '" + format + "' for '" + url + "'");
 }
@@ -158,18 +171,22 @@ std::string renderKeyTemplate(const std::string& tmpl, const json& vars, core::T
       gmtime_r(&secs, &tm);
       std::string f = fmt.empty() ? "%Y%m%dT%H%M%SZ" : fmt;
       char micros[8];
-      std::snprintf(micros, sizeof micros, "%06lld", static_cast<long long>((now / 1000) % 1'000'000));
-      for (size_t p = f.find("%f"); p != std::string::npos; p = f.find("%f", p)) f.replace(p, 2, micros);
+      std::snprintf(micros, sizeof micros, "%06lld",
+                    static_cast<long long>((now / 1000) % 1'000'000));
+      for (size_t p = f.find("%f"); p != std::string::npos; p = f.find("%f", p))
+        f.replace(p, 2, micros);
       char buf[256];
       size_t n = std::strftime(buf, sizeof buf, f.c_str(), &tm);
       out.append(buf, n);
     } else {
       if (!vars.contains(name))
-        throw Error(errc::kInvalidArgument, "key template '" + tmpl + "' needs a value for {" + name + "}");
+        throw Error(errc::kInvalidArgument,
+                    "key template '" + tmpl + "' needs a value for {" + name + "}");
       const json& v = vars[name];
       if (!fmt.empty()) {
         if (!v.is_number_integer() || fmt.back() != 'd')
-          throw Error(errc::kInvalidArgument, "{" + field + "}: only integer formats such as 08d are supported");
+          throw Error(errc::kInvalidArgument,
+                      "{" + field + "}: only integer formats such as 08d are supported");
         char buf[64];
         std::snprintf(buf, sizeof buf, ("%" + fmt.substr(0, fmt.size() - 1) + "lld").c_str(),
                       static_cast<long long>(v.get<int64_t>()));
@@ -203,7 +220,8 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   std::string options;
   if (format == "parquet") {
     options = "FORMAT PARQUET, COMPRESSION " + sqlLiteral(spec.value("compression", "snappy"));
-    if (spec.contains("row_group_size")) options += ", ROW_GROUP_SIZE " + std::to_string(spec["row_group_size"].get<int64_t>());
+    if (spec.contains("row_group_size"))
+      options += ", ROW_GROUP_SIZE " + std::to_string(spec["row_group_size"].get<int64_t>());
   } else if (format == "csv") {
     json csv = spec.value("csv", json::object());
     options = "FORMAT CSV, DELIMITER " + sqlLiteral(csv.value("delimiter", ",")) + ", HEADER " +
@@ -234,13 +252,14 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
     options += ", PARTITION_BY (" + cols + ")";
   }
   int reported = -1;  // in steps of 5%, so a long write logs about twenty lines
-  auto copied = conn.query("COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")",
-                           [&](double pct) {
-                             int step = static_cast<int>(pct) / 5 * 5;
-                             if (!progress || step == reported) return;
-                             reported = step;
-                             progress("writing lake://" + loc.bucket + "/" + loc.key + ": " + std::to_string(step) + "% done");
-                           });
+  auto copied = conn.query(
+      "COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")", [&](double pct) {
+        int step = static_cast<int>(pct) / 5 * 5;
+        if (!progress || step == reported) return;
+        reported = step;
+        progress("writing lake://" + loc.bucket + "/" + loc.key + ": " + std::to_string(step) +
+                 "% done");
+      });
   if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
 
   auto upload = [&](const fs::path& file, const std::string& key) {

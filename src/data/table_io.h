@@ -15,10 +15,9 @@
 // A key template fills {name} and {name:08d} from the event's "vars" and {time:%H%M%S%f}
 // (strftime plus %f for microseconds) from the current UTC time.
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 
@@ -63,9 +62,9 @@ struct WriteResult {
 // Runs `select_sql` and stores its result under the output spec: DuckDB writes to
 // `scratch_dir`, then each file is streamed into the lake (atomically, raising events).
 // Long writes report progress lines through `progress`.
-WriteResult writeQuery(Connection& conn, const std::string& select_sql, const nlohmann::json& output_spec,
-                       lake::ObjectStore& store, const std::string& scratch_dir,
-                       const nlohmann::json& vars, core::TimeNs now,
+WriteResult writeQuery(Connection& conn, const std::string& select_sql,
+                       const nlohmann::json& output_spec, lake::ObjectStore& store,
+                       const std::string& scratch_dir, const nlohmann::json& vars, core::TimeNs now,
                        const std::function<void(const std::string&)>& progress = nullptr);
 
 // SQL string literal and identifier quoting.

@@ -12,17 +12,35 @@ using nlohmann::json;
 namespace {
 
 const std::set<std::string>& operators() {
-  static const std::set<std::string> ops = {
-      "StringEquals",  "StringLessThan", "StringGreaterThan", "StringLessThanEquals", "StringGreaterThanEquals",
-      "StringMatches", "NumericEquals", "NumericLessThan", "NumericGreaterThan", "NumericLessThanEquals",
-      "NumericGreaterThanEquals", "BooleanEquals", "TimestampEquals", "TimestampLessThan", "TimestampGreaterThan",
-      "TimestampLessThanEquals", "TimestampGreaterThanEquals", "IsNull", "IsPresent", "IsNumeric", "IsString",
-      "IsBoolean", "IsTimestamp"};
+  static const std::set<std::string> ops = {"StringEquals",
+                                            "StringLessThan",
+                                            "StringGreaterThan",
+                                            "StringLessThanEquals",
+                                            "StringGreaterThanEquals",
+                                            "StringMatches",
+                                            "NumericEquals",
+                                            "NumericLessThan",
+                                            "NumericGreaterThan",
+                                            "NumericLessThanEquals",
+                                            "NumericGreaterThanEquals",
+                                            "BooleanEquals",
+                                            "TimestampEquals",
+                                            "TimestampLessThan",
+                                            "TimestampGreaterThan",
+                                            "TimestampLessThanEquals",
+                                            "TimestampGreaterThanEquals",
+                                            "IsNull",
+                                            "IsPresent",
+                                            "IsNumeric",
+                                            "IsString",
+                                            "IsBoolean",
+                                            "IsTimestamp"};
   return ops;
 }
 
 bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::optional<core::TimeNs> asTimestamp(const json& v) {
@@ -41,8 +59,10 @@ std::optional<core::TimeNs> asTimestamp(const json& v) {
 bool wildcardMatch(const std::string& s, const std::string& pattern) {
   std::vector<std::pair<char, bool>> p;  // (char, is_wildcard)
   for (size_t i = 0; i < pattern.size(); i++) {
-    if (pattern[i] == '\\' && i + 1 < pattern.size()) p.push_back({pattern[++i], false});
-    else p.push_back({pattern[i], pattern[i] == '*'});
+    if (pattern[i] == '\\' && i + 1 < pattern.size())
+      p.push_back({pattern[++i], false});
+    else
+      p.push_back({pattern[i], pattern[i] == '*'});
   }
   size_t si = 0, pi = 0, star = std::string::npos, mark = 0;
   while (si < s.size()) {
@@ -72,8 +92,8 @@ bool compare(const std::string& op, const T& a, const T& b) {
   return a == b;  // *Equals
 }
 
-bool evaluateComparison(const std::string& op_in, const json& operand, const json& rule, const Scope& scope,
-                        bool present) {
+bool evaluateComparison(const std::string& op_in, const json& operand, const json& rule,
+                        const Scope& scope, bool present) {
   std::string op = op_in;
   json expected = operand;
   if (endsWith(op, "Path")) {
@@ -84,7 +104,8 @@ bool evaluateComparison(const std::string& op_in, const json& operand, const jso
   if (op == "IsPresent") return present == operand.get<bool>();
   if (!present) {
     // A missing Variable fails the run, except for IsPresent.
-    throw Error("States.Runtime", "Invalid path '" + var_expr + "' : No results for path: " + var_expr);
+    throw Error("States.Runtime",
+                "Invalid path '" + var_expr + "' : No results for path: " + var_expr);
   }
   const json value = evaluateExpression(var_expr, scope);
   if (op == "IsNull") return value.is_null() == operand.get<bool>();
@@ -92,7 +113,8 @@ bool evaluateComparison(const std::string& op_in, const json& operand, const jso
   if (op == "IsString") return value.is_string() == operand.get<bool>();
   if (op == "IsBoolean") return value.is_boolean() == operand.get<bool>();
   if (op == "IsTimestamp") return asTimestamp(value).has_value() == operand.get<bool>();
-  if (op == "StringMatches") return value.is_string() && expected.is_string() && wildcardMatch(value, expected);
+  if (op == "StringMatches")
+    return value.is_string() && expected.is_string() && wildcardMatch(value, expected);
   if (op.rfind("String", 0) == 0) {
     if (!value.is_string() || !expected.is_string()) return false;
     return compare(op, value.get<std::string>(), expected.get<std::string>());
@@ -101,7 +123,8 @@ bool evaluateComparison(const std::string& op_in, const json& operand, const jso
     if (!value.is_number() || !expected.is_number()) return false;
     return compare(op, value.get<double>(), expected.get<double>());
   }
-  if (op == "BooleanEquals") return value.is_boolean() && expected.is_boolean() && value == expected;
+  if (op == "BooleanEquals")
+    return value.is_boolean() && expected.is_boolean() && value == expected;
   if (op.rfind("Timestamp", 0) == 0) {
     auto a = asTimestamp(value), b = asTimestamp(expected);
     if (!a || !b) return false;
@@ -126,7 +149,8 @@ bool evaluateChoiceRule(const json& rule, const Scope& scope) {
     return false;
   }
   if (rule.contains("Not")) return !evaluateChoiceRule(rule["Not"], scope);
-  if (!rule.contains("Variable")) throw Error("States.Runtime", "a Choice rule needs Variable, And, Or or Not");
+  if (!rule.contains("Variable"))
+    throw Error("States.Runtime", "a Choice rule needs Variable, And, Or or Not");
   const std::string var = rule["Variable"].get<std::string>();
   bool present = true;
   try {
@@ -136,8 +160,11 @@ bool evaluateChoiceRule(const json& rule, const Scope& scope) {
     present = false;
   }
   for (const auto& [key, operand] : rule.items()) {
-    if (key == "Variable" || key == "Next" || key == "Comment" || key == "Assign" || key == "Output") continue;
-    std::string base = endsWith(key, "Path") && key != "IsPresent" ? key.substr(0, key.size() - 4) : key;
+    if (key == "Variable" || key == "Next" || key == "Comment" || key == "Assign" ||
+        key == "Output")
+      continue;
+    std::string base =
+        endsWith(key, "Path") && key != "IsPresent" ? key.substr(0, key.size() - 4) : key;
     if (isComparisonOperator(base)) return evaluateComparison(key, operand, rule, scope, present);
   }
   throw Error("States.Runtime", "the Choice rule on " + var + " has no comparison operator");

@@ -16,20 +16,46 @@ namespace {
 
 const std::set<std::string> kCommon = {"Type", "Comment", "QueryLanguage"};
 const std::map<std::string, std::set<std::string>> kFields = {
-    {"Pass", {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result", "Assign"}},
-    {"Task", {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Resource",
-              "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Retry", "Catch",
-              "Assign", "Credentials"}},
+    {"Pass",
+     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "Result", "Assign"}},
+    {"Task",
+     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
+      "Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
+      "HeartbeatSecondsPath", "Retry", "Catch", "Assign", "Credentials"}},
     {"Choice", {"InputPath", "OutputPath", "Choices", "Default", "Assign"}},
-    {"Wait", {"Next", "End", "InputPath", "OutputPath", "Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign"}},
+    {"Wait",
+     {"Next", "End", "InputPath", "OutputPath", "Seconds", "SecondsPath", "Timestamp",
+      "TimestampPath", "Assign"}},
     {"Succeed", {"InputPath", "OutputPath"}},
     {"Fail", {"Error", "ErrorPath", "Cause", "CausePath"}},
-    {"Parallel", {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Branches",
-                  "Retry", "Catch", "Assign"}},
-    {"Map", {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemsPath",
-             "ItemSelector", "ItemProcessor", "Iterator", "MaxConcurrency", "MaxConcurrencyPath", "Retry", "Catch",
-             "Assign", "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage",
-             "ToleratedFailurePercentagePath", "ItemReader", "ItemBatcher", "ResultWriter", "Label"}},
+    {"Parallel",
+     {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector",
+      "Branches", "Retry", "Catch", "Assign"}},
+    {"Map",
+     {"Next",
+      "End",
+      "InputPath",
+      "OutputPath",
+      "ResultPath",
+      "Parameters",
+      "ResultSelector",
+      "ItemsPath",
+      "ItemSelector",
+      "ItemProcessor",
+      "Iterator",
+      "MaxConcurrency",
+      "MaxConcurrencyPath",
+      "Retry",
+      "Catch",
+      "Assign",
+      "ToleratedFailureCount",
+      "ToleratedFailureCountPath",
+      "ToleratedFailurePercentage",
+      "ToleratedFailurePercentagePath",
+      "ItemReader",
+      "ItemBatcher",
+      "ResultWriter",
+      "Label"}},
 };
 
 std::string child(const std::string& path, const std::string& key) {
@@ -42,7 +68,9 @@ class Checker {
  public:
   std::vector<std::string> faults;
 
-  void fault(const std::string& path, const std::string& what) { faults.push_back(path + ": " + what); }
+  void fault(const std::string& path, const std::string& what) {
+    faults.push_back(path + ": " + what);
+  }
 
   void checkPath(const json& state, const char* field, const std::string& path, bool nullable,
                  bool intrinsic_allowed = false) {
@@ -54,7 +82,8 @@ class Checker {
     try {
       std::string s = v.get<std::string>();
       if (s.rfind("$$", 0) == 0) s = s.substr(1);
-      if (s.size() > 1 && s[0] == '$' && std::isalpha(static_cast<unsigned char>(s[1]))) return;  // a variable
+      if (s.size() > 1 && s[0] == '$' && std::isalpha(static_cast<unsigned char>(s[1])))
+        return;  // a variable
       JsonPath::parse(s);
     } catch (const Error& e) {
       fault(child(path, field), e.what());
@@ -63,7 +92,8 @@ class Checker {
 
   void checkTemplate(const json& tmpl, const std::string& path) {
     if (tmpl.is_array()) {
-      for (size_t i = 0; i < tmpl.size(); i++) checkTemplate(tmpl[i], path + "[" + std::to_string(i) + "]");
+      for (size_t i = 0; i < tmpl.size(); i++)
+        checkTemplate(tmpl[i], path + "[" + std::to_string(i) + "]");
       return;
     }
     if (!tmpl.is_object()) return;
@@ -93,40 +123,49 @@ class Checker {
   }
 
   void checkErrorList(const json& entry, const std::string& path, bool last) {
-    if (!entry.contains("ErrorEquals") || !entry["ErrorEquals"].is_array() || entry["ErrorEquals"].empty()) {
+    if (!entry.contains("ErrorEquals") || !entry["ErrorEquals"].is_array() ||
+        entry["ErrorEquals"].empty()) {
       fault(path, "needs a non-empty ErrorEquals list");
       return;
     }
     for (const auto& e : entry["ErrorEquals"])
       if (!e.is_string()) fault(child(path, "ErrorEquals"), "error names must be strings");
-    bool has_all = std::find(entry["ErrorEquals"].begin(), entry["ErrorEquals"].end(), "States.ALL") !=
-                   entry["ErrorEquals"].end();
+    bool has_all = std::find(entry["ErrorEquals"].begin(), entry["ErrorEquals"].end(),
+                             "States.ALL") != entry["ErrorEquals"].end();
     if (has_all && (entry["ErrorEquals"].size() != 1 || !last))
-      fault(child(path, "ErrorEquals"), "States.ALL must appear alone and in the last retrier or catcher");
+      fault(child(path, "ErrorEquals"),
+            "States.ALL must appear alone and in the last retrier or catcher");
   }
 
   void checkRetryCatch(const json& state, const std::string& path, const json& states) {
     if (state.contains("Retry")) {
-      if (!state["Retry"].is_array()) fault(child(path, "Retry"), "must be an array");
+      if (!state["Retry"].is_array())
+        fault(child(path, "Retry"), "must be an array");
       else
         for (size_t i = 0; i < state["Retry"].size(); i++) {
           const json& r = state["Retry"][i];
           std::string rp = child(path, "Retry") + "[" + std::to_string(i) + "]";
           checkErrorList(r, rp, i + 1 == state["Retry"].size());
-          if (r.contains("MaxAttempts") && (!r["MaxAttempts"].is_number_integer() || r["MaxAttempts"].get<int64_t>() < 0))
+          if (r.contains("MaxAttempts") &&
+              (!r["MaxAttempts"].is_number_integer() || r["MaxAttempts"].get<int64_t>() < 0))
             fault(child(rp, "MaxAttempts"), "must be a non-negative integer");
-          if (r.contains("IntervalSeconds") && (!r["IntervalSeconds"].is_number_integer() || r["IntervalSeconds"].get<int64_t>() < 1))
+          if (r.contains("IntervalSeconds") && (!r["IntervalSeconds"].is_number_integer() ||
+                                                r["IntervalSeconds"].get<int64_t>() < 1))
             fault(child(rp, "IntervalSeconds"), "must be a positive integer");
-          if (r.contains("BackoffRate") && (!r["BackoffRate"].is_number() || r["BackoffRate"].get<double>() < 1.0))
+          if (r.contains("BackoffRate") &&
+              (!r["BackoffRate"].is_number() || r["BackoffRate"].get<double>() < 1.0))
             fault(child(rp, "BackoffRate"), "must be a number of at least 1.0");
-          if (r.contains("MaxDelaySeconds") && (!r["MaxDelaySeconds"].is_number_integer() || r["MaxDelaySeconds"].get<int64_t>() < 1))
+          if (r.contains("MaxDelaySeconds") && (!r["MaxDelaySeconds"].is_number_integer() ||
+                                                r["MaxDelaySeconds"].get<int64_t>() < 1))
             fault(child(rp, "MaxDelaySeconds"), "must be a positive integer");
-          if (r.contains("JitterStrategy") && r["JitterStrategy"] != "FULL" && r["JitterStrategy"] != "NONE")
+          if (r.contains("JitterStrategy") && r["JitterStrategy"] != "FULL" &&
+              r["JitterStrategy"] != "NONE")
             fault(child(rp, "JitterStrategy"), "must be FULL or NONE");
         }
     }
     if (state.contains("Catch")) {
-      if (!state["Catch"].is_array()) fault(child(path, "Catch"), "must be an array");
+      if (!state["Catch"].is_array())
+        fault(child(path, "Catch"), "must be an array");
       else
         for (size_t i = 0; i < state["Catch"].size(); i++) {
           const json& c = state["Catch"][i];
@@ -138,7 +177,8 @@ class Checker {
     }
   }
 
-  void checkTarget(const json& holder, const char* field, const std::string& path, const json& states, bool required) {
+  void checkTarget(const json& holder, const char* field, const std::string& path,
+                   const json& states, bool required) {
     if (!holder.contains(field)) {
       if (required) fault(path, std::string("missing ") + field);
       return;
@@ -153,7 +193,8 @@ class Checker {
     if (combinators > 0) {
       for (const char* c : {"And", "Or"})
         if (rule.contains(c)) {
-          if (!rule[c].is_array() || rule[c].empty()) fault(child(path, c), "must be a non-empty array of rules");
+          if (!rule[c].is_array() || rule[c].empty())
+            fault(child(path, c), "must be a non-empty array of rules");
           else
             for (size_t i = 0; i < rule[c].size(); i++)
               checkChoiceRule(rule[c][i], child(path, c) + "[" + std::to_string(i) + "]", false);
@@ -161,11 +202,13 @@ class Checker {
       if (rule.contains("Not")) checkChoiceRule(rule["Not"], child(path, "Not"), false);
       return;
     }
-    if (!rule.contains("Variable")) return fault(path, "a Choice rule needs Variable (or And, Or, Not)");
+    if (!rule.contains("Variable"))
+      return fault(path, "a Choice rule needs Variable (or And, Or, Not)");
     int ops = 0;
     for (const auto& [k, v] : rule.items()) {
       if (k == "Variable" || k == "Next" || k == "Comment" || k == "Assign") continue;
-      std::string base = k.size() > 4 && k.compare(k.size() - 4, 4, "Path") == 0 ? k.substr(0, k.size() - 4) : k;
+      std::string base =
+          k.size() > 4 && k.compare(k.size() - 4, 4, "Path") == 0 ? k.substr(0, k.size() - 4) : k;
       if (!isComparisonOperator(base)) {
         fault(child(path, k), "unknown field in a Choice rule");
         continue;
@@ -174,40 +217,51 @@ class Checker {
       if (base != k) checkPath(rule, k.c_str(), path, false);
     }
     if (ops != 1) fault(path, "a Choice rule needs exactly one comparison operator");
-    if (!top && rule.contains("Next")) fault(child(path, "Next"), "only top-level Choice rules have Next");
+    if (!top && rule.contains("Next"))
+      fault(child(path, "Next"), "only top-level Choice rules have Next");
   }
 
-  void checkState(const std::string& name, const json& s, const std::string& path, const json& states) {
+  void checkState(const std::string& name, const json& s, const std::string& path,
+                  const json& states) {
     if (!s.is_object()) return fault(path, "a state must be an object");
     if (s.value("QueryLanguage", "JSONPath") == "JSONata")
-      return fault(path, "state '" + name + "' uses QueryLanguage JSONata, which is not supported yet");
+      return fault(path,
+                   "state '" + name + "' uses QueryLanguage JSONata, which is not supported yet");
     if (!s.contains("Type") || !s["Type"].is_string()) return fault(path, "missing Type");
     const std::string type = s["Type"];
     auto fields = kFields.find(type);
-    if (fields == kFields.end()) return fault(child(path, "Type"), "unknown state type '" + type + "'");
+    if (fields == kFields.end())
+      return fault(child(path, "Type"), "unknown state type '" + type + "'");
     for (const auto& [k, v] : s.items())
-      if (!kCommon.count(k) && !fields->second.count(k)) fault(child(path, k), "is not a field of a " + type + " state");
+      if (!kCommon.count(k) && !fields->second.count(k))
+        fault(child(path, k), "is not a field of a " + type + " state");
 
     bool terminal = type == "Choice" || type == "Succeed" || type == "Fail";
     if (!terminal) {
       bool end = s.value("End", false);
-      if (end && s.contains("Next")) fault(path, "has both Next and End");
-      else if (!end && !s.contains("Next")) fault(path, "needs Next or End: true");
-      else if (!end) checkTarget(s, "Next", path, states, true);
+      if (end && s.contains("Next"))
+        fault(path, "has both Next and End");
+      else if (!end && !s.contains("Next"))
+        fault(path, "needs Next or End: true");
+      else if (!end)
+        checkTarget(s, "Next", path, states, true);
     }
     for (const char* p : {"InputPath", "OutputPath", "ResultPath"}) checkPath(s, p, path, true);
     for (const char* p : {"ErrorPath", "CausePath"}) checkPath(s, p, path, false, true);
-    for (const char* p : {"ItemsPath", "SecondsPath", "TimestampPath", "MaxConcurrencyPath",
-                          "TimeoutSecondsPath", "HeartbeatSecondsPath", "ToleratedFailureCountPath",
-                          "ToleratedFailurePercentagePath"})
+    for (const char* p :
+         {"ItemsPath", "SecondsPath", "TimestampPath", "MaxConcurrencyPath", "TimeoutSecondsPath",
+          "HeartbeatSecondsPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"})
       checkPath(s, p, path, false);
     for (const char* t : {"Parameters", "ResultSelector", "ItemSelector", "Assign"})
       if (s.contains(t)) checkTemplate(s[t], child(path, t));
     if (type == "Task" && (!s.contains("Resource") || !s["Resource"].is_string()))
       fault(path, "a Task state needs a Resource");
     if (type == "Wait") {
-      int n = s.contains("Seconds") + s.contains("SecondsPath") + s.contains("Timestamp") + s.contains("TimestampPath");
-      if (n != 1) fault(path, "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath");
+      int n = s.contains("Seconds") + s.contains("SecondsPath") + s.contains("Timestamp") +
+              s.contains("TimestampPath");
+      if (n != 1)
+        fault(path,
+              "a Wait state needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath");
     }
     if (type == "Choice") {
       if (!s.contains("Choices") || !s["Choices"].is_array() || s["Choices"].empty()) {
@@ -227,7 +281,8 @@ class Checker {
         fault(path, "a Parallel state needs a non-empty Branches array");
       } else {
         for (size_t i = 0; i < s["Branches"].size(); i++) {
-          auto sub = validateMachine(s["Branches"][i], child(path, "Branches") + "[" + std::to_string(i) + "]");
+          auto sub = validateMachine(s["Branches"][i],
+                                     child(path, "Branches") + "[" + std::to_string(i) + "]");
           faults.insert(faults.end(), sub.begin(), sub.end());
         }
       }
@@ -255,7 +310,8 @@ class Checker {
       const json& s = states[n];
       if (!s.is_object()) continue;
       auto push = [&](const json& holder, const char* f) {
-        if (holder.is_object() && holder.contains(f) && holder[f].is_string()) todo.push_back(holder[f]);
+        if (holder.is_object() && holder.contains(f) && holder[f].is_string())
+          todo.push_back(holder[f]);
       };
       push(s, "Next");
       push(s, "Default");
@@ -264,7 +320,8 @@ class Checker {
           for (const auto& c : s[list]) push(c, "Next");
     }
     for (const auto& [name, s] : states.items())
-      if (!seen.count(name)) fault(child(child(path, "States"), name), "is not reachable from StartAt");
+      if (!seen.count(name))
+        fault(child(child(path, "States"), name), "is not reachable from StartAt");
   }
 };
 
@@ -290,7 +347,8 @@ std::vector<std::string> validateMachine(const json& machine, const std::string&
     c.fault(child(path, "StartAt"), "no state named " + machine["StartAt"].dump());
   }
   for (const auto& [name, s] : machine["States"].items()) {
-    if (name.empty() || name.size() > 80) c.fault(child(path, "States"), "state names must be 1 to 80 characters");
+    if (name.empty() || name.size() > 80)
+      c.fault(child(path, "States"), "state names must be 1 to 80 characters");
     c.checkState(name, s, child(child(path, "States"), name), machine["States"]);
   }
   if (machine.contains("StartAt") && machine["StartAt"].is_string() &&
@@ -315,7 +373,8 @@ Definition Definition::parse(const json& document) {
 
 Definition Definition::parse(const std::string& text) {
   json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) throw Error("States.InvalidDefinition", "the state machine definition is not valid JSON");
+  if (doc.is_discarded())
+    throw Error("States.InvalidDefinition", "the state machine definition is not valid JSON");
   return parse(doc);
 }
 

@@ -1,10 +1,9 @@
 #pragma once
 // A state machine definition in Amazon States Language (JSONPath mode), checked before
 // it runs: every fault is reported at once, each with the JSON path where it is.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sluice::flow {
 

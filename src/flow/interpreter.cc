@@ -31,7 +31,8 @@ namespace {
 constexpr const char* kNoErrorName = "";
 
 [[noreturn]] void runtimeError(const std::string& state, const std::string& what) {
-  throw Error("States.Runtime", "An error occurred while executing the state '" + state + "'. " + what);
+  throw Error("States.Runtime",
+              "An error occurred while executing the state '" + state + "'. " + what);
 }
 
 bool errorMatches(const json& names, const std::string& code) {
@@ -68,7 +69,8 @@ class Run {
 
   // Runs a (sub-)machine from StartAt (or `start`) to an end state. `top` marks the
   // execution's own machine, whose transitions are checkpointed.
-  json runMachine(const json& machine, json input, Variables& vars, bool top = false, std::string start = "") {
+  json runMachine(const json& machine, json input, Variables& vars, bool top = false,
+                  std::string start = "") {
     std::string name = start.empty() ? machine["StartAt"].get<std::string>() : start;
     for (;;) {
       if (o_.should_stop)
@@ -88,7 +90,8 @@ class Run {
         step.output = applyResultPath(name, *catcher, input, error_output);
         step.next = (*catcher)["Next"];
       }
-      if (type != "Fail" && recording()) event(type + "StateExited", {{"name", name}, {"output", step.output.dump()}});
+      if (type != "Fail" && recording())
+        event(type + "StateExited", {{"name", name}, {"output", step.output.dump()}});
       if (top && o_.checkpoint) {
         json vars_json = json::object();
         for (const auto& [k, v] : vars.own()) vars_json[k] = v;
@@ -108,7 +111,8 @@ class Run {
     return nullptr;
   }
 
-  Step runWithRetry(const std::string& name, const json& state, const json& input, Variables& vars) {
+  Step runWithRetry(const std::string& name, const json& state, const json& input,
+                    Variables& vars) {
     std::vector<int> attempts(state.contains("Retry") ? state["Retry"].size() : 0, 0);
     for (int retry_count = 0;; retry_count++) {
       current_.retry_count = retry_count;
@@ -125,9 +129,12 @@ class Run {
         const json& r = retriers[i];
         const int max_attempts = r.value("MaxAttempts", 3);
         if (attempts[i] >= max_attempts) throw;
-        double delay = r.value("IntervalSeconds", 1.0) * std::pow(r.value("BackoffRate", 2.0), attempts[i]);
-        if (r.contains("MaxDelaySeconds")) delay = std::min(delay, r["MaxDelaySeconds"].get<double>());
-        if (r.value("JitterStrategy", "NONE") == "FULL") delay = std::uniform_real_distribution<double>(0, delay)(rng());
+        double delay =
+            r.value("IntervalSeconds", 1.0) * std::pow(r.value("BackoffRate", 2.0), attempts[i]);
+        if (r.contains("MaxDelaySeconds"))
+          delay = std::min(delay, r["MaxDelaySeconds"].get<double>());
+        if (r.value("JitterStrategy", "NONE") == "FULL")
+          delay = std::uniform_real_distribution<double>(0, delay)(rng());
         attempts[i]++;
         if (!o_.sleeper) throw Error("States.Runtime", "retrying needs a sleeper");
         o_.sleeper->sleep(delay);
@@ -156,13 +163,15 @@ class Run {
   }
   Scope scope(const json& value, const Variables& vars) { return Scope{value, context(), &vars}; }
 
-  json applyInputPath(const std::string& name, const json& state, const json& input, const Variables& vars) {
+  json applyInputPath(const std::string& name, const json& state, const json& input,
+                      const Variables& vars) {
     if (!state.contains("InputPath")) return input;
     if (state["InputPath"].is_null()) return json::object();
     return evaluatePath(name, state["InputPath"].get<std::string>(), input, vars);
   }
 
-  json evaluatePath(const std::string& name, const std::string& path, const json& value, const Variables& vars) {
+  json evaluatePath(const std::string& name, const std::string& path, const json& value,
+                    const Variables& vars) {
     try {
       return evaluateExpression(path, scope(value, vars));
     } catch (const Error& e) {
@@ -171,7 +180,8 @@ class Run {
     }
   }
 
-  json applyTemplate(const std::string& name, const json& tmpl, const json& value, const Variables& vars) {
+  json applyTemplate(const std::string& name, const json& tmpl, const json& value,
+                     const Variables& vars) {
     try {
       return applyPayloadTemplate(tmpl, scope(value, vars));
     } catch (const Error& e) {
@@ -180,7 +190,8 @@ class Run {
     }
   }
 
-  json applyResultPath(const std::string& name, const json& holder, const json& raw_input, json result) {
+  json applyResultPath(const std::string& name, const json& holder, const json& raw_input,
+                       json result) {
     if (!holder.contains("ResultPath")) return result;
     if (holder["ResultPath"].is_null()) return raw_input;
     const std::string path = holder["ResultPath"];
@@ -194,36 +205,41 @@ class Run {
     return out;
   }
 
-  json applyOutputPath(const std::string& name, const json& state, const json& output, const Variables& vars) {
+  json applyOutputPath(const std::string& name, const json& state, const json& output,
+                       const Variables& vars) {
     if (!state.contains("OutputPath")) return output;
     if (state["OutputPath"].is_null()) return json::object();
     return evaluatePath(name, state["OutputPath"].get<std::string>(), output, vars);
   }
 
   // Assign: every value is computed from the variables as they were, then all are set.
-  void applyAssign(const json& holder, const json& value, Variables& vars, const std::string& name) {
+  void applyAssign(const json& holder, const json& value, Variables& vars,
+                   const std::string& name) {
     if (!holder.contains("Assign")) return;
     json assigned = applyTemplate(name, holder["Assign"], value, vars);
     for (auto& [k, v] : assigned.items()) vars.set(k, v);
   }
 
   // Result → ResultSelector → Assign → ResultPath → OutputPath, as Task, Map and Parallel share.
-  Step finishWithResult(const std::string& name, const json& state, const json& raw_input, json result,
-                        Variables& vars) {
-    if (state.contains("ResultSelector")) result = applyTemplate(name, state["ResultSelector"], result, vars);
+  Step finishWithResult(const std::string& name, const json& state, const json& raw_input,
+                        json result, Variables& vars) {
+    if (state.contains("ResultSelector"))
+      result = applyTemplate(name, state["ResultSelector"], result, vars);
     applyAssign(state, result, vars, name);
-    json out = applyOutputPath(name, state, applyResultPath(name, state, raw_input, std::move(result)), vars);
+    json out = applyOutputPath(name, state,
+                               applyResultPath(name, state, raw_input, std::move(result)), vars);
     return {std::move(out), state.value("Next", "")};
   }
 
-  int64_t integerField(const std::string& name, const json& state, const std::string& field, const json& input,
-                       const Variables& vars, int64_t fallback) {
+  int64_t integerField(const std::string& name, const json& state, const std::string& field,
+                       const json& input, const Variables& vars, int64_t fallback) {
     if (state.contains(field)) return state[field].get<int64_t>();
     if (!state.contains(field + "Path")) return fallback;
     const std::string path = state[field + "Path"];
     json v = evaluatePath(name, path, input, vars);
     if (!v.is_number_integer() || v.get<int64_t>() < 0)
-      runtimeError(name, "The " + field + "Path field refers to value \"" + (v.is_string() ? v.get<std::string>() : v.dump()) +
+      runtimeError(name, "The " + field + "Path field refers to value \"" +
+                             (v.is_string() ? v.get<std::string>() : v.dump()) +
                              "\" which is not a valid integer: " + path);
     return v.get<int64_t>();
   }
@@ -233,7 +249,8 @@ class Run {
     const std::string next = state.value("Next", "");
     if (type == "Pass") {
       json effective = applyInputPath(name, state, raw, vars);
-      if (state.contains("Parameters")) effective = applyTemplate(name, state["Parameters"], effective, vars);
+      if (state.contains("Parameters"))
+        effective = applyTemplate(name, state["Parameters"], effective, vars);
       json result = state.contains("Result") ? state["Result"] : effective;
       applyAssign(state, result, vars, name);
       return {applyOutputPath(name, state, applyResultPath(name, state, raw, result), vars), next};
@@ -301,12 +318,16 @@ class Run {
       const std::string path = state["SecondsPath"];
       json v = evaluatePath(name, path, effective, vars);
       if (!v.is_number_integer() || v.get<int64_t>() < 0)
-        runtimeError(name, "The SecondsPath parameter cannot be parsed as a long value: " + path + " == " + v.dump());
+        runtimeError(name, "The SecondsPath parameter cannot be parsed as a long value: " + path +
+                               " == " + v.dump());
       seconds = static_cast<double>(v.get<int64_t>());
     } else {
-      json ts = state.contains("Timestamp") ? state["Timestamp"] : evaluatePath(name, state["TimestampPath"], effective, vars);
+      json ts = state.contains("Timestamp")
+                    ? state["Timestamp"]
+                    : evaluatePath(name, state["TimestampPath"], effective, vars);
       core::TimeNs until = 0;
-      bool ok = ts.is_string() && ts.get<std::string>().size() >= 20 && ts.get<std::string>()[10] == 'T';
+      bool ok =
+          ts.is_string() && ts.get<std::string>().size() >= 20 && ts.get<std::string>()[10] == 'T';
       if (ok) {
         try {
           until = core::parseIso8601(ts.get<std::string>());
@@ -315,8 +336,11 @@ class Run {
         }
       }
       if (!ok)
-        runtimeError(name, "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: " +
-                               state.value("TimestampPath", "Timestamp") + " == " + (ts.is_string() ? ts.get<std::string>() : ts.dump()));
+        runtimeError(name,
+                     "The TimestampPath parameter does not reference a valid ISO-8601 extended "
+                     "offset date-time format string: " +
+                         state.value("TimestampPath", "Timestamp") +
+                         " == " + (ts.is_string() ? ts.get<std::string>() : ts.dump()));
       seconds = std::max(0.0, static_cast<double>(until - o_.clock->now()) / 1e9);
     }
     if (seconds > 0) {
@@ -334,15 +358,20 @@ class Run {
     req.execution_id = ctx_["Execution"]["Id"];
     req.state_name = name;
     req.resource = state["Resource"];
-    const bool wants_token = req.resource.size() > 17 && req.resource.find(".waitForTaskToken") != std::string::npos;
+    const bool wants_token =
+        req.resource.size() > 17 && req.resource.find(".waitForTaskToken") != std::string::npos;
     if (wants_token) {
       req.task_token = core::randomHex(24);
       ctx_["Task"] = {{"Token", req.task_token}};
     }
-    req.parameters = state.contains("Parameters") ? applyTemplate(name, state["Parameters"], effective, vars) : effective;
+    req.parameters = state.contains("Parameters")
+                         ? applyTemplate(name, state["Parameters"], effective, vars)
+                         : effective;
     if (wants_token) ctx_.erase("Task");
-    req.timeout_seconds = static_cast<double>(integerField(name, state, "TimeoutSeconds", effective, vars, 0));
-    req.heartbeat_seconds = static_cast<double>(integerField(name, state, "HeartbeatSeconds", effective, vars, 0));
+    req.timeout_seconds =
+        static_cast<double>(integerField(name, state, "TimeoutSeconds", effective, vars, 0));
+    req.heartbeat_seconds =
+        static_cast<double>(integerField(name, state, "HeartbeatSeconds", effective, vars, 0));
     event("TaskScheduled", {{"resource", req.resource}, {"parameters", req.parameters.dump()}});
     event("TaskStarted", {{"resource", req.resource}});
     json result;
@@ -356,8 +385,8 @@ class Run {
     return finishWithResult(name, state, raw, std::move(result), vars);
   }
 
-  double numberField(const std::string& name, const json& state, const std::string& field, const json& input,
-                     const Variables& vars, bool& present) {
+  double numberField(const std::string& name, const json& state, const std::string& field,
+                     const json& input, const Variables& vars, bool& present) {
     present = true;
     if (state.contains(field)) return state[field].get<double>();
     if (!state.contains(field + "Path")) {
@@ -367,25 +396,33 @@ class Run {
     const std::string path = state[field + "Path"];
     json v = evaluatePath(name, path, input, vars);
     if (!v.is_number())
-      runtimeError(name, "The " + field + "Path field refers to value \"" + (v.is_string() ? v.get<std::string>() : v.dump()) +
+      runtimeError(name, "The " + field + "Path field refers to value \"" +
+                             (v.is_string() ? v.get<std::string>() : v.dump()) +
                              "\" which is not a valid number: " + path);
     return v.get<double>();
   }
 
   Step map(const std::string& name, const json& state, const json& raw, Variables& vars) {
     json effective = applyInputPath(name, state, raw, vars);
-    json items = state.contains("ItemsPath") ? evaluatePath(name, state["ItemsPath"], effective, vars) : effective;
+    json items = state.contains("ItemsPath")
+                     ? evaluatePath(name, state["ItemsPath"], effective, vars)
+                     : effective;
     if (!items.is_array())
-      runtimeError(name, "Invalid input: the ItemsPath field does not resolve to an array: " + items.dump());
-    integerField(name, state, "MaxConcurrency", effective, vars, 0);  // validated; iterations run in order
+      runtimeError(
+          name, "Invalid input: the ItemsPath field does not resolve to an array: " + items.dump());
+    integerField(name, state, "MaxConcurrency", effective, vars,
+                 0);  // validated; iterations run in order
     bool has_count, has_pct;
-    double tolerated_count = numberField(name, state, "ToleratedFailureCount", effective, vars, has_count);
-    double tolerated_pct = numberField(name, state, "ToleratedFailurePercentage", effective, vars, has_pct);
+    double tolerated_count =
+        numberField(name, state, "ToleratedFailureCount", effective, vars, has_count);
+    double tolerated_pct =
+        numberField(name, state, "ToleratedFailurePercentage", effective, vars, has_pct);
     if (has_count && (tolerated_count < 0 || tolerated_count != std::floor(tolerated_count)))
       runtimeError(name, "ToleratedFailureCount must be a non-negative integer");
     if (has_pct && (tolerated_pct < 0 || tolerated_pct > 100))
       runtimeError(name, "ToleratedFailurePercentage must be between 0 and 100");
-    const json& processor = state.contains("ItemProcessor") ? state["ItemProcessor"] : state["Iterator"];
+    const json& processor =
+        state.contains("ItemProcessor") ? state["ItemProcessor"] : state["Iterator"];
     const json* selector = state.contains("ItemSelector") ? &state["ItemSelector"]
                            : state.contains("Parameters") ? &state["Parameters"]
                                                           : nullptr;
@@ -415,7 +452,9 @@ class Run {
         failures++;
         results.push_back(nullptr);
         bool over_count = has_count && static_cast<double>(failures) > tolerated_count;
-        bool over_pct = has_pct && 100.0 * static_cast<double>(failures) / static_cast<double>(items.size()) > tolerated_pct;
+        bool over_pct =
+            has_pct && 100.0 * static_cast<double>(failures) / static_cast<double>(items.size()) >
+                           tolerated_pct;
         if ((has_count && !has_pct && over_count) || (has_pct && !has_count && over_pct) ||
             (has_count && has_pct && over_count && over_pct)) {
           event("MapStateFailed", nullptr);
@@ -431,7 +470,8 @@ class Run {
 
   Step parallel(const std::string& name, const json& state, const json& raw, Variables& vars) {
     json effective = applyInputPath(name, state, raw, vars);
-    if (state.contains("Parameters")) effective = applyTemplate(name, state["Parameters"], effective, vars);
+    if (state.contains("Parameters"))
+      effective = applyTemplate(name, state["Parameters"], effective, vars);
     event("ParallelStateStarted", nullptr);
     json results = json::array();
     const CurrentState saved_state = current_;
@@ -474,11 +514,13 @@ class Run {
 
 }  // namespace
 
-ExecutionOutcome runExecution(const Definition& definition, const json& input, const ExecutionOptions& options) {
-  const std::string machine_arn =
-      "arn:aws:states:" + options.region + ":" + options.account + ":stateMachine:" + options.state_machine_name;
-  const std::string execution_arn = "arn:aws:states:" + options.region + ":" + options.account + ":execution:" +
-                                    options.state_machine_name + ":" + options.execution_name;
+ExecutionOutcome runExecution(const Definition& definition, const json& input,
+                              const ExecutionOptions& options) {
+  const std::string machine_arn = "arn:aws:states:" + options.region + ":" + options.account +
+                                  ":stateMachine:" + options.state_machine_name;
+  const std::string execution_arn = "arn:aws:states:" + options.region + ":" + options.account +
+                                    ":execution:" + options.state_machine_name + ":" +
+                                    options.execution_name;
   const core::TimeNs start = options.start_time ? options.start_time : options.clock->now();
   json context = {{"Execution",
                    {{"Id", execution_arn},
@@ -490,7 +532,8 @@ ExecutionOutcome runExecution(const Definition& definition, const json& input, c
                   {"StateMachine", {{"Id", machine_arn}, {"Name", options.state_machine_name}}}};
   Run run(options, context);
   const bool resuming = options.resume_from.is_object();
-  if (!resuming) run.event("ExecutionStarted", {{"input", input.dump()}, {"stateMachineArn", machine_arn}});
+  if (!resuming)
+    run.event("ExecutionStarted", {{"input", input.dump()}, {"stateMachineArn", machine_arn}});
   ExecutionOutcome outcome;
   try {
     Variables vars;
@@ -502,14 +545,16 @@ ExecutionOutcome runExecution(const Definition& definition, const json& input, c
       const json saved_vars = options.resume_from.value("variables", json::object());
       for (const auto& [k, v] : saved_vars.items()) vars.set(k, v);
     }
-    outcome.output = resuming && first.empty() ? state_input
-                                               : run.runMachine(definition.document(), state_input, vars, true, first);
+    outcome.output = resuming && first.empty()
+                         ? state_input
+                         : run.runMachine(definition.document(), state_input, vars, true, first);
     outcome.status = "SUCCEEDED";
     run.event("ExecutionSucceeded", {{"output", outcome.output.dump()}});
   } catch (const Error& e) {
     outcome.status = "FAILED";
     outcome.error = e.code() == kNoErrorName ? json() : json(e.code());
-    outcome.cause = e.code() == kNoErrorName && std::string(e.what()).empty() ? json() : json(e.what());
+    outcome.cause =
+        e.code() == kNoErrorName && std::string(e.what()).empty() ? json() : json(e.what());
     if (e.code() == kNoErrorName && run.failed_cause_.is_null()) outcome.cause = nullptr;
     json details = json::object();
     if (!outcome.error.is_null()) details["error"] = outcome.error;

@@ -2,11 +2,10 @@
 // Runs a state machine in memory: every state type, input/output processing in the
 // spec's order, Retry/Catch, variables, the context object, and the history of events.
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "flow/definition.h"
@@ -24,7 +23,7 @@ struct ExecutionOptions {
   std::string state_machine_name = "state-machine";
   std::string region = "local";
   std::string account = "000000000000";
-  uint64_t seed = 0;  // for retry jitter; 0 picks a random seed
+  uint64_t seed = 0;            // for retry jitter; 0 picks a random seed
   core::TimeNs start_time = 0;  // the execution's start ($$.Execution.StartTime); 0: now
   int64_t redrive_count = 0;    // $$.Execution.RedriveCount
 
@@ -40,10 +39,10 @@ struct ExecutionOptions {
 };
 
 struct ExecutionOutcome {
-  std::string status;      // "SUCCEEDED" or "FAILED"
-  nlohmann::json output;   // SUCCEEDED
-  nlohmann::json error;    // FAILED: the error name, or null (a Fail state without Error)
-  nlohmann::json cause;    // FAILED: the cause, or null
+  std::string status;     // "SUCCEEDED" or "FAILED"
+  nlohmann::json output;  // SUCCEEDED
+  nlohmann::json error;   // FAILED: the error name, or null (a Fail state without Error)
+  nlohmann::json cause;   // FAILED: the cause, or null
   nlohmann::json toJson() const;
 };
 

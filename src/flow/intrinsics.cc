@@ -27,7 +27,8 @@ class CallParser {
   json parseCall() {
     skip();
     size_t start = i_;
-    while (i_ < t_.size() && (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '.')) i_++;
+    while (i_ < t_.size() && (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '.'))
+      i_++;
     std::string name = t_.substr(start, i_ - start);
     skip();
     if (i_ >= t_.size() || t_[i_] != '(') syntax("expected '(' after " + name);
@@ -93,7 +94,8 @@ class CallParser {
         i_++;
       }
       std::string path = t_.substr(start, i_ - start);
-      while (!path.empty() && std::isspace(static_cast<unsigned char>(path.back()))) path.pop_back();
+      while (!path.empty() && std::isspace(static_cast<unsigned char>(path.back())))
+        path.pop_back();
       return evaluateExpression(path, scope_);
     }
     if (t_.compare(i_, 7, "States.") == 0) return parseCall();
@@ -102,7 +104,8 @@ class CallParser {
     std::string lit = t_.substr(start, i_ - start);
     while (!lit.empty() && std::isspace(static_cast<unsigned char>(lit.back()))) lit.pop_back();
     json v = json::parse(lit, nullptr, false);
-    if (v.is_discarded() || v.is_object() || v.is_array() || v.is_string()) syntax("bad argument '" + lit + "'");
+    if (v.is_discarded() || v.is_object() || v.is_array() || v.is_string())
+      syntax("bad argument '" + lit + "'");
     return v;
   }
 
@@ -151,7 +154,8 @@ class CallParser {
 
   static std::string formatTemplate(const std::vector<json>& args) {
     const std::string fn = "States.Format";
-    if (args.empty() || !args[0].is_string()) failure(fn, "the first argument must be a template string");
+    if (args.empty() || !args[0].is_string())
+      failure(fn, "the first argument must be a template string");
     const std::string& t = args[0].get_ref<const std::string&>();
     std::string out;
     size_t next = 1;
@@ -170,7 +174,8 @@ class CallParser {
     return out;
   }
 
-  static std::string digest(const std::string& fn, const std::string& data, const std::string& algorithm) {
+  static std::string digest(const std::string& fn, const std::string& data,
+                            const std::string& algorithm) {
     const EVP_MD* md = algorithm == "MD5"       ? EVP_md5()
                        : algorithm == "SHA-1"   ? EVP_sha1()
                        : algorithm == "SHA-256" ? EVP_sha256()
@@ -248,7 +253,8 @@ class CallParser {
       arity(2, 2);
       int64_t i = integerArg(fn, a[1], "the index");
       const json& arr = array(0);
-      if (i < 0 || i >= static_cast<int64_t>(arr.size())) failure(fn, "index " + std::to_string(i) + " is out of range");
+      if (i < 0 || i >= static_cast<int64_t>(arr.size()))
+        failure(fn, "index " + std::to_string(i) + " is out of range");
       return arr[static_cast<size_t>(i)];
     }
     if (fn == "States.ArrayLength") {
@@ -282,7 +288,8 @@ class CallParser {
     if (fn == "States.JsonMerge") {
       arity(3, 3);
       if (!a[0].is_object() || !a[1].is_object()) failure(fn, "both values must be objects");
-      if (!a[2].is_boolean() || a[2].get<bool>()) failure(fn, "only shallow merges (false) are supported");
+      if (!a[2].is_boolean() || a[2].get<bool>())
+        failure(fn, "only shallow merges (false) are supported");
       json out = a[0];
       for (const auto& [k, v] : a[1].items()) out[k] = v;
       return out;
@@ -291,7 +298,8 @@ class CallParser {
       arity(2, 3);
       int64_t lo = integerArg(fn, a[0], "start"), hi = integerArg(fn, a[1], "end");
       if (hi < lo) failure(fn, "end must not be below start");
-      std::mt19937_64 rng(a.size() == 3 ? static_cast<uint64_t>(integerArg(fn, a[2], "seed")) : std::random_device{}());
+      std::mt19937_64 rng(a.size() == 3 ? static_cast<uint64_t>(integerArg(fn, a[2], "seed"))
+                                        : std::random_device{}());
       if (hi == lo) return lo;
       return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo));
     }
@@ -334,7 +342,8 @@ json evaluateIntrinsic(const std::string& call, const Scope& scope) {
   CallParser parser(call, scope);
   json result = parser.parseCall();
   if (!parser.atEnd())
-    throw Error("States.Runtime", "The intrinsic function '" + call + "' has text after its closing ')'");
+    throw Error("States.Runtime",
+                "The intrinsic function '" + call + "' has text after its closing ')'");
   return result;
 }
 

@@ -1,8 +1,7 @@
 #pragma once
 // The States.* intrinsic functions of ASL's JSONPath mode.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace sluice::flow {
 

@@ -35,11 +35,15 @@ struct JsonPath::Filter {
 
   bool test(const json& item, const json& root) const {
     switch (kind) {
-      case Kind::kOr: return lhs->test(item, root) || rhs->test(item, root);
-      case Kind::kAnd: return lhs->test(item, root) && rhs->test(item, root);
+      case Kind::kOr:
+        return lhs->test(item, root) || rhs->test(item, root);
+      case Kind::kAnd:
+        return lhs->test(item, root) && rhs->test(item, root);
       case Kind::kExists:
-      case Kind::kPath: return !path->select(relative ? item : root).empty();
-      case Kind::kLiteral: return literal.is_boolean() ? literal.get<bool>() : !literal.is_null();
+      case Kind::kPath:
+        return !path->select(relative ? item : root).empty();
+      case Kind::kLiteral:
+        return literal.is_boolean() ? literal.get<bool>() : !literal.is_null();
       case Kind::kCompare: {
         bool fa, fb;
         json a = lhs->operand(item, root, fa), b = rhs->operand(item, root, fb);
@@ -83,7 +87,8 @@ struct JsonPath::Segment {
       case Kind::kIndex:
         if (node.is_array()) {
           long long i = index < 0 ? static_cast<long long>(node.size()) + index : index;
-          if (i >= 0 && i < static_cast<long long>(node.size())) out.push_back(&node[static_cast<size_t>(i)]);
+          if (i >= 0 && i < static_cast<long long>(node.size()))
+            out.push_back(&node[static_cast<size_t>(i)]);
         }
         break;
       case Kind::kWildcard:
@@ -98,7 +103,8 @@ struct JsonPath::Segment {
         for (long long idx : indices) {
           if (!node.is_array()) break;
           long long i = idx < 0 ? static_cast<long long>(node.size()) + idx : idx;
-          if (i >= 0 && i < static_cast<long long>(node.size())) out.push_back(&node[static_cast<size_t>(i)]);
+          if (i >= 0 && i < static_cast<long long>(node.size()))
+            out.push_back(&node[static_cast<size_t>(i)]);
         }
         break;
       case Kind::kSlice: {
@@ -106,7 +112,8 @@ struct JsonPath::Segment {
         const long long n = static_cast<long long>(node.size());
         auto clamp = [n](long long v) { return v < 0 ? std::max(0LL, n + v) : std::min(v, n); };
         long long s = start ? clamp(*start) : 0, e = end ? clamp(*end) : n;
-        for (long long i = s; i < e; i += std::max(1LL, step)) out.push_back(&node[static_cast<size_t>(i)]);
+        for (long long i = s; i < e; i += std::max(1LL, step))
+          out.push_back(&node[static_cast<size_t>(i)]);
         break;
       }
       case Kind::kFilter:
@@ -149,7 +156,8 @@ class Parser {
         fail("unexpected '" + std::string(1, t_[i_]) + "' at position " + std::to_string(i_));
       }
       auto k = out.back()->kind;
-      if (k != JsonPath::Segment::Kind::kName && k != JsonPath::Segment::Kind::kIndex) definite = false;
+      if (k != JsonPath::Segment::Kind::kName && k != JsonPath::Segment::Kind::kIndex)
+        definite = false;
     }
     return out;
   }
@@ -167,7 +175,8 @@ class Parser {
   }
   void expect(char c) {
     skipSpace();
-    if (i_ >= t_.size() || t_[i_] != c) fail(std::string("expected '") + c + "' at position " + std::to_string(i_));
+    if (i_ >= t_.size() || t_[i_] != c)
+      fail(std::string("expected '") + c + "' at position " + std::to_string(i_));
     i_++;
   }
 
@@ -333,8 +342,9 @@ class Parser {
     }
     if (c == '@' || c == '$') {
       size_t start = i_++;
-      while (i_ < t_.size() && (t_[i_] == '.' || t_[i_] == '[' || std::isalnum(static_cast<unsigned char>(t_[i_])) ||
-                                t_[i_] == '_' || t_[i_] == '*' || t_[i_] == ']' || t_[i_] == '\'' || t_[i_] == '-'))
+      while (i_ < t_.size() &&
+             (t_[i_] == '.' || t_[i_] == '[' || std::isalnum(static_cast<unsigned char>(t_[i_])) ||
+              t_[i_] == '_' || t_[i_] == '*' || t_[i_] == ']' || t_[i_] == '\'' || t_[i_] == '-'))
         i_++;
       std::string text = "$" + t_.substr(start + 1, i_ - start - 1);
       f->kind = JsonPath::Filter::Kind::kPath;
@@ -348,8 +358,8 @@ class Parser {
       return f;
     }
     size_t start = i_;
-    while (i_ < t_.size() && (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '.' || t_[i_] == '-' ||
-                              t_[i_] == '+'))
+    while (i_ < t_.size() && (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '.' ||
+                              t_[i_] == '-' || t_[i_] == '+'))
       i_++;
     json lit = json::parse(t_.substr(start, i_ - start), nullptr, false);
     if (lit.is_discarded()) fail("bad literal in filter at position " + std::to_string(start));
@@ -388,7 +398,8 @@ std::vector<json> JsonPath::select(const json& root) const {
 json JsonPath::evaluate(const json& root) const {
   auto values = select(root);
   if (!definite_) return json(values);
-  if (values.empty()) throw Error("States.Runtime", "Invalid path '" + text_ + "': No results for path: " + text_);
+  if (values.empty())
+    throw Error("States.Runtime", "Invalid path '" + text_ + "': No results for path: " + text_);
   return values.front();
 }
 

@@ -3,10 +3,9 @@
 // [start:end:step], [a,b], ..name (recursive descent) and [?(filter)]. A definite path
 // (names and indices only) names one place and can also be written to (ResultPath).
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sluice::flow {
 

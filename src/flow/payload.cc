@@ -17,7 +17,8 @@ json applyPayloadTemplate(const json& tmpl, const Scope& scope) {
   for (const auto& [key, value] : tmpl.items()) {
     if (key.size() > 2 && key.compare(key.size() - 2, 2, ".$") == 0) {
       if (!value.is_string())
-        throw Error("States.Runtime", "The value of field '" + key + "' must be a path or intrinsic function");
+        throw Error("States.Runtime",
+                    "The value of field '" + key + "' must be a path or intrinsic function");
       out[key.substr(0, key.size() - 2)] = evaluateExpression(value.get<std::string>(), scope);
     } else {
       out[key] = applyPayloadTemplate(value, scope);

@@ -3,9 +3,8 @@
 // object (`$$`), and workflow variables (`$name`), which live in nested scopes: a Map
 // iteration or Parallel branch reads its enclosing scopes and assigns in its own.
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace sluice::flow {
 

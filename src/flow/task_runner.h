@@ -1,9 +1,8 @@
 #pragma once
 // How a Task state's Resource is carried out. The runtime maps resources to sluice
 // functions and integrations; tests supply canned runners.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace sluice::flow {
 
@@ -11,9 +10,9 @@ struct TaskRequest {
   std::string execution_id;  // $$.Execution.Id
   std::string state_name;
   std::string resource;
-  nlohmann::json parameters;  // the effective input after InputPath and Parameters
-  std::string task_token;     // set for .waitForTaskToken resources
-  double timeout_seconds = 0; // 0: none
+  nlohmann::json parameters;   // the effective input after InputPath and Parameters
+  std::string task_token;      // set for .waitForTaskToken resources
+  double timeout_seconds = 0;  // 0: none
   double heartbeat_seconds = 0;
 };
 

@@ -15,8 +15,12 @@ using StepFn = nlohmann::json (*)(const nlohmann::json&, const data::StepEnv&);
 Handler dataStep(StepFn step) {
   return [step](const nlohmann::json& event, InvocationContext& ctx) {
     const auto& s = ctx.services();
-    data::StepEnv env{s.lake, s.duckdb, s.scratch_dir, [&ctx](const std::string& l) { ctx.log(l); },
-                      core::SystemClock::instance().now(), &s.state.parameters()};
+    data::StepEnv env{s.lake,
+                      s.duckdb,
+                      s.scratch_dir,
+                      [&ctx](const std::string& l) { ctx.log(l); },
+                      core::SystemClock::instance().now(),
+                      &s.state.parameters()};
     try {
       return step(event, env);
     } catch (const Error& e) {
@@ -28,14 +32,24 @@ Handler dataStep(StepFn step) {
 }  // namespace
 
 void registerBuiltins(Registry& r) {
-  r.add("convert", "read lake objects in one format and write them in another", dataStep(data::convertStep));
-  r.add("sql", "run SQL over named lake inputs; return rows or write an output", dataStep(data::sqlStep));
-  r.add("dedup", "drop duplicate rows by key, keeping the latest by an ordering column", dataStep(data::dedupStep));
-  r.add("mask", "mask card numbers, CVVs, names, SSNs, phones, e-mails and regexes", dataStep(data::maskStep));
-  r.add("profile", "row, column, missing and duplicate counts and per-column statistics", dataStep(data::profileStep));
-  r.add("quality_score", "completeness, validity, consistency and uniqueness in one 0..1 score", dataStep(data::qualityScoreStep));
-  r.add("extract_sql", "incremental extract from SQLite or PostgreSQL by a watermark, as numbered packets", dataStep(data::extractSqlStep));
-  r.add("validate", "check rows against column rules or documents against a JSON Schema; quarantine failures", dataStep(data::validateStep));
+  r.add("convert", "read lake objects in one format and write them in another",
+        dataStep(data::convertStep));
+  r.add("sql", "run SQL over named lake inputs; return rows or write an output",
+        dataStep(data::sqlStep));
+  r.add("dedup", "drop duplicate rows by key, keeping the latest by an ordering column",
+        dataStep(data::dedupStep));
+  r.add("mask", "mask card numbers, CVVs, names, SSNs, phones, e-mails and regexes",
+        dataStep(data::maskStep));
+  r.add("profile", "row, column, missing and duplicate counts and per-column statistics",
+        dataStep(data::profileStep));
+  r.add("quality_score", "completeness, validity, consistency and uniqueness in one 0..1 score",
+        dataStep(data::qualityScoreStep));
+  r.add("extract_sql",
+        "incremental extract from SQLite or PostgreSQL by a watermark, as numbered packets",
+        dataStep(data::extractSqlStep));
+  r.add("validate",
+        "check rows against column rules or documents against a JSON Schema; quarantine failures",
+        dataStep(data::validateStep));
 }
 
 }  // namespace sluice::functions

@@ -3,9 +3,8 @@
 // or failing with an Error whose code is the error's name (Lambda's errorType), which
 // Retry/Catch in workflows match on.
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace sluice::lake {
 class ObjectStore;

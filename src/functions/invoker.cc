@@ -20,7 +20,8 @@ InvocationResult Invoker::invoke(const std::string& function, const nlohmann::js
     records.appendLog(record.request_id, {clock_.now(), line});
     if (echo_) echo_(function, line);
   });
-  auto finish = [&](const std::string& status, const std::string& type, const std::string& message) {
+  auto finish = [&](const std::string& status, const std::string& type,
+                    const std::string& message) {
     record.duration_ns = clock_.now() - record.start;
     record.status = status;
     record.error_type = type;

@@ -16,7 +16,8 @@ class ForwardingObjectStore : public ObjectStore {
   void deleteBucket(const std::string& b) override { inner_.deleteBucket(b); }
   bool bucketExists(const std::string& b) override { return inner_.bucketExists(b); }
   std::vector<BucketInfo> listBuckets() override { return inner_.listBuckets(); }
-  std::unique_ptr<ObjectWriter> openWriter(const std::string& b, const std::string& k, const PutOptions& o) override {
+  std::unique_ptr<ObjectWriter> openWriter(const std::string& b, const std::string& k,
+                                           const PutOptions& o) override {
     return inner_.openWriter(b, k, o);
   }
   std::unique_ptr<ObjectReader> openReader(const std::string& b, const std::string& k,
@@ -25,8 +26,8 @@ class ForwardingObjectStore : public ObjectStore {
   }
   ObjectInfo head(const std::string& b, const std::string& k) override { return inner_.head(b, k); }
   bool remove(const std::string& b, const std::string& k) override { return inner_.remove(b, k); }
-  ObjectInfo copy(const std::string& sb, const std::string& sk, const std::string& db, const std::string& dk,
-                  const std::optional<PutOptions>& r) override {
+  ObjectInfo copy(const std::string& sb, const std::string& sk, const std::string& db,
+                  const std::string& dk, const std::optional<PutOptions>& r) override {
     return inner_.copy(sb, sk, db, dk, r);
   }
   ListResult list(const std::string& b, const ListRequest& r) override { return inner_.list(b, r); }

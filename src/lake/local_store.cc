@@ -132,7 +132,8 @@ std::string ensureParents(const std::string& bucket_dir, const std::string& key)
     key_so_far += segs[i];
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0) {
-      if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) ioError("cannot create folder", path);
+      if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
+        ioError("cannot create folder", path);
       if (::lstat(path.c_str(), &st) != 0) ioError("cannot create folder", path);
     }
     if (S_ISLNK(st.st_mode))
@@ -162,7 +163,8 @@ class LocalObjectReader : public ObjectReader {
     for (;;) {
       ssize_t got = ::pread(fd_, buf, want, static_cast<off_t>(range_.offset + pos_));
       if (got < 0 && errno == EINTR) continue;
-      if (got < 0) throw Error(errc::kIo, "cannot read object '" + info_.key + "': " + std::strerror(errno));
+      if (got < 0)
+        throw Error(errc::kIo, "cannot read object '" + info_.key + "': " + std::strerror(errno));
       pos_ += static_cast<uint64_t>(got);
       return static_cast<size_t>(got);
     }
@@ -204,7 +206,8 @@ void walk(const std::string& dir, const std::string& key_prefix, const std::stri
         if (startsWith(folder_key, filter) && (isFolderObject(path) || !dirIsEmpty(path)))
           out.push_back({folder_key, true});
       } else {
-        if (startsWith(folder_key, filter) && isFolderObject(path)) out.push_back({folder_key, false});
+        if (startsWith(folder_key, filter) && isFolderObject(path))
+          out.push_back({folder_key, false});
         walk(path, folder_key, filter, false, out);
       }
     }
@@ -218,8 +221,12 @@ void walk(const std::string& dir, const std::string& key_prefix, const std::stri
 
 class LocalObjectWriter : public ObjectWriter {
  public:
-  LocalObjectWriter(LocalObjectStore& store, std::string bucket, std::string key, PutOptions options)
-      : store_(store), bucket_(std::move(bucket)), key_(std::move(key)), options_(std::move(options)) {
+  LocalObjectWriter(LocalObjectStore& store, std::string bucket, std::string key,
+                    PutOptions options)
+      : store_(store),
+        bucket_(std::move(bucket)),
+        key_(std::move(key)),
+        options_(std::move(options)) {
     if (key_.back() != '/') {
       temp_ = store_.newTempPath();
       file_ = store_.fs_.createFile(temp_);
@@ -240,8 +247,9 @@ class LocalObjectWriter : public ObjectWriter {
   void write(std::string_view data) override {
     if (data.empty()) return;
     if (!file_)
-      throw Error(errc::kInvalidArgument,
-                  "folder object '" + key_ + "' (a key ending in '/') must be empty in a local lake");
+      throw Error(
+          errc::kInvalidArgument,
+          "folder object '" + key_ + "' (a key ending in '/') must be empty in a local lake");
     file_->append(data);
     md5_.update(data);
     size_ += data.size();
@@ -441,7 +449,8 @@ std::unique_ptr<ObjectReader> LocalObjectStore::openReader(const std::string& bu
   const std::string bucket_dir = bucketDir(bucket);
   validateKey(key);
   const auto no_such_key = [&] {
-    return Error(errc::kNoSuchKey, "object '" + key + "' does not exist in bucket '" + bucket + "'");
+    return Error(errc::kNoSuchKey,
+                 "object '" + key + "' does not exist in bucket '" + bucket + "'");
   };
   std::string path = resolveNoSymlinks(bucket_dir, key);
   ObjectInfo info;
@@ -457,7 +466,8 @@ std::unique_ptr<ObjectReader> LocalObjectStore::openReader(const std::string& bu
     fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
       if (errno == ELOOP)
-        throw Error(errc::kInvalidKey, "object '" + key + "' is a symbolic link in the lake folder");
+        throw Error(errc::kInvalidKey,
+                    "object '" + key + "' is a symbolic link in the lake folder");
       if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) throw no_such_key();
       ioError("cannot open object", path);
     }
@@ -536,7 +546,8 @@ ObjectInfo LocalObjectStore::copy(const std::string& src_bucket, const std::stri
   options.event_source = "Copy";
   auto writer = openWriter(dst_bucket, dst_key, options);
   std::string buf(kCopyChunk, '\0');
-  while (size_t n = reader->read(buf.data(), buf.size())) writer->write(std::string_view(buf.data(), n));
+  while (size_t n = reader->read(buf.data(), buf.size()))
+    writer->write(std::string_view(buf.data(), n));
   return writer->commit();
 }
 
@@ -617,20 +628,21 @@ std::optional<std::string> LocalObjectStore::localPath(const std::string& bucket
   if (key_or_glob.empty()) return bucket_dir;
   for (const auto& seg : keySegments(key_or_glob)) {
     if (seg == "." || seg == ".." || seg.empty() || seg.find('\0') != std::string::npos)
-      throw Error(errc::kInvalidKey, "lake path '" + key_or_glob + "' must not contain '.', '..' or empty segments");
+      throw Error(errc::kInvalidKey,
+                  "lake path '" + key_or_glob + "' must not contain '.', '..' or empty segments");
   }
   if (key_or_glob.front() == '/')
     throw Error(errc::kInvalidKey, "lake path '" + key_or_glob + "' must not begin with '/'");
   return bucket_dir + "/" + key_or_glob;
 }
 
-ObjectInfo LocalObjectStore::putFile(const std::string& bucket, const std::string& key, const std::string& path,
-                                     const PutOptions& options) {
+ObjectInfo LocalObjectStore::putFile(const std::string& bucket, const std::string& key,
+                                     const std::string& path, const PutOptions& options) {
   bucketDir(bucket);
   validateKey(key);
   struct stat src, lake;
-  if (key.back() == '/' || ::stat(path.c_str(), &src) != 0 || ::stat(tmp_dir_.c_str(), &lake) != 0 ||
-      src.st_dev != lake.st_dev)
+  if (key.back() == '/' || ::stat(path.c_str(), &src) != 0 ||
+      ::stat(tmp_dir_.c_str(), &lake) != 0 || src.st_dev != lake.st_dev)
     return ObjectStore::putFile(bucket, key, path, options);
   // Same file system: adopt the file. Move it into the lake's temporary folder first so
   // a crash leaves it where the lake cleans up, then publish it like any upload.

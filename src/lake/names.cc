@@ -28,15 +28,16 @@ bool looksLikeIpv4(const std::string& s) {
 }
 
 bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 }  // namespace
 
 void validateBucketName(const std::string& name) {
   if (name.size() < 3 || name.size() > 63) badBucket(name, "must be 3 to 63 characters long");
   for (char c : name) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '.' || c == '-'))
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '.' || c == '-'))
       badBucket(name, "only lower-case letters, digits, '.' and '-' are allowed");
   }
   auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
@@ -92,8 +93,8 @@ void validateKey(const std::string& key) {
   };
   if (key.empty()) bad("must not be empty");
   if (key.size() > 1024)
-    throw Error(errc::kKeyTooLong, "object key is " + std::to_string(key.size()) +
-                                       " bytes; the limit is 1024");
+    throw Error(errc::kKeyTooLong,
+                "object key is " + std::to_string(key.size()) + " bytes; the limit is 1024");
   if (key.find('\0') != std::string::npos) bad("must not contain NUL");
   if (!isValidUtf8(key)) bad("must be valid UTF-8");
   size_t start = 0;
@@ -105,8 +106,8 @@ void validateKey(const std::string& key) {
     if (seg.empty()) bad(start == 0 ? "must not begin with '/'" : "must not contain '//'");
     if (seg == "." || seg == "..") bad("must not contain '.' or '..' path segments");
     if (seg.size() > 255)
-      throw Error(errc::kKeyTooLong, "object key '" + key.substr(0, 64) +
-                                         "...' has a path segment over 255 bytes");
+      throw Error(errc::kKeyTooLong,
+                  "object key '" + key.substr(0, 64) + "...' has a path segment over 255 bytes");
     start = slash + 1;
   }
 }

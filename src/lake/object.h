@@ -32,9 +32,9 @@ struct PutOptions {
   std::string content_type;  // empty: application/octet-stream
   UserMetadata user_metadata;
   StoredHeaders headers;
-  bool no_overwrite = false;              // an existing key is an error (PreconditionFailed)
-  std::optional<std::string> etag;        // set by multipart completion; default is the MD5
-  std::string event_source = "Put";       // recorded in the ObjectEvent
+  bool no_overwrite = false;         // an existing key is an error (PreconditionFailed)
+  std::optional<std::string> etag;   // set by multipart completion; default is the MD5
+  std::string event_source = "Put";  // recorded in the ObjectEvent
 };
 
 // An HTTP-style byte range: [first, last] inclusive, `last` open-ended when absent, or
@@ -84,7 +84,7 @@ struct ObjectEvent {
   std::string etag;
   std::string sequencer;  // increases with every event of a store; compare as strings
   core::TimeNs time = 0;
-  std::string source;     // "Put", "Copy", "CompleteMultipartUpload", "Delete"
+  std::string source;  // "Put", "Copy", "CompleteMultipartUpload", "Delete"
 };
 
 }  // namespace sluice::lake

@@ -32,15 +32,16 @@ std::string ObjectStore::get(const std::string& bucket, const std::string& key,
   return openReader(bucket, key, range)->readAll();
 }
 
-ObjectInfo ObjectStore::putFile(const std::string& bucket, const std::string& key, const std::string& path,
-                                const PutOptions& options) {
+ObjectInfo ObjectStore::putFile(const std::string& bucket, const std::string& key,
+                                const std::string& path, const PutOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(errc::kIo, "cannot read '" + path + "'");
   auto writer = openWriter(bucket, key, options);
   std::string buf(1 << 20, '\0');
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() > 0) writer->write(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+    if (in.gcount() > 0)
+      writer->write(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
   }
   ObjectInfo info = writer->commit();
   std::remove(path.c_str());

@@ -71,8 +71,8 @@ class ObjectStore {
   // Stores the local file at `path` as an object. The file is consumed: a store that
   // keeps objects as files on the same file system moves it into place instead of
   // copying it. The default streams it through openWriter.
-  virtual ObjectInfo putFile(const std::string& bucket, const std::string& key, const std::string& path,
-                             const PutOptions& options);
+  virtual ObjectInfo putFile(const std::string& bucket, const std::string& key,
+                             const std::string& path, const PutOptions& options);
 
   // Conveniences over the streaming calls.
   ObjectInfo put(const std::string& bucket, const std::string& key, std::string_view data,

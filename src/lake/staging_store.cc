@@ -1,8 +1,8 @@
 #include "lake/staging_store.h"
 
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 
 #include "core/error.h"
 #include "lake/names.h"
@@ -19,7 +19,7 @@ bool globMatches(const std::string& glob, const std::string& key) {
       if (c == '*') {
         bool deep = g + 1 < glob.size() && glob[g + 1] == '*';
         size_t next = g + (deep ? 2 : 1);
-        if (deep && next < glob.size() && glob[next] == '/' ) {
+        if (deep && next < glob.size() && glob[next] == '/') {
           // "**/" also matches zero folders
           if (match(next + 1, k)) return true;
         }
@@ -65,13 +65,15 @@ StagingObjectStore::~StagingObjectStore() {
   fs::remove_all(dir_, ec);
 }
 
-std::optional<std::string> StagingObjectStore::localPath(const std::string& bucket, const std::string& key_or_glob) {
+std::optional<std::string> StagingObjectStore::localPath(const std::string& bucket,
+                                                         const std::string& key_or_glob) {
   if (auto own = inner().localPath(bucket, key_or_glob)) return own;
   validateBucketName(bucket);
   if (key_or_glob.empty()) return (fs::path(dir_) / bucket).string();
   for (const auto& seg : keySegments(key_or_glob))
     if (seg == "." || seg == ".." || seg.empty())
-      throw Error(errc::kInvalidKey, "lake path '" + key_or_glob + "' must not contain '.', '..' or empty segments");
+      throw Error(errc::kInvalidKey,
+                  "lake path '" + key_or_glob + "' must not contain '.', '..' or empty segments");
   // List from the longest prefix without glob characters, stage what matches.
   const size_t wild = key_or_glob.find_first_of("*?[");
   ListRequest req;
@@ -81,7 +83,8 @@ std::optional<std::string> StagingObjectStore::localPath(const std::string& buck
     auto page = inner().list(bucket, req);
     for (const auto& o : page.objects) {
       if (o.key.back() == '/') continue;
-      if (wild == std::string::npos ? o.key != key_or_glob : !globMatches(key_or_glob, o.key)) continue;
+      if (wild == std::string::npos ? o.key != key_or_glob : !globMatches(key_or_glob, o.key))
+        continue;
       const std::string id = bucket + "/" + o.key;
       const fs::path target = fs::path(dir_) / bucket / o.key;
       if (staged_etags_[id] == o.etag && fs::exists(target)) continue;
@@ -91,7 +94,8 @@ std::optional<std::string> StagingObjectStore::localPath(const std::string& buck
         auto reader = inner().openReader(bucket, o.key, std::nullopt);
         std::ofstream out(part, std::ios::binary | std::ios::trunc);
         std::string buf(1 << 20, '\0');
-        while (size_t n = reader->read(buf.data(), buf.size())) out.write(buf.data(), static_cast<std::streamsize>(n));
+        while (size_t n = reader->read(buf.data(), buf.size()))
+          out.write(buf.data(), static_cast<std::streamsize>(n));
         if (!out) throw Error(errc::kIo, "cannot stage lake://" + id + " into " + dir_);
       }
       fs::rename(part, target);

@@ -19,7 +19,8 @@ class StagingObjectStore : public ForwardingObjectStore {
 
   // The wrapped store's own path when it has one; otherwise the staged copies' path
   // (for an empty key, the bucket's staging folder, without staging anything).
-  std::optional<std::string> localPath(const std::string& bucket, const std::string& key_or_glob) override;
+  std::optional<std::string> localPath(const std::string& bucket,
+                                       const std::string& key_or_glob) override;
 
  private:
   std::string dir_;

@@ -11,7 +11,9 @@
 namespace sluice::s3 {
 
 namespace {
-bool unreserved(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~'; }
+bool unreserved(unsigned char c) {
+  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
+}
 
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -59,7 +61,8 @@ std::string normalizePath(const std::string& path) {
   std::string result = "/";
   for (size_t k = 0; k < out.size(); k++) result += (k ? "/" : "") + out[k];
   // A trailing slash (or a last segment that was . or ..) survives normalisation.
-  bool trailing = !path.empty() && (path.back() == '/' || path.ends_with("/.") || path.ends_with("/.."));
+  bool trailing =
+      !path.empty() && (path.back() == '/' || path.ends_with("/.") || path.ends_with("/.."));
   if (trailing && result.size() > 1) result += '/';
   return result;
 }
@@ -107,8 +110,10 @@ HeaderList parseQuery(std::string_view query) {
     std::string_view part = query.substr(i, amp - i);
     if (!part.empty()) {
       size_t eq = part.find('=');
-      if (eq == std::string_view::npos) out.emplace_back(uriDecode(part), "");
-      else out.emplace_back(uriDecode(part.substr(0, eq)), uriDecode(part.substr(eq + 1)));
+      if (eq == std::string_view::npos)
+        out.emplace_back(uriDecode(part), "");
+      else
+        out.emplace_back(uriDecode(part.substr(0, eq)), uriDecode(part.substr(eq + 1)));
     }
     i = amp + 1;
   }
@@ -144,45 +149,51 @@ std::string canonicalRequest(const CanonicalRequestInput& in) {
     headers += name + ":" + values + "\n";
     signed_list += (signed_list.empty() ? "" : ";") + name;
   }
-  return in.method + "\n" + canonicalUri(in.path, in.normalize_path) + "\n" + canonicalQuery(in.query) + "\n" +
-         headers + "\n" + signed_list + "\n" + in.payload_hash;
+  return in.method + "\n" + canonicalUri(in.path, in.normalize_path) + "\n" +
+         canonicalQuery(in.query) + "\n" + headers + "\n" + signed_list + "\n" + in.payload_hash;
 }
 
-std::string credentialScope(const std::string& date, const std::string& region, const std::string& service) {
+std::string credentialScope(const std::string& date, const std::string& region,
+                            const std::string& service) {
   return date + "/" + region + "/" + service + "/aws4_request";
 }
 
-std::string stringToSign(const std::string& amz_date, const std::string& scope, const std::string& canonical_request) {
+std::string stringToSign(const std::string& amz_date, const std::string& scope,
+                         const std::string& canonical_request) {
   return "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + core::sha256Hex(canonical_request);
 }
 
 std::string hmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string signingKey(const std::string& secret, const std::string& date, const std::string& region,
-                       const std::string& service) {
+std::string signingKey(const std::string& secret, const std::string& date,
+                       const std::string& region, const std::string& service) {
   std::string k = hmacSha256("AWS4" + secret, date);
   k = hmacSha256(k, region);
   k = hmacSha256(k, service);
   return hmacSha256(k, "aws4_request");
 }
 
-std::string signatureHex(const std::string& secret, const std::string& amz_date, const std::string& region,
-                         const std::string& service, const std::string& canonical_request) {
+std::string signatureHex(const std::string& secret, const std::string& amz_date,
+                         const std::string& region, const std::string& service,
+                         const std::string& canonical_request) {
   const std::string date = amz_date.substr(0, 8);
-  const std::string sts = stringToSign(amz_date, credentialScope(date, region, service), canonical_request);
+  const std::string sts =
+      stringToSign(amz_date, credentialScope(date, region, service), canonical_request);
   return core::toHex(hmacSha256(signingKey(secret, date, region, service), sts));
 }
 
-std::string chunkSignatureHex(const std::string& signing_key, const std::string& amz_date, const std::string& scope,
-                              const std::string& previous_signature, std::string_view chunk_data) {
-  const std::string sts = "AWS4-HMAC-SHA256-PAYLOAD\n" + amz_date + "\n" + scope + "\n" + previous_signature + "\n" +
-                          core::sha256Hex("") + "\n" + core::sha256Hex(chunk_data);
+std::string chunkSignatureHex(const std::string& signing_key, const std::string& amz_date,
+                              const std::string& scope, const std::string& previous_signature,
+                              std::string_view chunk_data) {
+  const std::string sts = "AWS4-HMAC-SHA256-PAYLOAD\n" + amz_date + "\n" + scope + "\n" +
+                          previous_signature + "\n" + core::sha256Hex("") + "\n" +
+                          core::sha256Hex(chunk_data);
   return core::toHex(hmacSha256(signing_key, sts));
 }
 
@@ -190,7 +201,8 @@ std::string sigV2Signature(const std::string& secret, const std::string& string_
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(string_to_sign.data()), string_to_sign.size(), out, &len);
+       reinterpret_cast<const unsigned char*>(string_to_sign.data()), string_to_sign.size(), out,
+       &len);
   return core::base64Encode(std::string_view(reinterpret_cast<char*>(out), len));
 }
 

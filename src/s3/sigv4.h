@@ -14,9 +14,9 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct CanonicalRequestInput {
   std::string method;
-  std::string path;         // the request path as sent (percent-encoded or not)
-  HeaderList query;         // decoded names and values, in any order
-  HeaderList headers;       // names and values as sent; repeated names allowed
+  std::string path;                         // the request path as sent (percent-encoded or not)
+  HeaderList query;                         // decoded names and values, in any order
+  HeaderList headers;                       // names and values as sent; repeated names allowed
   std::vector<std::string> signed_headers;  // lower-case names
   std::string payload_hash;                 // hex SHA-256, UNSIGNED-PAYLOAD, STREAMING-…
   bool normalize_path = false;
@@ -35,19 +35,23 @@ std::string canonicalQuery(const HeaderList& query);
 std::string canonicalRequest(const CanonicalRequestInput& in);
 
 // "20150830/us-east-1/service/aws4_request"
-std::string credentialScope(const std::string& date, const std::string& region, const std::string& service);
+std::string credentialScope(const std::string& date, const std::string& region,
+                            const std::string& service);
 // amz_date is "20150830T123600Z".
-std::string stringToSign(const std::string& amz_date, const std::string& scope, const std::string& canonical_request);
-std::string signingKey(const std::string& secret, const std::string& date, const std::string& region,
-                       const std::string& service);
+std::string stringToSign(const std::string& amz_date, const std::string& scope,
+                         const std::string& canonical_request);
+std::string signingKey(const std::string& secret, const std::string& date,
+                       const std::string& region, const std::string& service);
 std::string hmacSha256(std::string_view key, std::string_view data);  // raw bytes
-std::string signatureHex(const std::string& secret, const std::string& amz_date, const std::string& region,
-                         const std::string& service, const std::string& canonical_request);
+std::string signatureHex(const std::string& secret, const std::string& amz_date,
+                         const std::string& region, const std::string& service,
+                         const std::string& canonical_request);
 
 // The signature of one chunk of an aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD):
 // each chunk signs its data and the previous chunk's signature (the first, the seed).
-std::string chunkSignatureHex(const std::string& signing_key, const std::string& amz_date, const std::string& scope,
-                              const std::string& previous_signature, std::string_view chunk_data);
+std::string chunkSignatureHex(const std::string& signing_key, const std::string& amz_date,
+                              const std::string& scope, const std::string& previous_signature,
+                              std::string_view chunk_data);
 
 // Legacy SigV2 query presigns (what boto3 makes by default in us-east-1):
 // base64(HMAC-SHA1(secret, string_to_sign)).

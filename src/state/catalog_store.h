@@ -1,11 +1,10 @@
 #pragma once
 // The table catalog (Glue's role): named tables over lake prefixes, with their format,
 // columns and partition columns, so SQL can name them (processed.fact_sales_order).
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 
@@ -25,7 +24,7 @@ struct CatalogTable {
   std::vector<CatalogColumn> columns;
   std::vector<std::string> partition_keys;  // Hive-style key=value folders, outermost first
   nlohmann::json options = nlohmann::json::object();  // reader options, e.g. {"csv": {…}}
-  std::string origin = "declared";                     // "declared" or "crawled"
+  std::string origin = "declared";                    // "declared" or "crawled"
   core::TimeNs updated = 0;
 
   std::string qualifiedName() const { return database + "." + name; }
@@ -35,7 +34,8 @@ class CatalogStore {
  public:
   virtual ~CatalogStore() = default;
   virtual void putTable(const CatalogTable& table) = 0;  // insert or replace
-  virtual std::optional<CatalogTable> getTable(const std::string& database, const std::string& name) = 0;
+  virtual std::optional<CatalogTable> getTable(const std::string& database,
+                                               const std::string& name) = 0;
   virtual std::vector<CatalogTable> listTables(const std::string& database) = 0;  // "" for all
   virtual bool dropTable(const std::string& database, const std::string& name) = 0;
 };

@@ -3,11 +3,10 @@
 // output, the history of events, the checkpoint an interrupted execution resumes from,
 // and task tokens waiting for an outside answer.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 
@@ -31,8 +30,9 @@ struct ExecutionRecord {
   nlohmann::json cause;
   core::TimeNs started = 0;
   core::TimeNs stopped = 0;  // 0 while running
-  nlohmann::json checkpoint;  // {"state", "input", "variables"}: where a resume starts; null at the start
-  std::string parent;          // execution id that started this one (states:startExecution), or ""
+  nlohmann::json
+      checkpoint;      // {"state", "input", "variables"}: where a resume starts; null at the start
+  std::string parent;  // execution id that started this one (states:startExecution), or ""
   int64_t redrive_count = 0;
 };
 
@@ -70,8 +70,8 @@ class ExecutionStore {
   virtual ExecutionRecord createExecution(const ExecutionRecord& record, bool& created) = 0;
   virtual std::optional<ExecutionRecord> getExecution(const std::string& id) = 0;
   // Newest first; empty workflow or status means any.
-  virtual std::vector<ExecutionRecord> listExecutions(const std::string& workflow, const std::string& status,
-                                                      int limit) = 0;
+  virtual std::vector<ExecutionRecord> listExecutions(const std::string& workflow,
+                                                      const std::string& status, int limit) = 0;
   virtual void saveCheckpoint(const std::string& id, const nlohmann::json& checkpoint) = 0;
   // Ends a RUNNING execution; returns false (and changes nothing) if it was not running,
   // so no execution completes twice.
@@ -86,7 +86,8 @@ class ExecutionStore {
   // one), then the checkpoint (when not null), then ends the execution (when `finish`
   // is given; as finishExecution, only a RUNNING one). Returns false if `finish` found
   // the execution no longer running.
-  virtual bool commitProgress(const std::string& execution_id, const std::vector<StoredEvent>& events,
+  virtual bool commitProgress(const std::string& execution_id,
+                              const std::vector<StoredEvent>& events,
                               const nlohmann::json& checkpoint, const ExecutionRecord* finish) = 0;
   virtual int64_t lastEventId(const std::string& execution_id) = 0;
   virtual std::vector<StoredEvent> history(const std::string& execution_id) = 0;

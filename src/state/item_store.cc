@@ -27,15 +27,16 @@ void validateTableSchema(const TableSchema& schema) {
   if (schema.partition_key.name.empty())
     throw Error(errc::kValidation, "table '" + schema.name + "' needs a partition key name");
   if (schema.sort_key && schema.sort_key->name == schema.partition_key.name)
-    throw Error(errc::kValidation, "table '" + schema.name + "': sort key and partition key must differ");
+    throw Error(errc::kValidation,
+                "table '" + schema.name + "': sort key and partition key must differ");
 }
 
 namespace {
 json keyValue(const TableSchema& schema, const KeyAttribute& attr, const json& item) {
   auto it = item.find(attr.name);
   if (it == item.end())
-    throw Error(errc::kValidation, "item for table '" + schema.name + "' lacks key attribute '" +
-                                       attr.name + "'");
+    throw Error(errc::kValidation,
+                "item for table '" + schema.name + "' lacks key attribute '" + attr.name + "'");
   if (attr.type == KeyType::kString) {
     if (!it->is_string() || it->get<std::string>().empty())
       throw Error(errc::kValidation, "key attribute '" + attr.name + "' of table '" + schema.name +
@@ -65,8 +66,8 @@ ItemKey extractItemKey(const TableSchema& schema, const json& item, bool key_onl
   key.partition = canonicalText(keyValue(schema, schema.partition_key, item));
   if (schema.sort_key) key.sort = keyValue(schema, *schema.sort_key, item);
   if (key_only && item.size() != (schema.sort_key ? 2u : 1u))
-    throw Error(errc::kValidation, "a key of table '" + schema.name +
-                                       "' must hold only its key attributes");
+    throw Error(errc::kValidation,
+                "a key of table '" + schema.name + "' must hold only its key attributes");
   return key;
 }
 

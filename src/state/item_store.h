@@ -2,11 +2,10 @@
 // Item tables in the manner of DynamoDB: a partition key, an optional sort key, and
 // items that are JSON objects carrying those keys. Values are plain JSON (the
 // workflow engine converts DynamoDB's typed AttributeValue form at its edge).
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace sluice::state {
 
@@ -49,7 +48,8 @@ class ItemStore {
   // Replaces the item with the same key.
   virtual void put(const std::string& table, const nlohmann::json& item) = 0;
   // `key` holds the key attributes (extra attributes are an error).
-  virtual std::optional<nlohmann::json> get(const std::string& table, const nlohmann::json& key) = 0;
+  virtual std::optional<nlohmann::json> get(const std::string& table,
+                                            const nlohmann::json& key) = 0;
   virtual bool remove(const std::string& table, const nlohmann::json& key) = 0;
   // Items of one partition in sort-key order.
   virtual std::vector<nlohmann::json> query(const ItemQuery& query) = 0;
@@ -64,7 +64,7 @@ struct ItemKey {
 };
 ItemKey extractItemKey(const TableSchema& schema, const nlohmann::json& item, bool key_only);
 void validateTableSchema(const TableSchema& schema);
-const char* toString(KeyType t);            // "S" or "N"
+const char* toString(KeyType t);             // "S" or "N"
 KeyType parseKeyType(const std::string& s);  // accepts S/N, string/number
 
 }  // namespace sluice::state

@@ -8,9 +8,12 @@ namespace sluice::state {
 
 const char* toString(ParameterType t) {
   switch (t) {
-    case ParameterType::kString: return "String";
-    case ParameterType::kStringList: return "StringList";
-    case ParameterType::kSecureString: return "SecureString";
+    case ParameterType::kString:
+      return "String";
+    case ParameterType::kStringList:
+      return "StringList";
+    case ParameterType::kSecureString:
+      return "SecureString";
   }
   return "String";
 }
@@ -30,7 +33,8 @@ void validateParameterName(const std::string& name) {
   if (name.empty()) bad("must not be empty");
   if (name.size() > 2048) bad("longer than 2048 characters");
   for (char c : name) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '/'))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' ||
+          c == '/'))
       bad("only letters, digits, '_', '.', '-' and '/' are allowed");
   }
   if (name.find('/') != std::string::npos) {

@@ -33,7 +33,8 @@ std::string readKeyFile(const std::string& path) {
 }  // namespace
 
 SecretBox::SecretBox(std::string key) : key_(std::move(key)) {
-  if (key_.size() != kKeyLen) throw Error(errc::kInvalidArgument, "the master key must be 32 bytes");
+  if (key_.size() != kKeyLen)
+    throw Error(errc::kInvalidArgument, "the master key must be 32 bytes");
 }
 
 SecretBox SecretBox::fromEnvironmentOrKeyFile(const std::string& key_file) {
@@ -81,7 +82,8 @@ std::string SecretBox::seal(const std::string& plaintext) const {
 }
 
 std::string SecretBox::open(const std::string& sealed) const {
-  if (sealed.size() < kNonceLen + kTagLen) throw Error(errc::kInternal, "sealed value is truncated");
+  if (sealed.size() < kNonceLen + kTagLen)
+    throw Error(errc::kInternal, "sealed value is truncated");
   const auto* in = reinterpret_cast<const unsigned char*>(sealed.data());
   size_t body = sealed.size() - kNonceLen - kTagLen;
   std::string out(body, '\0');
@@ -94,8 +96,9 @@ std::string SecretBox::open(const std::string& sealed) const {
                         in + kNonceLen, static_cast<int>(body)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagLen, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &len) != 1)
-    throw Error(errc::kInternal,
-                "a secret could not be decrypted: it was written with another master key or altered");
+    throw Error(
+        errc::kInternal,
+        "a secret could not be decrypted: it was written with another master key or altered");
   return out;
 }
 

@@ -10,8 +10,9 @@ namespace {
 json tableToJson(const CatalogTable& t) {
   json cols = json::array();
   for (const auto& c : t.columns) cols.push_back({{"name", c.name}, {"type", c.type}});
-  return {{"location", t.location}, {"format", t.format}, {"columns", cols},
-          {"partition_keys", t.partition_keys}, {"options", t.options}, {"origin", t.origin}};
+  return {{"location", t.location}, {"format", t.format},
+          {"columns", cols},        {"partition_keys", t.partition_keys},
+          {"options", t.options},   {"origin", t.origin}};
 }
 
 CatalogTable tableFromRow(SqliteStatement& st) {
@@ -21,7 +22,8 @@ CatalogTable tableFromRow(SqliteStatement& st) {
   t.name = st.text(1);
   t.location = d.value("location", "");
   t.format = d.value("format", "");
-  for (const auto& c : d.value("columns", json::array())) t.columns.push_back({c["name"], c["type"]});
+  for (const auto& c : d.value("columns", json::array()))
+    t.columns.push_back({c["name"], c["type"]});
   t.partition_keys = d.value("partition_keys", std::vector<std::string>{});
   t.options = d.value("options", json::object());
   t.origin = d.value("origin", "declared");
@@ -35,11 +37,17 @@ void SqliteCatalogStore::putTable(const CatalogTable& t) {
   validateCatalogName(t.name, "table name");
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
-      "INSERT OR REPLACE INTO catalog_tables(database_name, table_name, definition, updated_ns) VALUES (?1, ?2, ?3, ?4)");
-  st.bind(1, t.database).bind(2, t.name).bind(3, tableToJson(t).dump()).bind(4, static_cast<int64_t>(clock_.now())).run();
+      "INSERT OR REPLACE INTO catalog_tables(database_name, table_name, definition, updated_ns) "
+      "VALUES (?1, ?2, ?3, ?4)");
+  st.bind(1, t.database)
+      .bind(2, t.name)
+      .bind(3, tableToJson(t).dump())
+      .bind(4, static_cast<int64_t>(clock_.now()))
+      .run();
 }
 
-std::optional<CatalogTable> SqliteCatalogStore::getTable(const std::string& database, const std::string& name) {
+std::optional<CatalogTable> SqliteCatalogStore::getTable(const std::string& database,
+                                                         const std::string& name) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
       "SELECT database_name, table_name, definition, updated_ns FROM catalog_tables "
@@ -50,8 +58,9 @@ std::optional<CatalogTable> SqliteCatalogStore::getTable(const std::string& data
 
 std::vector<CatalogTable> SqliteCatalogStore::listTables(const std::string& database) {
   std::lock_guard lock(mu_);
-  auto st = db_.prepare(std::string("SELECT database_name, table_name, definition, updated_ns FROM catalog_tables ") +
-                        (database.empty() ? "" : "WHERE database_name = ?1 ") + "ORDER BY database_name, table_name");
+  auto st = db_.prepare(
+      std::string("SELECT database_name, table_name, definition, updated_ns FROM catalog_tables ") +
+      (database.empty() ? "" : "WHERE database_name = ?1 ") + "ORDER BY database_name, table_name");
   if (!database.empty()) st.bind(1, database);
   std::vector<CatalogTable> out;
   while (st.step()) out.push_back(tableFromRow(st));

@@ -13,7 +13,8 @@ class SqliteCatalogStore : public CatalogStore {
   SqliteCatalogStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock)
       : db_(db), mu_(mu), clock_(clock) {}
   void putTable(const CatalogTable& table) override;
-  std::optional<CatalogTable> getTable(const std::string& database, const std::string& name) override;
+  std::optional<CatalogTable> getTable(const std::string& database,
+                                       const std::string& name) override;
   std::vector<CatalogTable> listTables(const std::string& database) override;
   bool dropTable(const std::string& database, const std::string& name) override;
 

@@ -13,7 +13,8 @@ namespace {
 }  // namespace
 
 SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK)
     fail(db, "state database: cannot prepare '" + std::string(sql.substr(0, 60)) + "'");
 }
 
@@ -58,7 +59,9 @@ void SqliteStatement::reset() {
 }
 
 bool SqliteStatement::isNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
-bool SqliteStatement::isInteger(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_INTEGER; }
+bool SqliteStatement::isInteger(int c) const {
+  return sqlite3_column_type(stmt_, c) == SQLITE_INTEGER;
+}
 bool SqliteStatement::isReal(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_FLOAT; }
 int64_t SqliteStatement::int64(int c) const { return sqlite3_column_int64(stmt_, c); }
 double SqliteStatement::real(int c) const { return sqlite3_column_double(stmt_, c); }

@@ -9,10 +9,13 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kExecutionColumns =
-    "SELECT id, workflow, name, status, input, output, error, cause, started_ns, stopped_ns, checkpoint, parent, "
+    "SELECT id, workflow, name, status, input, output, error, cause, started_ns, stopped_ns, "
+    "checkpoint, parent, "
     "redrive_count FROM executions ";
 
-json parseOrNull(SqliteStatement& st, int col) { return st.isNull(col) ? json() : json::parse(st.text(col)); }
+json parseOrNull(SqliteStatement& st, int col) {
+  return st.isNull(col) ? json() : json::parse(st.text(col));
+}
 
 ExecutionRecord readExecution(SqliteStatement& st) {
   ExecutionRecord r;
@@ -33,8 +36,10 @@ ExecutionRecord readExecution(SqliteStatement& st) {
 }
 
 void bindJsonOrNull(SqliteStatement& st, int index, const json& v) {
-  if (v.is_null()) st.bindNull(index);
-  else st.bind(index, v.dump());
+  if (v.is_null())
+    st.bindNull(index);
+  else
+    st.bind(index, v.dump());
 }
 
 }  // namespace
@@ -44,22 +49,30 @@ int64_t SqliteExecutionStore::putWorkflow(const std::string& name, const json& d
   SqliteTransaction tx(db_);
   auto cur = db_.prepare("SELECT version FROM workflows WHERE name = ?1");
   int64_t version = cur.bind(1, name).step() ? cur.int64(0) + 1 : 1;
-  auto st = db_.prepare("INSERT OR REPLACE INTO workflows(name, definition, version, updated_ns) VALUES (?1, ?2, ?3, ?4)");
-  st.bind(1, name).bind(2, definition.dump()).bind(3, version).bind(4, static_cast<int64_t>(clock_.now())).run();
+  auto st = db_.prepare(
+      "INSERT OR REPLACE INTO workflows(name, definition, version, updated_ns) VALUES (?1, ?2, ?3, "
+      "?4)");
+  st.bind(1, name)
+      .bind(2, definition.dump())
+      .bind(3, version)
+      .bind(4, static_cast<int64_t>(clock_.now()))
+      .run();
   tx.commit();
   return version;
 }
 
 std::optional<WorkflowRecord> SqliteExecutionStore::getWorkflow(const std::string& name) {
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("SELECT name, definition, version, updated_ns FROM workflows WHERE name = ?1");
+  auto st =
+      db_.prepare("SELECT name, definition, version, updated_ns FROM workflows WHERE name = ?1");
   if (!st.bind(1, name).step()) return std::nullopt;
   return WorkflowRecord{st.text(0), json::parse(st.text(1)), st.int64(2), st.int64(3)};
 }
 
 std::vector<WorkflowRecord> SqliteExecutionStore::listWorkflows() {
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("SELECT name, definition, version, updated_ns FROM workflows ORDER BY name");
+  auto st =
+      db_.prepare("SELECT name, definition, version, updated_ns FROM workflows ORDER BY name");
   std::vector<WorkflowRecord> out;
   while (st.step()) out.push_back({st.text(0), json::parse(st.text(1)), st.int64(2), st.int64(3)});
   return out;
@@ -72,13 +85,15 @@ ExecutionRecord SqliteExecutionStore::createExecution(const ExecutionRecord& r, 
   if (existing.bind(1, r.workflow).bind(2, r.name).step()) {
     ExecutionRecord found = readExecution(existing);
     if (found.input != r.input)
-      throw Error("ExecutionAlreadyExists", "execution '" + r.name + "' of workflow '" + r.workflow +
+      throw Error("ExecutionAlreadyExists", "execution '" + r.name + "' of workflow '" +
+                                                r.workflow +
                                                 "' already exists with a different input");
     created = false;
     return found;
   }
   auto st = db_.prepare(
-      "INSERT INTO executions(id, workflow, name, status, input, started_ns, parent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO executions(id, workflow, name, status, input, started_ns, parent) VALUES (?1, "
+      "?2, ?3, ?4, ?5, ?6, ?7)");
   st.bind(1, r.id).bind(2, r.workflow).bind(3, r.name).bind(4, r.status).bind(5, r.input.dump());
   st.bind(6, static_cast<int64_t>(r.started)).bind(7, r.parent).run();
   tx.commit();
@@ -98,10 +113,13 @@ std::optional<ExecutionRecord> SqliteExecutionStore::getExecution(const std::str
 }
 
 std::vector<ExecutionRecord> SqliteExecutionStore::listExecutions(const std::string& workflow,
-                                                                  const std::string& status, int limit) {
+                                                                  const std::string& status,
+                                                                  int limit) {
   std::lock_guard lock(mu_);
-  std::string sql = std::string(kExecutionColumns) + "WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR status = ?2) "
-                    "ORDER BY started_ns DESC, id LIMIT " + std::to_string(limit > 0 ? limit : 1000);
+  std::string sql = std::string(kExecutionColumns) +
+                    "WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR status = ?2) "
+                    "ORDER BY started_ns DESC, id LIMIT " +
+                    std::to_string(limit > 0 ? limit : 1000);
   auto st = db_.prepare(sql);
   st.bind(1, workflow).bind(2, status);
   std::vector<ExecutionRecord> out;
@@ -111,7 +129,8 @@ std::vector<ExecutionRecord> SqliteExecutionStore::listExecutions(const std::str
 
 void SqliteExecutionStore::saveCheckpoint(const std::string& id, const json& checkpoint) {
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("UPDATE executions SET checkpoint = ?2 WHERE id = ?1 AND status = 'RUNNING'");
+  auto st =
+      db_.prepare("UPDATE executions SET checkpoint = ?2 WHERE id = ?1 AND status = 'RUNNING'");
   st.bind(1, id);
   bindJsonOrNull(st, 2, checkpoint);
   st.run();
@@ -137,40 +156,55 @@ bool SqliteExecutionStore::finishLocked(const ExecutionRecord& r) {
 bool SqliteExecutionStore::reopenExecution(const std::string& id) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
-      "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, stopped_ns = 0, "
-      "redrive_count = redrive_count + 1 WHERE id = ?1 AND status IN ('FAILED', 'TIMED_OUT', 'ABORTED')");
+      "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, "
+      "stopped_ns = 0, "
+      "redrive_count = redrive_count + 1 WHERE id = ?1 AND status IN ('FAILED', 'TIMED_OUT', "
+      "'ABORTED')");
   st.bind(1, id).run();
   return db_.changes() > 0;
 }
 
-StoredEvent SqliteExecutionStore::appendEvent(const std::string& execution_id, const std::string& type,
-                                              const json& details, core::TimeNs timestamp) {
+StoredEvent SqliteExecutionStore::appendEvent(const std::string& execution_id,
+                                              const std::string& type, const json& details,
+                                              core::TimeNs timestamp) {
   std::lock_guard lock(mu_);
   SqliteTransaction tx(db_);
-  auto last = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
+  auto last =
+      db_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
   last.bind(1, execution_id).step();
   StoredEvent e{last.int64(0) + 1, last.int64(0), timestamp, type, details};
   auto st = db_.prepare(
-      "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  st.bind(1, execution_id).bind(2, e.id).bind(3, e.previous_id).bind(4, static_cast<int64_t>(timestamp)).bind(5, type);
+      "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6)");
+  st.bind(1, execution_id)
+      .bind(2, e.id)
+      .bind(3, e.previous_id)
+      .bind(4, static_cast<int64_t>(timestamp))
+      .bind(5, type);
   st.bind(6, details.dump()).run();
   tx.commit();
   return e;
 }
 
-bool SqliteExecutionStore::commitProgress(const std::string& execution_id, const std::vector<StoredEvent>& events,
+bool SqliteExecutionStore::commitProgress(const std::string& execution_id,
+                                          const std::vector<StoredEvent>& events,
                                           const json& checkpoint, const ExecutionRecord* finish) {
   std::lock_guard lock(mu_);
   SqliteTransaction tx(db_);
   auto st = db_.prepare(
-      "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6)");
   for (const auto& e : events) {
-    st.bind(1, execution_id).bind(2, e.id).bind(3, e.previous_id).bind(4, static_cast<int64_t>(e.timestamp));
+    st.bind(1, execution_id)
+        .bind(2, e.id)
+        .bind(3, e.previous_id)
+        .bind(4, static_cast<int64_t>(e.timestamp));
     st.bind(5, e.type).bind(6, e.details.dump()).run();
     st.reset();
   }
   if (!checkpoint.is_null()) {
-    auto cp = db_.prepare("UPDATE executions SET checkpoint = ?2 WHERE id = ?1 AND status = 'RUNNING'");
+    auto cp =
+        db_.prepare("UPDATE executions SET checkpoint = ?2 WHERE id = ?1 AND status = 'RUNNING'");
     cp.bind(1, execution_id).bind(2, checkpoint.dump()).run();
   }
   bool finished = finish ? finishLocked(*finish) : true;
@@ -180,7 +214,8 @@ bool SqliteExecutionStore::commitProgress(const std::string& execution_id, const
 
 int64_t SqliteExecutionStore::lastEventId(const std::string& execution_id) {
   std::lock_guard lock(mu_);
-  auto last = db_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
+  auto last =
+      db_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
   last.bind(1, execution_id).step();
   return last.int64(0);
 }
@@ -188,46 +223,58 @@ int64_t SqliteExecutionStore::lastEventId(const std::string& execution_id) {
 std::vector<StoredEvent> SqliteExecutionStore::history(const std::string& execution_id) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
-      "SELECT id, previous_id, time_ns, type, details FROM execution_events WHERE execution_id = ?1 ORDER BY id");
+      "SELECT id, previous_id, time_ns, type, details FROM execution_events WHERE execution_id = "
+      "?1 ORDER BY id");
   st.bind(1, execution_id);
   std::vector<StoredEvent> out;
-  while (st.step()) out.push_back({st.int64(0), st.int64(1), st.int64(2), st.text(3), json::parse(st.text(4))});
+  while (st.step())
+    out.push_back({st.int64(0), st.int64(1), st.int64(2), st.text(3), json::parse(st.text(4))});
   return out;
 }
 
 void SqliteExecutionStore::createTaskToken(const TaskTokenRecord& r) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
-      "INSERT INTO task_tokens(token, execution_id, state_name, status, heartbeat_ns) VALUES (?1, ?2, ?3, 'WAITING', ?4)");
-  st.bind(1, r.token).bind(2, r.execution_id).bind(3, r.state_name).bind(4, static_cast<int64_t>(clock_.now())).run();
+      "INSERT INTO task_tokens(token, execution_id, state_name, status, heartbeat_ns) VALUES (?1, "
+      "?2, ?3, 'WAITING', ?4)");
+  st.bind(1, r.token)
+      .bind(2, r.execution_id)
+      .bind(3, r.state_name)
+      .bind(4, static_cast<int64_t>(clock_.now()))
+      .run();
 }
 
 std::optional<TaskTokenRecord> SqliteExecutionStore::getTaskToken(const std::string& token) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
-      "SELECT token, execution_id, state_name, status, output, error, cause, heartbeat_ns FROM task_tokens WHERE token = ?1");
+      "SELECT token, execution_id, state_name, status, output, error, cause, heartbeat_ns FROM "
+      "task_tokens WHERE token = ?1");
   if (!st.bind(1, token).step()) return std::nullopt;
-  return TaskTokenRecord{st.text(0), st.text(1), st.text(2), st.text(3), parseOrNull(st, 4), st.text(5), st.text(6),
-                         st.int64(7)};
+  return TaskTokenRecord{st.text(0),         st.text(1), st.text(2), st.text(3),
+                         parseOrNull(st, 4), st.text(5), st.text(6), st.int64(7)};
 }
 
 void SqliteExecutionStore::completeTaskToken(const TaskTokenRecord& r) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
-      "UPDATE task_tokens SET status = ?2, output = ?3, error = ?4, cause = ?5 WHERE token = ?1 AND status = 'WAITING'");
+      "UPDATE task_tokens SET status = ?2, output = ?3, error = ?4, cause = ?5 WHERE token = ?1 "
+      "AND status = 'WAITING'");
   st.bind(1, r.token).bind(2, r.status);
   bindJsonOrNull(st, 3, r.output);
   st.bind(4, r.error).bind(5, r.cause).run();
   if (db_.changes() == 0) {
     auto exists = db_.prepare("SELECT status FROM task_tokens WHERE token = ?1");
-    if (!exists.bind(1, r.token).step()) throw Error("InvalidToken", "no task is waiting for this token");
-    throw Error("TaskTimedOut", "the task of this token is no longer waiting (" + exists.text(0) + ")");
+    if (!exists.bind(1, r.token).step())
+      throw Error("InvalidToken", "no task is waiting for this token");
+    throw Error("TaskTimedOut",
+                "the task of this token is no longer waiting (" + exists.text(0) + ")");
   }
 }
 
 void SqliteExecutionStore::heartbeatTaskToken(const std::string& token, core::TimeNs at) {
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("UPDATE task_tokens SET heartbeat_ns = ?2 WHERE token = ?1 AND status = 'WAITING'");
+  auto st = db_.prepare(
+      "UPDATE task_tokens SET heartbeat_ns = ?2 WHERE token = ?1 AND status = 'WAITING'");
   st.bind(1, token).bind(2, static_cast<int64_t>(at)).run();
   if (db_.changes() == 0) throw Error("TaskTimedOut", "no task is waiting for this token");
 }

@@ -10,7 +10,8 @@ namespace sluice::state {
 
 class SqliteExecutionStore : public ExecutionStore {
  public:
-  SqliteExecutionStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock) : db_(db), mu_(mu), clock_(clock) {}
+  SqliteExecutionStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock)
+      : db_(db), mu_(mu), clock_(clock) {}
 
   int64_t putWorkflow(const std::string& name, const nlohmann::json& definition) override;
   std::optional<WorkflowRecord> getWorkflow(const std::string& name) override;
@@ -18,14 +19,14 @@ class SqliteExecutionStore : public ExecutionStore {
 
   ExecutionRecord createExecution(const ExecutionRecord& record, bool& created) override;
   std::optional<ExecutionRecord> getExecution(const std::string& id) override;
-  std::vector<ExecutionRecord> listExecutions(const std::string& workflow, const std::string& status,
-                                              int limit) override;
+  std::vector<ExecutionRecord> listExecutions(const std::string& workflow,
+                                              const std::string& status, int limit) override;
   void saveCheckpoint(const std::string& id, const nlohmann::json& checkpoint) override;
   bool finishExecution(const ExecutionRecord& record) override;
   bool reopenExecution(const std::string& id) override;
 
-  StoredEvent appendEvent(const std::string& execution_id, const std::string& type, const nlohmann::json& details,
-                          core::TimeNs timestamp) override;
+  StoredEvent appendEvent(const std::string& execution_id, const std::string& type,
+                          const nlohmann::json& details, core::TimeNs timestamp) override;
   std::vector<StoredEvent> history(const std::string& execution_id) override;
   bool commitProgress(const std::string& execution_id, const std::vector<StoredEvent>& events,
                       const nlohmann::json& checkpoint, const ExecutionRecord* finish) override;

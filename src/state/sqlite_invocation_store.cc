@@ -18,7 +18,11 @@ void SqliteInvocationStore::begin(const InvocationRecord& r) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
       "INSERT INTO invocations(request_id, function, start_ns, status) VALUES (?1, ?2, ?3, ?4)");
-  st.bind(1, r.request_id).bind(2, r.function).bind(3, static_cast<int64_t>(r.start)).bind(4, r.status).run();
+  st.bind(1, r.request_id)
+      .bind(2, r.function)
+      .bind(3, static_cast<int64_t>(r.start))
+      .bind(4, r.status)
+      .run();
 }
 
 void SqliteInvocationStore::finish(const InvocationRecord& r) {
@@ -30,7 +34,8 @@ void SqliteInvocationStore::finish(const InvocationRecord& r) {
   st.bind(5, r.error_message).run();
 }
 
-void SqliteInvocationStore::appendLog(const std::string& request_id, const InvocationLogLine& line) {
+void SqliteInvocationStore::appendLog(const std::string& request_id,
+                                      const InvocationLogLine& line) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
       "INSERT INTO invocation_logs(request_id, seq, time_ns, line) VALUES (?1, "
@@ -45,7 +50,8 @@ std::optional<InvocationRecord> SqliteInvocationStore::find(const std::string& r
   return readInvocation(st);
 }
 
-std::vector<InvocationRecord> SqliteInvocationStore::recent(const std::string& function, int limit) {
+std::vector<InvocationRecord> SqliteInvocationStore::recent(const std::string& function,
+                                                            int limit) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(std::string(kInvocationColumns) +
                         (function.empty() ? "" : "WHERE function = ?1 ") +
@@ -58,7 +64,8 @@ std::vector<InvocationRecord> SqliteInvocationStore::recent(const std::string& f
 
 std::vector<InvocationLogLine> SqliteInvocationStore::logs(const std::string& request_id) {
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("SELECT time_ns, line FROM invocation_logs WHERE request_id = ?1 ORDER BY seq");
+  auto st =
+      db_.prepare("SELECT time_ns, line FROM invocation_logs WHERE request_id = ?1 ORDER BY seq");
   st.bind(1, request_id);
   std::vector<InvocationLogLine> out;
   while (st.step()) out.push_back({st.int64(0), st.text(1)});

@@ -32,7 +32,9 @@ void SqliteItemStore::createTable(const TableSchema& s) {
   auto st = db_.prepare(
       "INSERT INTO item_tables(name, pk_name, pk_type, sk_name, sk_type, created_ns) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  st.bind(1, s.name).bind(2, s.partition_key.name).bind(3, std::string_view(toString(s.partition_key.type)));
+  st.bind(1, s.name)
+      .bind(2, s.partition_key.name)
+      .bind(3, std::string_view(toString(s.partition_key.type)));
   if (s.sort_key) {
     st.bind(4, s.sort_key->name).bind(5, std::string_view(toString(s.sort_key->type)));
   } else {
@@ -52,7 +54,8 @@ void SqliteItemStore::deleteTable(const std::string& table) {
 
 std::optional<TableSchema> SqliteItemStore::describeTable(const std::string& table) {
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("SELECT name, pk_name, pk_type, sk_name, sk_type FROM item_tables WHERE name = ?1");
+  auto st = db_.prepare(
+      "SELECT name, pk_name, pk_type, sk_name, sk_type FROM item_tables WHERE name = ?1");
   if (!st.bind(1, table).step()) return std::nullopt;
   TableSchema s{st.text(0), {st.text(1), parseKeyType(st.text(2))}, std::nullopt};
   if (!st.isNull(3)) s.sort_key = KeyAttribute{st.text(3), parseKeyType(st.text(4))};
@@ -82,7 +85,8 @@ void SqliteItemStore::put(const std::string& table, const json& item) {
   TableSchema schema = requireTable(table);
   ItemKey key = extractItemKey(schema, item, false);
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("INSERT OR REPLACE INTO items(table_name, pk, sk, doc) VALUES (?1, ?2, ?3, ?4)");
+  auto st =
+      db_.prepare("INSERT OR REPLACE INTO items(table_name, pk, sk, doc) VALUES (?1, ?2, ?3, ?4)");
   st.bind(1, table).bind(2, key.partition);
   bindSortValue(st, 3, key.sort);
   st.bind(4, item.dump()).run();
@@ -90,7 +94,8 @@ void SqliteItemStore::put(const std::string& table, const json& item) {
 
 // Runs `sql` (with ?1 table, ?2 partition key, ?3 sort key) for the item `key_json` names.
 template <typename Fn>
-auto SqliteItemStore::withItemKey(const std::string& table, const json& key_json, const char* sql, Fn fn) {
+auto SqliteItemStore::withItemKey(const std::string& table, const json& key_json, const char* sql,
+                                  Fn fn) {
   ItemKey key = extractItemKey(requireTable(table), key_json, true);
   std::lock_guard lock(mu_);
   auto st = db_.prepare(sql);
@@ -100,7 +105,8 @@ auto SqliteItemStore::withItemKey(const std::string& table, const json& key_json
 }
 
 std::optional<json> SqliteItemStore::get(const std::string& table, const json& key_json) {
-  return withItemKey(table, key_json, "SELECT doc FROM items WHERE table_name = ?1 AND pk = ?2 AND sk = ?3",
+  return withItemKey(table, key_json,
+                     "SELECT doc FROM items WHERE table_name = ?1 AND pk = ?2 AND sk = ?3",
                      [](SqliteStatement& st) -> std::optional<json> {
                        if (!st.step()) return std::nullopt;
                        return json::parse(st.text(0));
@@ -108,7 +114,8 @@ std::optional<json> SqliteItemStore::get(const std::string& table, const json& k
 }
 
 bool SqliteItemStore::remove(const std::string& table, const json& key_json) {
-  return withItemKey(table, key_json, "DELETE FROM items WHERE table_name = ?1 AND pk = ?2 AND sk = ?3",
+  return withItemKey(table, key_json,
+                     "DELETE FROM items WHERE table_name = ?1 AND pk = ?2 AND sk = ?3",
                      [this](SqliteStatement& st) {
                        st.run();
                        return db_.changes() > 0;
@@ -118,8 +125,9 @@ bool SqliteItemStore::remove(const std::string& table, const json& key_json) {
 std::vector<json> SqliteItemStore::query(const ItemQuery& q) {
   TableSchema schema = requireTable(q.table);
   json pk_probe = {{schema.partition_key.name, q.partition_value}};
-  std::string partition = extractItemKey(
-      TableSchema{schema.name, schema.partition_key, std::nullopt}, pk_probe, true).partition;
+  std::string partition =
+      extractItemKey(TableSchema{schema.name, schema.partition_key, std::nullopt}, pk_probe, true)
+          .partition;
   std::string sql = "SELECT doc FROM items WHERE table_name = ?1 AND pk = ?2";
   if (q.sort) {
     if (!schema.sort_key)
@@ -132,11 +140,21 @@ std::vector<json> SqliteItemStore::query(const ItemQuery& q) {
     check(q.sort->value);
     using Op = SortKeyCondition::Op;
     switch (q.sort->op) {
-      case Op::kEq: sql += " AND sk = ?3"; break;
-      case Op::kLt: sql += " AND sk < ?3"; break;
-      case Op::kLe: sql += " AND sk <= ?3"; break;
-      case Op::kGt: sql += " AND sk > ?3"; break;
-      case Op::kGe: sql += " AND sk >= ?3"; break;
+      case Op::kEq:
+        sql += " AND sk = ?3";
+        break;
+      case Op::kLt:
+        sql += " AND sk < ?3";
+        break;
+      case Op::kLe:
+        sql += " AND sk <= ?3";
+        break;
+      case Op::kGt:
+        sql += " AND sk > ?3";
+        break;
+      case Op::kGe:
+        sql += " AND sk >= ?3";
+        break;
       case Op::kBetween:
         check(q.sort->upper);
         sql += " AND sk >= ?3 AND sk <= ?4";

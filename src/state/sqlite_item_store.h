@@ -3,9 +3,9 @@
 // other SQLite stores (SqliteStateStore composes them).
 #include <mutex>
 
+#include "core/clock.h"
 #include "state/item_store.h"
 #include "state/sqlite_db.h"
-#include "core/clock.h"
 
 namespace sluice::state {
 
@@ -25,7 +25,8 @@ class SqliteItemStore : public ItemStore {
  private:
   TableSchema requireTable(const std::string& table);
   template <typename Fn>
-  auto withItemKey(const std::string& table, const nlohmann::json& key_json, const char* sql, Fn fn);
+  auto withItemKey(const std::string& table, const nlohmann::json& key_json, const char* sql,
+                   Fn fn);
   SqliteDb& db_;
   std::mutex& mu_;
   const core::Clock& clock_;

@@ -4,14 +4,15 @@
 #include <mutex>
 
 #include "state/parameter_store.h"
-#include "state/sqlite_db.h"
 #include "state/secret_box.h"
+#include "state/sqlite_db.h"
 
 namespace sluice::state {
 
 class SqliteParameterStore : public ParameterStore {
  public:
-  SqliteParameterStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock, const SecretBox& secrets)
+  SqliteParameterStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock,
+                       const SecretBox& secrets)
       : db_(db), mu_(mu), clock_(clock), secrets_(secrets) {}
   int64_t put(const PutParameterRequest& request) override;
   Parameter get(const std::string& selector) override;

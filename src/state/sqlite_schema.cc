@@ -4,8 +4,8 @@ namespace sluice::state {
 
 const std::vector<const char*>& sqliteMigrations() {
   static const std::vector<const char*> migrations = {
-    // 1: parameters and item tables
-    R"sql(
+      // 1: parameters and item tables
+      R"sql(
     CREATE TABLE parameters (
       name TEXT NOT NULL,
       version INTEGER NOT NULL,
@@ -31,8 +31,8 @@ const std::vector<const char*>& sqliteMigrations() {
       PRIMARY KEY (table_name, pk, sk)
     ) WITHOUT ROWID;
     )sql",
-    // 2: function invocations and their logs
-    R"sql(
+      // 2: function invocations and their logs
+      R"sql(
     CREATE TABLE invocations (
       request_id TEXT PRIMARY KEY,
       function TEXT NOT NULL,
@@ -51,8 +51,8 @@ const std::vector<const char*>& sqliteMigrations() {
       PRIMARY KEY (request_id, seq)
     );
     )sql",
-    // 3: the table catalog; a table's definition is one JSON document
-    R"sql(
+      // 3: the table catalog; a table's definition is one JSON document
+      R"sql(
     CREATE TABLE catalog_tables (
       database_name TEXT NOT NULL,
       table_name TEXT NOT NULL,
@@ -61,8 +61,8 @@ const std::vector<const char*>& sqliteMigrations() {
       PRIMARY KEY (database_name, table_name)
     );
     )sql",
-    // 4: workflows, executions, their history and task tokens
-    R"sql(
+      // 4: workflows, executions, their history and task tokens
+      R"sql(
     CREATE TABLE workflows (
       name TEXT PRIMARY KEY,
       definition TEXT NOT NULL,

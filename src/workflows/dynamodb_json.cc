@@ -9,14 +9,16 @@ using nlohmann::json;
 namespace {
 json number(const std::string& text) {
   json v = json::parse(text, nullptr, false);
-  if (v.is_discarded() || !v.is_number()) throw Error("ValidationException", "'" + text + "' is not a number");
+  if (v.is_discarded() || !v.is_number())
+    throw Error("ValidationException", "'" + text + "' is not a number");
   return v;
 }
 std::string numberText(const json& v) { return v.dump(); }
 }  // namespace
 
 json fromAttributeValue(const json& v) {
-  if (!v.is_object() || v.size() != 1) throw Error("ValidationException", "an AttributeValue needs exactly one type: " + v.dump());
+  if (!v.is_object() || v.size() != 1)
+    throw Error("ValidationException", "an AttributeValue needs exactly one type: " + v.dump());
   const auto& [type, value] = *v.items().begin();
   if (type == "S" || type == "B") return value;
   if (type == "N") return number(value.get<std::string>());
@@ -49,7 +51,8 @@ json toAttributeValue(const json& v) {
 }
 
 json fromAttributeMap(const json& item) {
-  if (!item.is_object()) throw Error("ValidationException", "an item must be a map of AttributeValues");
+  if (!item.is_object())
+    throw Error("ValidationException", "an item must be a map of AttributeValues");
   json out = json::object();
   for (const auto& [k, v] : item.items()) out[k] = fromAttributeValue(v);
   return out;

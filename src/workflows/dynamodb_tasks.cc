@@ -12,13 +12,16 @@ using nlohmann::json;
 
 namespace {
 
-[[noreturn]] void validation(const std::string& why) { throw Error("DynamoDB.ValidationException", why); }
+[[noreturn]] void validation(const std::string& why) {
+  throw Error("DynamoDB.ValidationException", why);
+}
 
 // Expression text with #names and :values resolved through the request's maps.
 class Expr {
  public:
   Expr(const std::string& text, const json& params)
-      : t_(text), names_(params.value("ExpressionAttributeNames", json::object())),
+      : t_(text),
+        names_(params.value("ExpressionAttributeNames", json::object())),
         values_(params.value("ExpressionAttributeValues", json::object())) {}
 
   void skip() {
@@ -33,7 +36,8 @@ class Expr {
     if (t_.compare(i_, word.size(), word) != 0) return false;
     bool alpha = std::isalpha(static_cast<unsigned char>(word[0]));
     if (alpha && i_ + word.size() < t_.size() &&
-        (std::isalnum(static_cast<unsigned char>(t_[i_ + word.size()])) || t_[i_ + word.size()] == '_'))
+        (std::isalnum(static_cast<unsigned char>(t_[i_ + word.size()])) ||
+         t_[i_ + word.size()] == '_'))
       return false;
     i_ += word.size();
     return true;
@@ -43,20 +47,24 @@ class Expr {
     if (t_.size() - i_ < word.size()) return false;
     for (size_t k = 0; k < word.size(); k++)
       if (std::toupper(static_cast<unsigned char>(t_[i_ + k])) != word[k]) return false;
-    if (i_ + word.size() < t_.size() && std::isalnum(static_cast<unsigned char>(t_[i_ + word.size()]))) return false;
+    if (i_ + word.size() < t_.size() &&
+        std::isalnum(static_cast<unsigned char>(t_[i_ + word.size()])))
+      return false;
     i_ += word.size();
     return true;
   }
   void expect(const std::string& s) {
-    if (!accept(s)) validation("expected '" + s + "' at position " + std::to_string(i_) + " of '" + t_ + "'");
+    if (!accept(s))
+      validation("expected '" + s + "' at position " + std::to_string(i_) + " of '" + t_ + "'");
   }
   std::string token() {
     skip();
     size_t start = i_;
-    while (i_ < t_.size() && (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '_' || t_[i_] == '#' ||
-                              t_[i_] == ':' || t_[i_] == '.' || t_[i_] == '-'))
+    while (i_ < t_.size() && (std::isalnum(static_cast<unsigned char>(t_[i_])) || t_[i_] == '_' ||
+                              t_[i_] == '#' || t_[i_] == ':' || t_[i_] == '.' || t_[i_] == '-'))
       i_++;
-    if (start == i_) validation("unexpected text at position " + std::to_string(i_) + " of '" + t_ + "'");
+    if (start == i_)
+      validation("unexpected text at position " + std::to_string(i_) + " of '" + t_ + "'");
     return t_.substr(start, i_ - start);
   }
   std::string name() {
@@ -104,7 +112,9 @@ const std::string& tableName(const json& p) {
 
 state::TableSchema schemaOf(state::ItemStore& items, const std::string& table) {
   auto schema = items.describeTable(table);
-  if (!schema) throw Error("DynamoDB.ResourceNotFoundException", "Requested resource not found: Table: " + table + " not found");
+  if (!schema)
+    throw Error("DynamoDB.ResourceNotFoundException",
+                "Requested resource not found: Table: " + table + " not found");
   return *schema;
 }
 
@@ -120,14 +130,19 @@ void checkCondition(const json& p, const std::optional<json>& existing) {
   Expr e(p["ConditionExpression"].get<std::string>(), p);
   do {
     bool want_exists;
-    if (e.accept("attribute_not_exists")) want_exists = false;
-    else if (e.accept("attribute_exists")) want_exists = true;
-    else validation("sluice supports attribute_exists and attribute_not_exists in ConditionExpression");
+    if (e.accept("attribute_not_exists"))
+      want_exists = false;
+    else if (e.accept("attribute_exists"))
+      want_exists = true;
+    else
+      validation(
+          "sluice supports attribute_exists and attribute_not_exists in ConditionExpression");
     e.expect("(");
     std::string n = e.name();
     e.expect(")");
     bool exists = existing && existing->contains(n);
-    if (exists != want_exists) throw Error("DynamoDB.ConditionalCheckFailedException", "The conditional request failed");
+    if (exists != want_exists)
+      throw Error("DynamoDB.ConditionalCheckFailedException", "The conditional request failed");
   } while (e.acceptUpper("AND"));
   if (!e.done()) validation("unsupported ConditionExpression");
 }
@@ -176,9 +191,12 @@ json updateItem(const json& p, state::ItemStore& items) {
         for (int sign : {+1, -1}) {
           if (!e.accept(sign > 0 ? "+" : "-")) continue;
           json rhs = e.operand(before);
-          if (!v.is_number() || !rhs.is_number()) validation("'+' and '-' need numbers in SET " + target);
-          if (v.is_number_integer() && rhs.is_number_integer()) v = v.get<int64_t>() + sign * rhs.get<int64_t>();
-          else v = v.get<double>() + sign * rhs.get<double>();
+          if (!v.is_number() || !rhs.is_number())
+            validation("'+' and '-' need numbers in SET " + target);
+          if (v.is_number_integer() && rhs.is_number_integer())
+            v = v.get<int64_t>() + sign * rhs.get<int64_t>();
+          else
+            v = v.get<double>() + sign * rhs.get<double>();
           break;
         }
         item[target] = v;
@@ -211,7 +229,8 @@ json query(const json& p, state::ItemStore& items) {
       e.expect("(");
       e.name();
       e.expect(",");
-      q.sort = state::SortKeyCondition{state::SortKeyCondition::Op::kBeginsWith, e.value(), nullptr};
+      q.sort =
+          state::SortKeyCondition{state::SortKeyCondition::Op::kBeginsWith, e.value(), nullptr};
       e.expect(")");
       continue;
     }
@@ -226,13 +245,17 @@ json query(const json& p, state::ItemStore& items) {
       if (!e.acceptUpper("AND")) validation("BETWEEN needs AND");
       q.sort = state::SortKeyCondition{Op::kBetween, lo, e.value()};
     } else {
-      Op op = e.accept("<=") ? Op::kLe : e.accept(">=") ? Op::kGe : e.accept("<") ? Op::kLt : e.accept(">") ? Op::kGt
-              : e.accept("=")                                                                       ? Op::kEq
-                                                                                                     : (validation("unsupported key condition"), Op::kEq);
+      Op op = e.accept("<=")   ? Op::kLe
+              : e.accept(">=") ? Op::kGe
+              : e.accept("<")  ? Op::kLt
+              : e.accept(">")  ? Op::kGt
+              : e.accept("=")  ? Op::kEq
+                               : (validation("unsupported key condition"), Op::kEq);
       q.sort = state::SortKeyCondition{op, e.value(), nullptr};
     }
   } while (e.acceptUpper("AND"));
-  if (!have_partition) validation("KeyConditionExpression must fix the partition key " + schema.partition_key.name);
+  if (!have_partition)
+    validation("KeyConditionExpression must fix the partition key " + schema.partition_key.name);
   json list = json::array();
   for (const auto& item : items.query(q)) list.push_back(toAttributeMap(item));
   return {{"Items", list}, {"Count", list.size()}, {"ScannedCount", list.size()}};

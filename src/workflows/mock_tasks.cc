@@ -6,26 +6,30 @@ namespace sluice::workflows {
 
 using nlohmann::json;
 
-MockTaskRunner::MockTaskRunner(const json& config, const std::string& workflow, const std::string& test_case,
-                               flow::TaskRunner* fallback)
+MockTaskRunner::MockTaskRunner(const json& config, const std::string& workflow,
+                               const std::string& test_case, flow::TaskRunner* fallback)
     : responses_(json::object()), fallback_(fallback) {
   const json machines = config.value("StateMachines", json::object());
   if (!machines.contains(workflow))
-    throw Error(errc::kInvalidArgument, "the mock configuration has no state machine '" + workflow + "'");
+    throw Error(errc::kInvalidArgument,
+                "the mock configuration has no state machine '" + workflow + "'");
   const json cases = machines[workflow].value("TestCases", json::object());
   if (!cases.contains(test_case))
-    throw Error(errc::kInvalidArgument, "the mock configuration has no test case '" + test_case + "' for '" + workflow + "'");
+    throw Error(errc::kInvalidArgument, "the mock configuration has no test case '" + test_case +
+                                            "' for '" + workflow + "'");
   const json mocked = config.value("MockedResponses", json::object());
   for (const auto& [state, response_name] : cases[test_case].items()) {
     if (!mocked.contains(response_name.get<std::string>()))
-      throw Error(errc::kInvalidArgument, "the mock configuration has no MockedResponses entry " + response_name.dump());
+      throw Error(errc::kInvalidArgument,
+                  "the mock configuration has no MockedResponses entry " + response_name.dump());
     responses_[state] = mocked[response_name.get<std::string>()];
   }
 }
 
 json MockTaskRunner::run(const flow::TaskRequest& request) {
   if (!responses_.contains(request.state_name)) {
-    if (!fallback_) throw Error("States.TaskFailed", "state '" + request.state_name + "' has no mocked response");
+    if (!fallback_)
+      throw Error("States.TaskFailed", "state '" + request.state_name + "' has no mocked response");
     return fallback_->run(request);
   }
   int n;
@@ -49,7 +53,9 @@ json MockTaskRunner::run(const flow::TaskRequest& request) {
       chosen = &response;  // the last range repeats past its end
     }
   }
-  if (!chosen) throw Error("States.TaskFailed", "state '" + request.state_name + "' has an empty mocked response");
+  if (!chosen)
+    throw Error("States.TaskFailed",
+                "state '" + request.state_name + "' has an empty mocked response");
   if (chosen->contains("Throw")) {
     const json& t = (*chosen)["Throw"];
     throw Error(t.value("Error", "States.TaskFailed"), t.value("Cause", ""));

@@ -2,7 +2,8 @@
 // Canned Task results for testing workflows without running their functions, in the
 // shape of Step Functions Local's MockConfigFile:
 //   {"StateMachines": {WORKFLOW: {"TestCases": {CASE: {STATE: RESPONSE_NAME}}}},
-//    "MockedResponses": {RESPONSE_NAME: {"0": {"Return": …}, "1-2": {"Throw": {"Error", "Cause"}}}}}
+//    "MockedResponses": {RESPONSE_NAME: {"0": {"Return": …}, "1-2": {"Throw": {"Error",
+//    "Cause"}}}}}
 // Keys are the state's invocation numbers (0-based, ranges allowed); past the last one
 // the last response repeats. States without a mock run for real through `fallback`.
 #include <map>
@@ -16,8 +17,8 @@ namespace sluice::workflows {
 class MockTaskRunner : public flow::TaskRunner {
  public:
   // Throws Error(InvalidArgument) when the workflow or test case is not in the config.
-  MockTaskRunner(const nlohmann::json& config, const std::string& workflow, const std::string& test_case,
-                 flow::TaskRunner* fallback);
+  MockTaskRunner(const nlohmann::json& config, const std::string& workflow,
+                 const std::string& test_case, flow::TaskRunner* fallback);
   nlohmann::json run(const flow::TaskRequest& request) override;
 
  private:

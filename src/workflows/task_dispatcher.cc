@@ -17,18 +17,24 @@ constexpr const char* kDynamoDb = "arn:aws:states:::dynamodb:";
 constexpr const char* kStartExecution = "arn:aws:states:::states:startExecution";
 constexpr const char* kWaitSuffix = ".waitForTaskToken";
 
-bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+bool startsWith(const std::string& s, const std::string& p) {
+  return s.compare(0, p.size(), p) == 0;
+}
 }  // namespace
 
 TaskDispatcher::TaskDispatcher(const functions::Registry& registry, functions::Services services,
                                ChildExecutions* children, const core::Clock& clock)
-    : invoker_(registry, services, clock), services_(services), children_(children), clock_(clock) {}
+    : invoker_(registry, services, clock),
+      services_(services),
+      children_(children),
+      clock_(clock) {}
 
 std::string TaskDispatcher::functionName(const std::string& r) {
   if (startsWith(r, "arn:aws:lambda:")) {
     // arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
     size_t at = r.find(":function:");
-    if (at == std::string::npos) throw Error("States.Runtime", "'" + r + "' is not a Lambda function ARN");
+    if (at == std::string::npos)
+      throw Error("States.Runtime", "'" + r + "' is not a Lambda function ARN");
     std::string rest = r.substr(at + 10);
     return rest.substr(0, rest.find(':'));
   }
@@ -52,7 +58,8 @@ json TaskDispatcher::invoke(const std::string& function, const json& payload, bo
 json TaskDispatcher::run(const flow::TaskRequest& r) {
   std::string resource = r.resource;
   const bool wait_token = resource.size() > std::strlen(kWaitSuffix) &&
-                          resource.compare(resource.size() - std::strlen(kWaitSuffix), std::string::npos, kWaitSuffix) == 0;
+                          resource.compare(resource.size() - std::strlen(kWaitSuffix),
+                                           std::string::npos, kWaitSuffix) == 0;
   if (wait_token) {
     resource.resize(resource.size() - std::strlen(kWaitSuffix));
     state::TaskTokenRecord token;
@@ -64,20 +71,25 @@ json TaskDispatcher::run(const flow::TaskRequest& r) {
 
   json result;
   if (resource == kLambdaInvoke) {
-    if (!r.parameters.contains("FunctionName")) throw Error("States.Runtime", "lambda:invoke needs FunctionName");
+    if (!r.parameters.contains("FunctionName"))
+      throw Error("States.Runtime", "lambda:invoke needs FunctionName");
     result = invoke(functionName(r.parameters["FunctionName"].get<std::string>()),
                     r.parameters.value("Payload", json::object()), true);
   } else if (startsWith(resource, kDynamoDb)) {
-    result = runDynamoDbTask(resource.substr(std::strlen(kDynamoDb)), r.parameters, services_.state.items());
+    result = runDynamoDbTask(resource.substr(std::strlen(kDynamoDb)), r.parameters,
+                             services_.state.items());
   } else if (startsWith(resource, kStartExecution)) {
     if (!children_) throw Error("States.Runtime", "nested executions are not available here");
-    std::string mode = resource == kStartExecution ? "" : resource.substr(std::strlen(kStartExecution) + 1);
-    if (mode != "" && mode != "sync" && mode != "sync:2") throw Error("States.Runtime", "unsupported resource " + r.resource);
+    std::string mode =
+        resource == kStartExecution ? "" : resource.substr(std::strlen(kStartExecution) + 1);
+    if (mode != "" && mode != "sync" && mode != "sync:2")
+      throw Error("States.Runtime", "unsupported resource " + r.resource);
     result = children_->startChild(r.parameters, r.execution_id, mode);
   } else if (startsWith(resource, "arn:aws:lambda:") || startsWith(resource, "function:")) {
     result = invoke(functionName(resource), r.parameters, false);
   } else {
-    throw Error("States.Runtime", "the Task resource '" + r.resource + "' is not supported by sluice");
+    throw Error("States.Runtime",
+                "the Task resource '" + r.resource + "' is not supported by sluice");
   }
   return wait_token ? waitForToken(r) : result;
 }
@@ -89,12 +101,16 @@ json TaskDispatcher::waitForToken(const flow::TaskRequest& r) {
     auto token = executions.getTaskToken(r.task_token);
     if (!token) throw Error("States.Runtime", "the task token disappeared");
     if (token->status == "SUCCEEDED") return token->output;
-    if (token->status == "FAILED") throw Error(token->error.empty() ? "States.TaskFailed" : token->error, token->cause);
+    if (token->status == "FAILED")
+      throw Error(token->error.empty() ? "States.TaskFailed" : token->error, token->cause);
     const core::TimeNs now = clock_.now();
     if (r.timeout_seconds > 0 && now - started > static_cast<core::TimeNs>(r.timeout_seconds * 1e9))
-      throw Error("States.Timeout", "the task '" + r.state_name + "' got no answer within its TimeoutSeconds");
-    if (r.heartbeat_seconds > 0 && now - token->heartbeat > static_cast<core::TimeNs>(r.heartbeat_seconds * 1e9))
-      throw Error("States.HeartbeatTimeout", "the task '" + r.state_name + "' sent no heartbeat within HeartbeatSeconds");
+      throw Error("States.Timeout",
+                  "the task '" + r.state_name + "' got no answer within its TimeoutSeconds");
+    if (r.heartbeat_seconds > 0 &&
+        now - token->heartbeat > static_cast<core::TimeNs>(r.heartbeat_seconds * 1e9))
+      throw Error("States.HeartbeatTimeout",
+                  "the task '" + r.state_name + "' sent no heartbeat within HeartbeatSeconds");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }

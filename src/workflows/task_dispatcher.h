@@ -21,7 +21,8 @@ class ChildExecutions {
 
 class TaskDispatcher : public flow::TaskRunner {
  public:
-  TaskDispatcher(const functions::Registry& registry, functions::Services services, ChildExecutions* children,
+  TaskDispatcher(const functions::Registry& registry, functions::Services services,
+                 ChildExecutions* children,
                  const core::Clock& clock = core::SystemClock::instance());
 
   nlohmann::json run(const flow::TaskRequest& request) override;
@@ -31,7 +32,8 @@ class TaskDispatcher : public flow::TaskRunner {
   static std::string functionName(const std::string& resource_or_name);
 
  private:
-  nlohmann::json invoke(const std::string& function, const nlohmann::json& payload, bool lambda_invoke);
+  nlohmann::json invoke(const std::string& function, const nlohmann::json& payload,
+                        bool lambda_invoke);
   nlohmann::json waitForToken(const flow::TaskRequest& request);
 
   functions::Invoker invoker_;

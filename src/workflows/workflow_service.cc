@@ -20,14 +20,18 @@ namespace {
 class DurableProgress : public flow::HistorySink {
  public:
   DurableProgress(state::ExecutionStore& store, std::string id, const core::Clock& clock)
-      : store_(store), id_(std::move(id)), clock_(clock), next_id_(store.lastEventId(id_) + 1),
+      : store_(store),
+        id_(std::move(id)),
+        clock_(clock),
+        next_id_(store.lastEventId(id_) + 1),
         last_commit_(clock.now()) {}
 
   void append(flow::HistoryEvent& e) override {
     e.id = next_id_++;
     e.previous_id = e.id - 1;
     pending_.push_back({e.id, e.previous_id, e.timestamp, e.type, e.details});
-    if (e.type == "TaskScheduled" || e.type == "WaitStateEntered" || e.timestamp - last_commit_ > kMaxBatchAge)
+    if (e.type == "TaskScheduled" || e.type == "WaitStateEntered" ||
+        e.timestamp - last_commit_ > kMaxBatchAge)
       commit(nullptr);
   }
   void checkpoint(const json& cp) { checkpoint_ = cp; }
@@ -66,7 +70,9 @@ json outcomeJson(const state::ExecutionRecord& r) {
 
 WorkflowService::WorkflowService(const functions::Registry& registry, functions::Services services,
                                  WorkflowServiceOptions options)
-    : services_(services), options_(options), dispatcher_(registry, services, this, *options.clock) {
+    : services_(services),
+      options_(options),
+      dispatcher_(registry, services, this, *options.clock) {
   if (!options_.sleeper) {
     own_sleeper_ = std::make_unique<flow::RealSleeper>();
     options_.sleeper = own_sleeper_.get();
@@ -78,8 +84,10 @@ WorkflowService::~WorkflowService() = default;
 
 state::ExecutionStore& WorkflowService::store() { return services_.state.executions(); }
 
-std::string WorkflowService::executionArn(const std::string& workflow, const std::string& name) const {
-  return "arn:aws:states:" + options_.region + ":" + options_.account + ":execution:" + workflow + ":" + name;
+std::string WorkflowService::executionArn(const std::string& workflow,
+                                          const std::string& name) const {
+  return "arn:aws:states:" + options_.region + ":" + options_.account + ":execution:" + workflow +
+         ":" + name;
 }
 
 int64_t WorkflowService::putWorkflow(const std::string& name, const json& definition) {
@@ -88,9 +96,10 @@ int64_t WorkflowService::putWorkflow(const std::string& name, const json& defini
   return store().putWorkflow(name, definition);
 }
 
-state::ExecutionRecord WorkflowService::start(const std::string& workflow, const json& input, std::string name,
-                                              const std::string& parent) {
-  if (!store().getWorkflow(workflow)) throw Error("StateMachineDoesNotExist", "workflow '" + workflow + "' does not exist");
+state::ExecutionRecord WorkflowService::start(const std::string& workflow, const json& input,
+                                              std::string name, const std::string& parent) {
+  if (!store().getWorkflow(workflow))
+    throw Error("StateMachineDoesNotExist", "workflow '" + workflow + "' does not exist");
   if (name.empty()) name = core::uuid4();
   state::ExecutionRecord r;
   r.id = executionArn(workflow, name);
@@ -109,7 +118,8 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
   if (record->status != "RUNNING") return *record;
   auto wf = store().getWorkflow(record->workflow);
-  if (!wf) throw Error("StateMachineDoesNotExist", "workflow '" + record->workflow + "' does not exist");
+  if (!wf)
+    throw Error("StateMachineDoesNotExist", "workflow '" + record->workflow + "' does not exist");
   flow::Definition def = flow::Definition::parse(wf->definition);
 
   DurableProgress history(store(), id, *options_.clock);
@@ -131,11 +141,13 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   o.should_stop = [&]() -> std::optional<std::pair<std::string, std::string>> {
     const core::TimeNs now = options_.clock->now();
     if (timeout > 0 && now - record->started > static_cast<core::TimeNs>(timeout * 1e9))
-      return std::make_pair(std::string("States.Timeout"), "the execution ran longer than its TimeoutSeconds");
+      return std::make_pair(std::string("States.Timeout"),
+                            "the execution ran longer than its TimeoutSeconds");
     if (now - last_check > 200'000'000) {  // a stop request is read at most five times a second
       last_check = now;
       auto current = store().getExecution(id);
-      if (current && current->status != "RUNNING") return std::make_pair(std::string("States.Aborted"), std::string("stopped"));
+      if (current && current->status != "RUNNING")
+        return std::make_pair(std::string("States.Aborted"), std::string("stopped"));
     }
     return std::nullopt;
   };
@@ -161,7 +173,8 @@ std::vector<std::string> WorkflowService::resumeAll() {
   return ids;
 }
 
-bool WorkflowService::stop(const std::string& id, const std::string& error, const std::string& cause) {
+bool WorkflowService::stop(const std::string& id, const std::string& error,
+                           const std::string& cause) {
   auto record = store().getExecution(id);
   if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
   state::ExecutionRecord r = *record;
@@ -178,26 +191,35 @@ state::ExecutionRecord WorkflowService::redrive(const std::string& id) {
   auto record = store().getExecution(id);
   if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
   auto wf = store().getWorkflow(record->workflow);
-  if (!wf) throw Error("StateMachineDoesNotExist", "workflow '" + record->workflow + "' does not exist");
+  if (!wf)
+    throw Error("StateMachineDoesNotExist", "workflow '" + record->workflow + "' does not exist");
   // Start again at the last top-level state that was entered, with the input it had,
   // and the variables of the last checkpoint.
   json cp;
   for (const auto& e : store().history(id)) {
-    bool entered = e.type.size() > 12 && e.type.compare(e.type.size() - 12, 12, "StateEntered") == 0;
-    if (entered && e.details.contains("name") && wf->definition["States"].contains(e.details["name"].get<std::string>()))
+    bool entered =
+        e.type.size() > 12 && e.type.compare(e.type.size() - 12, 12, "StateEntered") == 0;
+    if (entered && e.details.contains("name") &&
+        wf->definition["States"].contains(e.details["name"].get<std::string>()))
       cp = {{"state", e.details["name"]}, {"input", json::parse(e.details.value("input", "null"))}};
   }
   if (!store().reopenExecution(id))
-    throw Error("ExecutionNotRedrivable", "only FAILED, TIMED_OUT or ABORTED executions can be redriven");
+    throw Error("ExecutionNotRedrivable",
+                "only FAILED, TIMED_OUT or ABORTED executions can be redriven");
   if (cp.is_object())
-    cp["variables"] = record->checkpoint.is_object() ? record->checkpoint.value("variables", json::object()) : json::object();
+    cp["variables"] = record->checkpoint.is_object()
+                          ? record->checkpoint.value("variables", json::object())
+                          : json::object();
   store().saveCheckpoint(id, cp);
-  store().appendEvent(id, "ExecutionRedriven", {{"redriveCount", record->redrive_count + 1}}, options_.clock->now());
+  store().appendEvent(id, "ExecutionRedriven", {{"redriveCount", record->redrive_count + 1}},
+                      options_.clock->now());
   return *store().getExecution(id);
 }
 
-json WorkflowService::startChild(const json& p, const std::string& parent_id, const std::string& mode) {
-  if (!p.contains("StateMachineArn")) throw Error("States.Runtime", "startExecution needs StateMachineArn");
+json WorkflowService::startChild(const json& p, const std::string& parent_id,
+                                 const std::string& mode) {
+  if (!p.contains("StateMachineArn"))
+    throw Error("States.Runtime", "startExecution needs StateMachineArn");
   const std::string workflow = workflowOfArn(p["StateMachineArn"].get<std::string>());
   json input = p.value("Input", json::object());
   if (input.is_string()) {
@@ -212,7 +234,8 @@ json WorkflowService::startChild(const json& p, const std::string& parent_id, co
   if (mode.empty()) return {{"ExecutionArn", done.id}, {"StartDate", started}};
   json result = {{"ExecutionArn", done.id},
                  {"Name", done.name},
-                 {"StateMachineArn", "arn:aws:states:" + options_.region + ":" + options_.account + ":stateMachine:" + workflow},
+                 {"StateMachineArn", "arn:aws:states:" + options_.region + ":" + options_.account +
+                                         ":stateMachine:" + workflow},
                  {"StartDate", started},
                  {"StopDate", core::formatIso8601Ms(done.stopped)},
                  {"Status", done.status}};

@@ -37,8 +37,8 @@ class WorkflowService : public ChildExecutions {
   int64_t putWorkflow(const std::string& name, const nlohmann::json& definition);
 
   // Records a RUNNING execution (or returns the existing one with that name and input).
-  state::ExecutionRecord start(const std::string& workflow, const nlohmann::json& input, std::string name = "",
-                               const std::string& parent = "");
+  state::ExecutionRecord start(const std::string& workflow, const nlohmann::json& input,
+                               std::string name = "", const std::string& parent = "");
   // Runs a RUNNING execution to its end, from its last checkpoint; returns the record.
   state::ExecutionRecord run(const std::string& execution_id);
   // Runs every RUNNING execution to its end; returns their ids.

@@ -90,12 +90,16 @@ TEST_F(CliTest, CatalogCrawlThenQueryByNameWithRowLimit) {
   EXPECT_EQ(run({"catalog", "crawl", "processed"}).out, "created: processed.sales (1 objects)\n");
   EXPECT_EQ(run({"catalog", "crawl", "processed"}).out, "unchanged: processed.sales (1 objects)\n");
   EXPECT_EQ(run({"catalog", "show", "processed.sales"}).out,
-            "processed.sales  csv  lake://processed/sales/  (crawled)\n  region VARCHAR\n  amount BIGINT\n");
-  EXPECT_EQ(run({"query", "SELECT region FROM processed.sales ORDER BY amount DESC", "--format", "csv",
-                 "--max-rows", "2"}).out,
+            "processed.sales  csv  lake://processed/sales/  (crawled)\n  region VARCHAR\n  amount "
+            "BIGINT\n");
+  EXPECT_EQ(run({"query", "SELECT region FROM processed.sales ORDER BY amount DESC", "--format",
+                 "csv", "--max-rows", "2"})
+                .out,
             "region\nnorth\nsouth\n");
   // Several statements: the last one's rows are printed.
-  EXPECT_EQ(run({"query", "CREATE TEMP TABLE t AS SELECT 41 AS x; SELECT x + 1 AS y FROM t;", "--format", "csv"}).out,
+  EXPECT_EQ(run({"query", "CREATE TEMP TABLE t AS SELECT 41 AS x; SELECT x + 1 AS y FROM t;",
+                 "--format", "csv"})
+                .out,
             "y\n42\n");
   auto bad = run({"query", "SELECT * FROM processed.nothing"});
   EXPECT_EQ(bad.code, 1);
@@ -108,10 +112,12 @@ TEST_F(CliTest, InvokeRunsAStepAndRecordsIt) {
   testing::writeFile(dir_ / "d.csv", "id,v\n1,a\n1,a\n2,b\n");
   run({"lake", "mb", "raw"});
   run({"lake", "put", dir_ / "d.csv", "raw/d.csv"});
-  auto r = run({"invoke", "dedup", "--payload", R"({"input":"lake://raw/d.csv","output":"lake://raw/d.jsonl"})"});
+  auto r = run({"invoke", "dedup", "--payload",
+                R"({"input":"lake://raw/d.csv","output":"lake://raw/d.jsonl"})"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\"removed\": 1"), std::string::npos) << r.out;
-  auto failed = run({"invoke", "dedup", "--payload", R"({"input":"lake://raw/missing.csv","output":"lake://raw/x.jsonl"})"});
+  auto failed = run({"invoke", "dedup", "--payload",
+                     R"({"input":"lake://raw/missing.csv","output":"lake://raw/x.jsonl"})"});
   EXPECT_EQ(failed.code, 1);
   EXPECT_NE(failed.out.find("\"errorType\": \"QueryError\""), std::string::npos) << failed.out;
   auto listed = run({"functions", "invocations", "dedup"}).out;
@@ -122,7 +128,8 @@ TEST_F(CliTest, InvokeRunsAStepAndRecordsIt) {
 
 TEST_F(CliTest, ParamsHideSecretsUnlessAsked) {
   EXPECT_EQ(run({"params", "put", "/db/host", "db.local"}).out, "{\"Version\": 1}\n");
-  EXPECT_EQ(run({"params", "put", "/db/host", "db2.local", "--overwrite"}).out, "{\"Version\": 2}\n");
+  EXPECT_EQ(run({"params", "put", "/db/host", "db2.local", "--overwrite"}).out,
+            "{\"Version\": 2}\n");
   EXPECT_EQ(run({"params", "get", "/db/host"}).out, "db2.local\n");
   EXPECT_EQ(run({"params", "get", "/db/host:1"}).out, "db.local\n");
   run({"params", "put", "/db/password", "hunter2", "--type", "SecureString"});
@@ -135,19 +142,25 @@ TEST_F(CliTest, ParamsHideSecretsUnlessAsked) {
   auto listed = run({"params", "list", "/db"}).out;
   EXPECT_EQ(listed.find("hunter2"), std::string::npos) << listed;
   EXPECT_NE(listed.find("********"), std::string::npos) << listed;
-  EXPECT_EQ(run({"params", "get", "/db/password", "--json"}).out.find("hunter2"), std::string::npos);
+  EXPECT_EQ(run({"params", "get", "/db/password", "--json"}).out.find("hunter2"),
+            std::string::npos);
   EXPECT_NE(run({"params", "history", "/db/host"}).out.find("\tv2\t"), std::string::npos);
   EXPECT_EQ(run({"params", "rm", "/db/host"}).code, 0);
   EXPECT_EQ(run({"params", "get", "/db/host"}).code, 1);
 }
 
 TEST_F(CliTest, ItemsPutGetQuery) {
-  EXPECT_EQ(run({"items", "create-table", "runs", "--partition-key", "job", "--sort-key", "n:N"}).code, 0);
-  for (int n : {3, 1, 20}) run({"items", "put", "runs", "{\"job\":\"etl\",\"n\":" + std::to_string(n) + "}"});
-  EXPECT_EQ(run({"items", "get", "runs", "{\"job\":\"etl\",\"n\":3}"}).out, "{\"job\":\"etl\",\"n\":3}\n");
+  EXPECT_EQ(
+      run({"items", "create-table", "runs", "--partition-key", "job", "--sort-key", "n:N"}).code,
+      0);
+  for (int n : {3, 1, 20})
+    run({"items", "put", "runs", "{\"job\":\"etl\",\"n\":" + std::to_string(n) + "}"});
+  EXPECT_EQ(run({"items", "get", "runs", "{\"job\":\"etl\",\"n\":3}"}).out,
+            "{\"job\":\"etl\",\"n\":3}\n");
   EXPECT_EQ(run({"items", "query", "runs", "etl", "--ge", "3"}).out,
             "{\"job\":\"etl\",\"n\":3}\n{\"job\":\"etl\",\"n\":20}\n");
-  EXPECT_EQ(run({"items", "query", "runs", "etl", "--desc", "--limit", "1"}).out, "{\"job\":\"etl\",\"n\":20}\n");
+  EXPECT_EQ(run({"items", "query", "runs", "etl", "--desc", "--limit", "1"}).out,
+            "{\"job\":\"etl\",\"n\":20}\n");
   EXPECT_EQ(run({"items", "get", "runs", "{\"job\":\"etl\",\"n\":4}"}).code, 1);
   EXPECT_EQ(run({"items", "put", "runs", "{not json"}).code, 2);
 }
@@ -161,8 +174,11 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
 }
 
 TEST_F(CliTest, HelpOnEveryLevel) {
-  for (auto args : std::vector<std::vector<std::string>>{{"--help"}, {"lake", "--help"}, {"lake", "put", "--help"},
-                                                         {"params", "--help"}, {"items", "query", "--help"},
+  for (auto args : std::vector<std::vector<std::string>>{{"--help"},
+                                                         {"lake", "--help"},
+                                                         {"lake", "put", "--help"},
+                                                         {"params", "--help"},
+                                                         {"items", "query", "--help"},
                                                          {"query", "--help"}}) {
     auto r = run(args);
     EXPECT_EQ(r.code, 0);
@@ -174,8 +190,8 @@ TEST_F(CliTest, HelpOnEveryLevel) {
 TEST_F(CliTest, BinaryReportsFailuresOnStderr) {
   const char* bin = SLUICE_BINARY;
   auto sh = [&](const std::string& cmd) {
-    std::string full = std::string(bin) + " --data-dir " + (dir_ / "bin-data") + " " + cmd +
-                       " 2>" + (dir_ / "err") + " >" + (dir_ / "out");
+    std::string full = std::string(bin) + " --data-dir " + (dir_ / "bin-data") + " " + cmd + " 2>" +
+                       (dir_ / "err") + " >" + (dir_ / "out");
     int status = std::system(full.c_str());
     return WEXITSTATUS(status);
   };

@@ -25,7 +25,8 @@ TEST(Hash, Sha256OfKnownString) {
 }
 
 TEST(Hash, Base64RoundTripsEveryPaddingLength) {
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)}) {
     EXPECT_EQ(base64Decode(base64Encode(s)), s);
   }
   EXPECT_EQ(base64Encode("ab"), "YWI=");

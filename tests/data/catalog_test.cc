@@ -20,7 +20,9 @@ class CatalogTest : public ::testing::Test {
     lake_.createBucket("raw");
     lake_.createBucket("processed");
   }
-  StepEnv env() { return StepEnv{lake_, db_, dir_.path(), [](const std::string&) {}, 0}; }
+  StepEnv env() {
+    return StepEnv{lake_, db_, dir_.path(), [](const std::string&) {}, 0};
+  }
   void writeParquet(const std::string& csv, const std::string& key, json extra = json::object()) {
     lake_.put("raw", "tmp.csv", csv);
     json out{{"path", "lake://processed/" + key}};
@@ -48,7 +50,8 @@ class CatalogTest : public ::testing::Test {
 };
 
 TEST_F(CatalogTest, CrawlFindsTablesFormatsAndPartitions) {
-  writeParquet("year,month,units\n2025,1,10\n2025,2,5\n2024,12,7\n", "sales/", {{"partition_by", {"year", "month"}}});
+  writeParquet("year,month,units\n2025,1,10\n2025,2,5\n2024,12,7\n", "sales/",
+               {{"partition_by", {"year", "month"}}});
   writeParquet("id,name\n1,a\n", "customers/part-0.parquet");
   lake_.put("processed", "customers/_SUCCESS", "");
   lake_.put("processed", "events/e.jsonl", "{\"k\":1}\n{\"k\":2}\n");
@@ -64,8 +67,9 @@ TEST_F(CatalogTest, CrawlFindsTablesFormatsAndPartitions) {
   EXPECT_EQ(sales.partition_keys, (std::vector<std::string>{"year", "month"}));
   EXPECT_EQ(state_.catalog().getTable("processed", "events")->format, "jsonl");
 
-  EXPECT_EQ(query("SELECT year, sum(units) AS units FROM processed.sales GROUP BY year ORDER BY year"),
-            "{\"units\":7,\"year\":2024}\n{\"units\":15,\"year\":2025}\n");
+  EXPECT_EQ(
+      query("SELECT year, sum(units) AS units FROM processed.sales GROUP BY year ORDER BY year"),
+      "{\"units\":7,\"year\":2024}\n{\"units\":15,\"year\":2025}\n");
   EXPECT_EQ(query("SELECT sum(k) AS s FROM processed.events"), "{\"s\":3}\n");
 }
 
@@ -97,7 +101,8 @@ TEST_F(CatalogTest, RecrawlReportsSchemaChanges) {
   auto report = crawlProcessed();
   ASSERT_EQ(report.size(), 1u);
   EXPECT_EQ(report[0].status, "updated");
-  EXPECT_EQ(report[0].changes, (std::vector<std::string>{"column amount: BIGINT -> VARCHAR", "added column status VARCHAR"}));
+  EXPECT_EQ(report[0].changes, (std::vector<std::string>{"column amount: BIGINT -> VARCHAR",
+                                                         "added column status VARCHAR"}));
 }
 
 TEST_F(CatalogTest, DeclaredTablesAndClearErrors) {

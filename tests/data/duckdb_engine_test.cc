@@ -26,7 +26,8 @@ TEST(DuckDbEngine, QueryReturnsTypedColumnsAndNulls) {
 TEST(DuckDbEngine, PreparedStatementsBindEveryJsonType) {
   Database db;
   Connection conn(db);
-  auto stmt = conn.prepare("SELECT $1::VARCHAR AS a, $2 + 1 AS b, $3 * 2 AS c, $4 AS d, $5 IS NULL AS e");
+  auto stmt =
+      conn.prepare("SELECT $1::VARCHAR AS a, $2 + 1 AS b, $3 * 2 AS c, $4 AS d, $5 IS NULL AS e");
   EXPECT_EQ(stmt.parameterCount(), 5u);
   stmt.bindJson(1, "text").bindJson(2, 41).bindJson(3, 1.25).bindJson(4, true).bindJson(5, nullptr);
   auto r = stmt.execute();
@@ -52,7 +53,8 @@ TEST(DuckDbEngine, MemoryLimitIsApplied) {
   options.threads = 1;
   Database db(options);
   Connection conn(db);
-  auto r = conn.query("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t");
+  auto r =
+      conn.query("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t");
   EXPECT_EQ(*r.cell(0, 1), "1");
   EXPECT_NE(r.cell(0, 0)->find("MiB"), std::string::npos) << *r.cell(0, 0);
 }
@@ -71,8 +73,9 @@ TEST(DuckDbEngine, LongQueriesReportProgress) {
   Connection conn(db);
   std::vector<double> seen;
   // About 2-3 s of single-threaded work here; progress is polled once a second.
-  auto r = conn.query("SELECT sum(hash(i)) > 0 AS ok FROM range(250000000) t(i)",
-                      [&](double pct) { seen.push_back(pct); }, 0.0);
+  auto r = conn.query(
+      "SELECT sum(hash(i)) > 0 AS ok FROM range(250000000) t(i)",
+      [&](double pct) { seen.push_back(pct); }, 0.0);
   EXPECT_EQ(*r.cell(0, 0), "true");
   ASSERT_FALSE(seen.empty());
   for (double p : seen) {

@@ -32,16 +32,19 @@ class FormatsTest : public ::testing::Test {
 };
 
 TEST_F(FormatsTest, CsvWithBomAndCrlf) {
-  EXPECT_EQ(rows("a.csv", "\xEF\xBB\xBFid,name\r\n1,x\r\n2,y\r\n"), "{\"id\":1,\"name\":\"x\"}\n{\"id\":2,\"name\":\"y\"}\n");
+  EXPECT_EQ(rows("a.csv", "\xEF\xBB\xBFid,name\r\n1,x\r\n2,y\r\n"),
+            "{\"id\":1,\"name\":\"x\"}\n{\"id\":2,\"name\":\"y\"}\n");
 }
 
 TEST_F(FormatsTest, CsvQuotedDelimitersAndEmbeddedNewlines) {
   EXPECT_EQ(rows("q.csv", "id,note\n1,\"a,b\"\n2,\"line1\nline2\"\n3,\"say \"\"hi\"\"\"\n"),
-            "{\"id\":1,\"note\":\"a,b\"}\n{\"id\":2,\"note\":\"line1\\nline2\"}\n{\"id\":3,\"note\":\"say \\\"hi\\\"\"}\n");
+            "{\"id\":1,\"note\":\"a,b\"}\n{\"id\":2,\"note\":\"line1\\nline2\"}\n{\"id\":3,"
+            "\"note\":\"say \\\"hi\\\"\"}\n");
 }
 
 TEST_F(FormatsTest, CsvWithoutHeaderAndOtherDelimiters) {
-  EXPECT_EQ(rows("n.txt", "1|x\n2|y\n", {{"format", "csv"}, {"csv", {{"delimiter", "|"}, {"header", false}}}}),
+  EXPECT_EQ(rows("n.txt", "1|x\n2|y\n",
+                 {{"format", "csv"}, {"csv", {{"delimiter", "|"}, {"header", false}}}}),
             "{\"column0\":1,\"column1\":\"x\"}\n{\"column0\":2,\"column1\":\"y\"}\n");
   EXPECT_EQ(rows("t.tsv", "a\tb\n1\t2\n", {{"csv", {{"delimiter", "\t"}}}}), "{\"a\":1,\"b\":2}\n");
 }
@@ -53,7 +56,8 @@ TEST_F(FormatsTest, CsvNullLiterals) {
 }
 
 TEST_F(FormatsTest, DecimalsKeepTheirScale) {
-  EXPECT_EQ(rows("d.csv", "price\n3.94\n10.10\n", {}, "CAST(price AS DECIMAL(10,2)) AS p, CAST(p AS VARCHAR) AS text"),
+  EXPECT_EQ(rows("d.csv", "price\n3.94\n10.10\n", {},
+                 "CAST(price AS DECIMAL(10,2)) AS p, CAST(p AS VARCHAR) AS text"),
             "{\"p\":3.94,\"text\":\"3.94\"}\n{\"p\":10.1,\"text\":\"10.10\"}\n");
 }
 
@@ -67,7 +71,8 @@ TEST_F(FormatsTest, TimestampsWithAndWithoutZone) {
 }
 
 TEST_F(FormatsTest, JsonArraysAndLines) {
-  EXPECT_EQ(rows("arr.json", "[{\"a\":1},{\"a\":2,\"b\":\"x\"}]"), "{\"a\":1,\"b\":null}\n{\"a\":2,\"b\":\"x\"}\n");
+  EXPECT_EQ(rows("arr.json", "[{\"a\":1},{\"a\":2,\"b\":\"x\"}]"),
+            "{\"a\":1,\"b\":null}\n{\"a\":2,\"b\":\"x\"}\n");
   EXPECT_EQ(rows("lines.jsonl", "{\"a\":1}\n{\"a\":2}\n"), "{\"a\":1}\n{\"a\":2}\n");
 }
 
@@ -78,7 +83,8 @@ TEST_F(FormatsTest, InvalidUtf8IsAClearError) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), "QueryError");
     EXPECT_NE(std::string(e.what()).find("not utf-8 encoded"), std::string::npos) << e.what();
-    EXPECT_NE(withLakeUrls(e.what(), lake_).find("file = lake://raw/bad.csv"), std::string::npos) << e.what();
+    EXPECT_NE(withLakeUrls(e.what(), lake_).find("file = lake://raw/bad.csv"), std::string::npos)
+        << e.what();
   }
 }
 

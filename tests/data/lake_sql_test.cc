@@ -29,7 +29,8 @@ class LakeSqlTest : public ::testing::Test {
 };
 
 TEST_F(LakeSqlTest, ReadsObjectsByExtension) {
-  auto r = run("SELECT region, sum(amount) AS total FROM 'lake://raw/sales.csv' GROUP BY 1 ORDER BY 1");
+  auto r =
+      run("SELECT region, sum(amount) AS total FROM 'lake://raw/sales.csv' GROUP BY 1 ORDER BY 1");
   ASSERT_EQ(r.rowCount(), 2u);
   EXPECT_EQ(r.rowJson(0).dump(), R"({"region":"north","total":12.0})");
   EXPECT_EQ(r.rowJson(1).dump(), R"({"region":"south","total":4.0})");

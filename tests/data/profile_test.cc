@@ -24,7 +24,10 @@ class ProfileTest : public ::testing::Test {
               "3,c@x.com,20,hi\n"
               "4,,30,ok\n");
   }
-  StepEnv env() { return StepEnv{lake_, db_, dir_.path(), [this](const std::string& l) { logs_.push_back(l); }, 0}; }
+  StepEnv env() {
+    return StepEnv{lake_, db_, dir_.path(), [this](const std::string& l) { logs_.push_back(l); },
+                   0};
+  }
   testing::TempDir dir_;
   lake::LocalObjectStore lake_{dir_ / "lake"};
   Database db_;
@@ -49,11 +52,12 @@ TEST_F(ProfileTest, CountsAndColumnStatistics) {
 }
 
 TEST_F(ProfileTest, QualityScoreComponents) {
-  auto q = qualityScoreStep({{"input", "lake://raw/c.csv"}, {"key", {"customer_id"}}, {"email_column", "email"}}, env());
-  EXPECT_DOUBLE_EQ(q["completeness"].get<double>(), 1.0 - 2.0 / 20.0);  // 0.9
+  auto q = qualityScoreStep(
+      {{"input", "lake://raw/c.csv"}, {"key", {"customer_id"}}, {"email_column", "email"}}, env());
+  EXPECT_DOUBLE_EQ(q["completeness"].get<double>(), 1.0 - 2.0 / 20.0);     // 0.9
   EXPECT_DOUBLE_EQ(q["validity"].get<double>(), 1.0 - (1.0 / 5.0) * 0.1);  // 0.98
-  EXPECT_DOUBLE_EQ(q["consistency"].get<double>(), 3.0 / 4.0);         // of the 4 non-null e-mails
-  EXPECT_DOUBLE_EQ(q["uniqueness"].get<double>(), 1.0 - 1.0 / 5.0);     // 0.8
+  EXPECT_DOUBLE_EQ(q["consistency"].get<double>(), 3.0 / 4.0);       // of the 4 non-null e-mails
+  EXPECT_DOUBLE_EQ(q["uniqueness"].get<double>(), 1.0 - 1.0 / 5.0);  // 0.8
   EXPECT_DOUBLE_EQ(q["score"].get<double>(), 0.3 * 0.9 + 0.3 * 0.98 + 0.2 * 0.75 + 0.2 * 0.8);
 }
 

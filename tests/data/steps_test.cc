@@ -1,12 +1,11 @@
 // The generic data steps on small hand-checked inputs.
-#include "data/steps/step.h"
-
 #include <gtest/gtest.h>
 
 #include <regex>
 
 #include "core/error.h"
 #include "data/duckdb_engine.h"
+#include "data/steps/step.h"
 #include "lake/local_store.h"
 #include "testing/temp_dir.h"
 
@@ -39,37 +38,49 @@ class StepsTest : public ::testing::Test {
 
 TEST_F(StepsTest, ConvertJsonLinesToParquetWithKeyTemplate) {
   lake_.put("raw", "in/a.jsonl", "{\"id\":1,\"v\":\"x\"}\n{\"id\":2,\"v\":null}\n");
-  auto out = convertStep({{"input", "lake://raw/in/a.jsonl"},
-                          {"output", {{"path", "lake://raw/out/{table}_{packet_id:08d}_processed_{time:%H%M%S%f}.parquet"},
-                                      {"compression", "zstd"}}},
-                          {"vars", {{"table", "sales_order"}, {"packet_id", 42}}}},
-                         env());
+  auto out = convertStep(
+      {{"input", "lake://raw/in/a.jsonl"},
+       {"output",
+        {{"path", "lake://raw/out/{table}_{packet_id:08d}_processed_{time:%H%M%S%f}.parquet"},
+         {"compression", "zstd"}}},
+       {"vars", {{"table", "sales_order"}, {"packet_id", 42}}}},
+      env());
   EXPECT_EQ(out["rows"], 2);
   ASSERT_EQ(out["objects"].size(), 1u);
   EXPECT_EQ(out["objects"][0]["key"], "out/sales_order_00000042_processed_101517123456.parquet");
   EXPECT_EQ(rows("SELECT * FROM '" + path("out/*.parquet") + "' ORDER BY id"),
             "{\"id\":1,\"v\":\"x\"}\n{\"id\":2,\"v\":null}\n");
-  EXPECT_EQ(rows("SELECT DISTINCT compression FROM parquet_metadata('" + path("out/*.parquet") + "')"),
-            "{\"compression\":\"ZSTD\"}\n");
+  EXPECT_EQ(
+      rows("SELECT DISTINCT compression FROM parquet_metadata('" + path("out/*.parquet") + "')"),
+      "{\"compression\":\"ZSTD\"}\n");
 }
 
 TEST_F(StepsTest, ConvertToCsvWithBomCrlfAndPipes) {
-  lake_.put("raw", "in.jsonl", "{\"a\":\"x|y\",\"b\":\"line1\\nline2\"}\n{\"a\":\"say \\\"hi\\\"\",\"b\":\"z\"}\n");
-  convertStep({{"input", "lake://raw/in.jsonl"},
-               {"output", {{"path", "lake://raw/out.csv"}, {"csv", {{"bom", true}, {"line_ending", "\r\n"}}}}}},
-              env());
+  lake_.put("raw", "in.jsonl",
+            "{\"a\":\"x|y\",\"b\":\"line1\\nline2\"}\n{\"a\":\"say \\\"hi\\\"\",\"b\":\"z\"}\n");
+  convertStep(
+      {{"input", "lake://raw/in.jsonl"},
+       {"output",
+        {{"path", "lake://raw/out.csv"}, {"csv", {{"bom", true}, {"line_ending", "\r\n"}}}}}},
+      env());
   EXPECT_EQ(lake_.get("raw", "out.csv"),
-            "\xEF\xBB\xBF" "a,b\r\nx|y,\"line1\nline2\"\r\n\"say \"\"hi\"\"\",z\r\n");
-  convertStep({{"input", "lake://raw/in.jsonl"},
-               {"output", {{"path", "lake://raw/out.txt"}, {"format", "csv"}, {"csv", {{"delimiter", "|"}}}}}},
-              env());
+            "\xEF\xBB\xBF"
+            "a,b\r\nx|y,\"line1\nline2\"\r\n\"say \"\"hi\"\"\",z\r\n");
+  convertStep(
+      {{"input", "lake://raw/in.jsonl"},
+       {"output",
+        {{"path", "lake://raw/out.txt"}, {"format", "csv"}, {"csv", {{"delimiter", "|"}}}}}},
+      env());
   EXPECT_EQ(lake_.get("raw", "out.txt"), "a|b\n\"x|y\"|\"line1\nline2\"\n\"say \"\"hi\"\"\"|z\n");
 }
 
 TEST_F(StepsTest, ConvertPartitionsByColumn) {
   lake_.put("raw", "in.csv", "year,month,v\n2025,1,a\n2025,2,b\n2024,12,c\n");
   auto out = convertStep({{"input", "lake://raw/in.csv"},
-                          {"output", {{"path", "lake://raw/part/"}, {"format", "parquet"}, {"partition_by", {"year", "month"}}}}},
+                          {"output",
+                           {{"path", "lake://raw/part/"},
+                            {"format", "parquet"},
+                            {"partition_by", {"year", "month"}}}}},
                          env());
   EXPECT_EQ(out["objects"].size(), 3u);
   EXPECT_EQ(lake_.list("raw", {"part/year=2025/", "", "", "", 1000}).objects.size(), 2u);
@@ -83,7 +94,9 @@ TEST_F(StepsTest, NoOverwriteMakesAnExistingKeyAnError) {
   lake_.put("raw", "in.csv", "a\n1\n");
   lake_.put("raw", "out.parquet", "existing");
   try {
-    convertStep({{"input", "lake://raw/in.csv"}, {"output", {{"path", "lake://raw/out.parquet"}, {"overwrite", false}}}}, env());
+    convertStep({{"input", "lake://raw/in.csv"},
+                 {"output", {{"path", "lake://raw/out.parquet"}, {"overwrite", false}}}},
+                env());
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), "PreconditionFailed");
@@ -93,18 +106,21 @@ TEST_F(StepsTest, NoOverwriteMakesAnExistingKeyAnError) {
 
 TEST_F(StepsTest, CsvInputOptions) {
   lake_.put("raw", "semi.csv", "\xEF\xBB\xBFid;name\r\n1;NA\r\n2;\"b;c\"\r\n");
-  auto out = sqlStep({{"inputs", {{"t", {{"path", "lake://raw/semi.csv"}, {"csv", {{"delimiter", ";"}, {"null", "NA"}}}}}}},
-                      {"sql", "SELECT * FROM t ORDER BY id"}},
-                     env());
+  auto out = sqlStep(
+      {{"inputs",
+        {{"t", {{"path", "lake://raw/semi.csv"}, {"csv", {{"delimiter", ";"}, {"null", "NA"}}}}}}},
+       {"sql", "SELECT * FROM t ORDER BY id"}},
+      env());
   EXPECT_EQ(out["rows"].dump(), R"([{"id":1,"name":null},{"id":2,"name":"b;c"}])");
 }
 
 TEST_F(StepsTest, SqlStepReturnsRowsOrWritesAnOutput) {
   lake_.put("raw", "o.csv", "region,amount\nn,1\ns,2\nn,3\n");
-  auto out = sqlStep({{"inputs", {{"orders", "lake://raw/o.csv"}}},
-                      {"sql", "SELECT region, sum(amount) AS total FROM orders GROUP BY 1 ORDER BY 1"},
-                      {"max_rows", 1}},
-                     env());
+  auto out =
+      sqlStep({{"inputs", {{"orders", "lake://raw/o.csv"}}},
+               {"sql", "SELECT region, sum(amount) AS total FROM orders GROUP BY 1 ORDER BY 1"},
+               {"max_rows", 1}},
+              env());
   EXPECT_EQ(out["rows"].dump(), R"([{"region":"n","total":4}])");
   EXPECT_EQ(out["truncated"], true);
   auto written = sqlStep({{"inputs", {{"orders", "lake://raw/o.csv"}}},
@@ -112,7 +128,8 @@ TEST_F(StepsTest, SqlStepReturnsRowsOrWritesAnOutput) {
                           {"output", "lake://raw/agg.jsonl"}},
                          env());
   EXPECT_EQ(written["rows"], 2);
-  EXPECT_EQ(lake_.get("raw", "agg.jsonl"), "{\"region\":\"n\",\"n\":2}\n{\"region\":\"s\",\"n\":1}\n");
+  EXPECT_EQ(lake_.get("raw", "agg.jsonl"),
+            "{\"region\":\"n\",\"n\":2}\n{\"region\":\"s\",\"n\":1}\n");
 }
 
 TEST_F(StepsTest, DedupKeepsTheLatestVersionNullsLast) {
@@ -124,8 +141,10 @@ TEST_F(StepsTest, DedupKeepsTheLatestVersionNullsLast) {
             "1,undated,\n"
             "3,first,2025-01-01\n"
             "3,second,2025-01-01\n");
-  auto out = dedupStep({{"input", "lake://raw/c.csv"}, {"output", "lake://raw/c.jsonl"},
-                        {"keys", {"customer_id"}}, {"order_by", "updated_at"}},
+  auto out = dedupStep({{"input", "lake://raw/c.csv"},
+                        {"output", "lake://raw/c.jsonl"},
+                        {"keys", {"customer_id"}},
+                        {"order_by", "updated_at"}},
                        env());
   EXPECT_EQ(out["rows_in"], 6);
   EXPECT_EQ(out["removed"], 3);
@@ -144,16 +163,21 @@ TEST_F(StepsTest, DedupWithoutKeysDropsExactDuplicates) {
 }
 
 TEST_F(StepsTest, MaskPresetsFollowSeed003) {
-  EXPECT_EQ(rows("SELECT " + maskExpression("v", "phone") + " AS m FROM (VALUES ('980.978.6736'), "
+  EXPECT_EQ(rows("SELECT " + maskExpression("v", "phone") +
+                 " AS m FROM (VALUES ('980.978.6736'), "
                  "('(543)733-3308x32683'), ('12345')) t(v)"),
             "{\"m\":\"980***6736\"}\n{\"m\":\"(54***2683\"}\n{\"m\":\"***-***-****\"}\n");
-  EXPECT_EQ(rows("SELECT " + maskExpression("v", "ssn") + " AS m FROM (VALUES ('123-45-6789'), ('12')) t(v)"),
+  EXPECT_EQ(rows("SELECT " + maskExpression("v", "ssn") +
+                 " AS m FROM (VALUES ('123-45-6789'), ('12')) t(v)"),
             "{\"m\":\"***-**-6789\"}\n{\"m\":\"***-**-****\"}\n");
-  EXPECT_EQ(rows("SELECT " + maskExpression("v", "name") + " AS m FROM (VALUES ('Jane Doe'), ('Al')) t(v)"),
+  EXPECT_EQ(rows("SELECT " + maskExpression("v", "name") +
+                 " AS m FROM (VALUES ('Jane Doe'), ('Al')) t(v)"),
             "{\"m\":\"J******e\"}\n{\"m\":\"***\"}\n");
-  EXPECT_EQ(rows("SELECT " + maskExpression("v", "card") + " AS m FROM (VALUES ('4111111111111111'), ('123')) t(v)"),
+  EXPECT_EQ(rows("SELECT " + maskExpression("v", "card") +
+                 " AS m FROM (VALUES ('4111111111111111'), ('123')) t(v)"),
             "{\"m\":\"************1111\"}\n{\"m\":\"****\"}\n");
-  EXPECT_EQ(rows("SELECT " + maskExpression("v", "email") + " AS m FROM (VALUES ('ann@example.com')) t(v)"),
+  EXPECT_EQ(rows("SELECT " + maskExpression("v", "email") +
+                 " AS m FROM (VALUES ('ann@example.com')) t(v)"),
             "{\"m\":\"a***@example.com\"}\n");
   EXPECT_EQ(rows("SELECT " + maskExpression("v", json{{"regex", "[0-9]"}, {"replace", "#"}}) +
                  " AS m FROM (VALUES ('a1b22')) t(v)"),
@@ -174,10 +198,15 @@ TEST_F(StepsTest, NoFullCardNumberSurvivesMasking) {
            std::to_string(i) + "," + std::to_string(i * 1.5) + "\n";
   }
   lake_.put("raw", "payments.csv", csv);
-  auto out = maskStep({{"input", {{"path", "lake://raw/payments.csv"}, {"csv", {{"header", true}}}}},
-                       {"output", "lake://raw/masked.csv"},
-                       {"columns", {{"card_number", "card"}, {"cvv", "cvv"}, {"card_holder_name", "name"}, {"absent", "card"}}}},
-                      env());
+  auto out =
+      maskStep({{"input", {{"path", "lake://raw/payments.csv"}, {"csv", {{"header", true}}}}},
+                {"output", "lake://raw/masked.csv"},
+                {"columns",
+                 {{"card_number", "card"},
+                  {"cvv", "cvv"},
+                  {"card_holder_name", "name"},
+                  {"absent", "card"}}}},
+               env());
   EXPECT_EQ(out["rows"], 500);
   EXPECT_EQ(out["masked_columns"].size(), 3u);
   std::string masked = lake_.get("raw", "masked.csv");

@@ -23,7 +23,9 @@ class ValidateTest : public ::testing::Test {
               "3,,new,4,d@x.com\n");
     lake_.put("raw", "customers.csv", "customer_id\n10\n11\n");
   }
-  StepEnv env() { return StepEnv{lake_, db_, dir_.path(), [](const std::string&) {}, 0}; }
+  StepEnv env() {
+    return StepEnv{lake_, db_, dir_.path(), [](const std::string&) {}, 0};
+  }
   json orderRules() {
     return json::parse(R"json({
       "order_id": {"type": "BIGINT", "unique": true},
@@ -36,7 +38,8 @@ class ValidateTest : public ::testing::Test {
   std::vector<std::string> lines(const std::string& key) {
     std::vector<std::string> out;
     std::string text = lake_.get("raw", key);
-    for (size_t s = 0, e; s < text.size(); s = e + 1) out.push_back(text.substr(s, (e = text.find('\n', s)) - s));
+    for (size_t s = 0, e; s < text.size(); s = e + 1)
+      out.push_back(text.substr(s, (e = text.find('\n', s)) - s));
     return out;
   }
   testing::TempDir dir_;
@@ -45,7 +48,8 @@ class ValidateTest : public ::testing::Test {
 };
 
 TEST_F(ValidateTest, EveryColumnRuleReportsRowFieldAndReason) {
-  auto out = validateStep({{"input", "lake://raw/orders.csv"}, {"columns", orderRules()},
+  auto out = validateStep({{"input", "lake://raw/orders.csv"},
+                           {"columns", orderRules()},
                            {"output", "lake://raw/valid/orders.csv"}},
                           env());
   EXPECT_EQ(out["rows_in"], 4);
@@ -58,7 +62,8 @@ TEST_F(ValidateTest, EveryColumnRuleReportsRowFieldAndReason) {
   for (auto& l : q) {
     json f = json::parse(l);
     EXPECT_EQ(f["source"], "lake://raw/orders.csv");
-    got.push_back(f["row"].dump() + " " + f["field"].get<std::string>() + ": " + f["reason"].get<std::string>());
+    got.push_back(f["row"].dump() + " " + f["field"].get<std::string>() + ": " +
+                  f["reason"].get<std::string>());
   }
   EXPECT_EQ(got, (std::vector<std::string>{
                      "2 amount: not a valid DECIMAL(10,2)",
@@ -73,19 +78,23 @@ TEST_F(ValidateTest, EveryColumnRuleReportsRowFieldAndReason) {
   EXPECT_EQ(json::parse(q.back())["record"].dump(),
             R"({"amount":"4","customer_id":null,"email":"d@x.com","order_id":"3","status":"new"})");
   // Valid rows are written with their declared types.
-  EXPECT_EQ(lake_.get("raw", "valid/orders.csv"), "order_id,customer_id,status,amount,email\n1,10,new,12.50,a@x.com\n");
+  EXPECT_EQ(lake_.get("raw", "valid/orders.csv"),
+            "order_id,customer_id,status,amount,email\n1,10,new,12.50,a@x.com\n");
 }
 
 TEST_F(ValidateTest, CompositeUniqueKeys) {
   lake_.put("raw", "k.csv", "a,b\n1,x\n1,y\n1,x\n");
-  auto out = validateStep({{"input", "lake://raw/k.csv"}, {"unique", json::array({json::array({"a", "b"})})}}, env());
+  auto out = validateStep(
+      {{"input", "lake://raw/k.csv"}, {"unique", json::array({json::array({"a", "b"})})}}, env());
   EXPECT_EQ(out["rows_invalid"], 1);
   EXPECT_EQ(out["sample"][0]["row"], 3);
   EXPECT_EQ(out["sample"][0]["reason"], "duplicate of row 1");
 }
 
 TEST_F(ValidateTest, ThresholdsFailTheStepAfterQuarantining) {
-  json event{{"input", "lake://raw/orders.csv"}, {"columns", orderRules()}, {"max_invalid_fraction", 0.5},
+  json event{{"input", "lake://raw/orders.csv"},
+             {"columns", orderRules()},
+             {"max_invalid_fraction", 0.5},
              {"quarantine", "lake://raw/q/orders.jsonl"}};
   try {
     validateStep(event, env());
@@ -104,11 +113,14 @@ TEST_F(ValidateTest, ThresholdsFailTheStepAfterQuarantining) {
 
 TEST_F(ValidateTest, MissingDeclaredColumnIsAClearError) {
   try {
-    validateStep({{"input", "lake://raw/customers.csv"}, {"columns", {{"customer_ref", {{"type", "BIGINT"}}}}}}, env());
+    validateStep({{"input", "lake://raw/customers.csv"},
+                  {"columns", {{"customer_ref", {{"type", "BIGINT"}}}}}},
+                 env());
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), "ValidationException");
-    EXPECT_NE(std::string(e.what()).find("no column 'customer_ref'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no column 'customer_ref'"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -121,11 +133,13 @@ const char* kSchema = R"({
   }})";
 
 TEST_F(ValidateTest, JsonSchemaOnAnInlineDocument) {
-  auto ok = validateStep({{"schema", json::parse(kSchema)}, {"document", {{"id", 1}, {"items", json::array()}}}}, env());
+  auto ok = validateStep(
+      {{"schema", json::parse(kSchema)}, {"document", {{"id", 1}, {"items", json::array()}}}},
+      env());
   EXPECT_EQ(ok["valid"], true);
-  auto bad = validateStep({{"schema", json::parse(kSchema)},
-                           {"document", {{"id", "x"}, {"items", {{{"price", -1}}}}}}},
-                          env());
+  auto bad = validateStep(
+      {{"schema", json::parse(kSchema)}, {"document", {{"id", "x"}, {"items", {{{"price", -1}}}}}}},
+      env());
   EXPECT_EQ(bad["valid"], false);
   std::set<std::string> paths;
   for (auto& e : bad["errors"]) paths.insert(e["path"].get<std::string>());
@@ -141,12 +155,14 @@ TEST_F(ValidateTest, JsonSchemaOverJsonLinesQuarantinesBadAndMalformedLines) {
             "{not json\n"
             "\n"
             "{\"id\":4,\"items\":[{\"price\":3}]}\n");
-  auto out = validateStep({{"schema", "lake://raw/schemas/order.json"}, {"input", "lake://raw/in/orders.jsonl"},
+  auto out = validateStep({{"schema", "lake://raw/schemas/order.json"},
+                           {"input", "lake://raw/in/orders.jsonl"},
                            {"output", "lake://raw/valid/orders.jsonl"}},
                           env());
   EXPECT_EQ(out["rows_in"], 4);
   EXPECT_EQ(out["rows_invalid"], 2);
-  EXPECT_EQ(lake_.get("raw", "valid/orders.jsonl"), "{\"id\":1,\"items\":[]}\n{\"id\":4,\"items\":[{\"price\":3}]}\n");
+  EXPECT_EQ(lake_.get("raw", "valid/orders.jsonl"),
+            "{\"id\":1,\"items\":[]}\n{\"id\":4,\"items\":[{\"price\":3}]}\n");
   auto q = lines("quarantine/in/orders.jsonl.errors.jsonl");
   ASSERT_GE(q.size(), 2u);
   EXPECT_EQ(json::parse(q[0])["row"], 2);

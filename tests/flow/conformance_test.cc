@@ -92,13 +92,16 @@ bool matches(const json& expected, const json& actual) {
       if (!matches(expected[i], actual[i])) return false;
     return true;
   }
-  if (expected.is_number() && actual.is_number()) return expected.get<double>() == actual.get<double>();
+  if (expected.is_number() && actual.is_number())
+    return expected.get<double>() == actual.get<double>();
   return expected == actual;
 }
 
 class ThrowingTasks : public TaskRunner {
  public:
-  json run(const TaskRequest& r) override { throw Error("States.TaskFailed", "no task runner in conformance cases: " + r.resource); }
+  json run(const TaskRequest& r) override {
+    throw Error("States.TaskFailed", "no task runner in conformance cases: " + r.resource);
+  }
 };
 
 class Conformance : public ::testing::TestWithParam<Case> {};
@@ -148,7 +151,9 @@ INSTANTIATE_TEST_SUITE_P(Asl, Conformance, ::testing::ValuesIn(loadCases()), [](
   return name;
 });
 
-TEST(ConformanceSuite, CasesArePresent) { EXPECT_GE(loadCases().size(), 400u) << "looked in " << casesDir(); }
+TEST(ConformanceSuite, CasesArePresent) {
+  EXPECT_GE(loadCases().size(), 400u) << "looked in " << casesDir();
+}
 
 }  // namespace
 }  // namespace sluice::flow

@@ -22,13 +22,14 @@ class ScriptedTasks : public TaskRunner {
     if (list.empty()) return r.parameters;
     json next = list.front();
     if (list.size() > 1) list.erase(list.begin());
-    if (next.is_object() && next.contains("error")) throw Error(next["error"], next.value("cause", ""));
+    if (next.is_object() && next.contains("error"))
+      throw Error(next["error"], next.value("cause", ""));
     return next;
   }
 };
 
-ExecutionOutcome run(const json& def, const json& input, ScriptedTasks& tasks, RecordingSleeper& sleeper,
-                     MemoryHistory* history = nullptr) {
+ExecutionOutcome run(const json& def, const json& input, ScriptedTasks& tasks,
+                     RecordingSleeper& sleeper, MemoryHistory* history = nullptr) {
   ExecutionOptions o;
   o.tasks = &tasks;
   o.sleeper = &sleeper;
@@ -51,7 +52,8 @@ TEST(Interpreter, TaskInputOutputProcessingInSpecOrder) {
 }
 
 TEST(Interpreter, RetryBackoffIsComputedWithoutSleeping) {
-  json def = json::parse(R"asl({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "function:f",
+  json def =
+      json::parse(R"asl({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "function:f",
       "Retry": [{"ErrorEquals": ["Custom.Flaky"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 3,
                  "MaxDelaySeconds": 10}], "End": true}}})asl");
   ScriptedTasks tasks;
@@ -82,11 +84,13 @@ TEST(Interpreter, RetriesRunOutThenCatchRoutesTheError) {
 }
 
 TEST(Interpreter, JitterFullStaysWithinTheDelay) {
-  json def = json::parse(R"asl({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "function:f",
+  json def =
+      json::parse(R"asl({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "function:f",
       "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 4, "MaxAttempts": 5, "BackoffRate": 1,
                  "JitterStrategy": "FULL"}], "End": true}}})asl");
   ScriptedTasks tasks;
-  tasks.script["function:f"] = {json{{"error", "E"}}, json{{"error", "E"}}, json{{"error", "E"}}, json{{"ok", 1}}};
+  tasks.script["function:f"] = {json{{"error", "E"}}, json{{"error", "E"}}, json{{"error", "E"}},
+                                json{{"ok", 1}}};
   RecordingSleeper sleeper;
   ASSERT_EQ(run(def, json::object(), tasks, sleeper).status, "SUCCEEDED");
   ASSERT_EQ(sleeper.slept.size(), 3u);
@@ -120,7 +124,8 @@ TEST(Interpreter, TaskFailedMatchesTaskErrors) {
 }
 
 TEST(Interpreter, TenThousandItemMap) {
-  json def = json::parse(R"asl({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items",
+  json def =
+      json::parse(R"asl({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items",
       "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
       "ItemProcessor": {"StartAt": "Sq", "States": {"Sq": {"Type": "Pass",
           "Parameters": {"r.$": "States.MathAdd($.v, $.i)"}, "OutputPath": "$.r", "End": true}}},
@@ -140,13 +145,16 @@ TEST(Interpreter, TenThousandItemMap) {
 }
 
 TEST(Interpreter, HistoryEventsAreNumberedAndLinked) {
-  json def = json::parse(R"asl({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}})asl");
+  json def = json::parse(
+      R"asl({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Succeed"}}})asl");
   ScriptedTasks tasks;
   RecordingSleeper sleeper;
   MemoryHistory history;
   run(def, json::object(), tasks, sleeper, &history);
-  EXPECT_EQ(history.types(), (std::vector<std::string>{"ExecutionStarted", "PassStateEntered", "PassStateExited",
-                                                       "SucceedStateEntered", "SucceedStateExited", "ExecutionSucceeded"}));
+  EXPECT_EQ(history.types(),
+            (std::vector<std::string>{"ExecutionStarted", "PassStateEntered", "PassStateExited",
+                                      "SucceedStateEntered", "SucceedStateExited",
+                                      "ExecutionSucceeded"}));
   auto events = history.events();
   for (size_t i = 0; i < events.size(); i++) {
     EXPECT_EQ(events[i].id, static_cast<int64_t>(i + 1));
@@ -192,20 +200,27 @@ TEST(Definition, EveryFaultIsListedWithItsPath) {
   } catch (const Error& e) {
     const std::string m = e.what();
     EXPECT_EQ(e.code(), "States.InvalidDefinition");
-    for (const char* f : {"$.States.A.Next: no state named \"Nowhere\"", "$.States.A.Bogus: is not a field of a Pass state",
-                          "$.States.B: a Task state needs a Resource", "$.States.B.Retry[0].ErrorEquals: States.ALL must appear alone",
-                          "$.States.C.Choices[0].NumericEqualz: unknown field", "$.States.D.Parameters['x.$']: 'not a path'",
-                          "$.States.E.InputPath: Invalid JSONPath", "$.States.B: is not reachable from StartAt"})
+    for (const char* f :
+         {"$.States.A.Next: no state named \"Nowhere\"",
+          "$.States.A.Bogus: is not a field of a Pass state",
+          "$.States.B: a Task state needs a Resource",
+          "$.States.B.Retry[0].ErrorEquals: States.ALL must appear alone",
+          "$.States.C.Choices[0].NumericEqualz: unknown field",
+          "$.States.D.Parameters['x.$']: 'not a path'", "$.States.E.InputPath: Invalid JSONPath",
+          "$.States.B: is not reachable from StartAt"})
       EXPECT_NE(m.find(f), std::string::npos) << "missing: " << f << "\nin:\n" << m;
   }
 }
 
 TEST(Definition, JsonataIsRefusedNamingTheState) {
   try {
-    Definition::parse(json::parse(R"asl({"StartAt": "A", "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONata", "End": true}}})asl"));
+    Definition::parse(json::parse(
+        R"asl({"StartAt": "A", "States": {"A": {"Type": "Pass", "QueryLanguage": "JSONata", "End": true}}})asl"));
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("state 'A' uses QueryLanguage JSONata, which is not supported yet"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find(
+                  "state 'A' uses QueryLanguage JSONata, which is not supported yet"),
+              std::string::npos)
         << e.what();
   }
 }

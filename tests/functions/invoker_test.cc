@@ -21,13 +21,15 @@ class InvokerTest : public ::testing::Test {
       ctx.log("echoing");
       return e;
     });
-    registry_.add("fails", "raises a named error", [this](const nlohmann::json&, InvocationContext&) -> nlohmann::json {
-      clock_.advance(5'000'000);
-      throw Error("Custom.Failure", "it broke");
-    });
-    registry_.add("throws", "raises something else", [](const nlohmann::json&, InvocationContext&) -> nlohmann::json {
-      throw std::runtime_error("plain exception");
-    });
+    registry_.add("fails", "raises a named error",
+                  [this](const nlohmann::json&, InvocationContext&) -> nlohmann::json {
+                    clock_.advance(5'000'000);
+                    throw Error("Custom.Failure", "it broke");
+                  });
+    registry_.add("throws", "raises something else",
+                  [](const nlohmann::json&, InvocationContext&) -> nlohmann::json {
+                    throw std::runtime_error("plain exception");
+                  });
   }
   testing::TempDir dir_;
   core::ManualClock clock_{1'000'000'000'000'000'000};
@@ -88,7 +90,9 @@ TEST_F(InvokerTest, UnknownFunctionIsResourceNotFound) {
 TEST_F(InvokerTest, BuiltinsAreRegistered) {
   Registry builtins;
   registerBuiltins(builtins);
-  for (const char* name : {"convert", "sql", "dedup", "mask", "validate", "profile", "quality_score", "extract_sql"}) EXPECT_TRUE(builtins.contains(name)) << name;
+  for (const char* name :
+       {"convert", "sql", "dedup", "mask", "validate", "profile", "quality_score", "extract_sql"})
+    EXPECT_TRUE(builtins.contains(name)) << name;
 }
 
 }  // namespace

@@ -124,12 +124,14 @@ TEST_P(ObjectStoreTest, ListIsInS3ByteOrder) {
 }
 
 TEST_P(ObjectStoreTest, ListWithPrefixAndDelimiter) {
-  for (std::string k : {"logs/2025/01/a", "logs/2025/02/b", "logs/2026/c", "logs/top", "logsx", "other"})
+  for (std::string k :
+       {"logs/2025/01/a", "logs/2025/02/b", "logs/2026/c", "logs/top", "logsx", "other"})
     store_->put("bkt", k, "x");
   ListRequest req;
   req.prefix = "logs/";
   req.delimiter = "/";
-  EXPECT_EQ(allKeys(req), (std::vector<std::string>{"logs/top", "PRE logs/2025/", "PRE logs/2026/"}));
+  EXPECT_EQ(allKeys(req),
+            (std::vector<std::string>{"logs/top", "PRE logs/2025/", "PRE logs/2026/"}));
   req.prefix = "logs/2025/0";
   EXPECT_EQ(allKeys(req), (std::vector<std::string>{"PRE logs/2025/01/", "PRE logs/2025/02/"}));
   req.prefix = "logs";
@@ -228,8 +230,8 @@ TEST_P(ObjectStoreTest, KeysWithSpacesPlusEqualsAndUnicode) {
 }
 
 TEST_P(ObjectStoreTest, KeysThatWouldEscapeTheBucketAreRefused) {
-  for (const std::string& k : std::vector<std::string>{"../escape", "a/../../escape", "/etc/passwd", "a//b", "./x",
-                        std::string("nul\0x", 5)}) {
+  for (const std::string& k : std::vector<std::string>{"../escape", "a/../../escape", "/etc/passwd",
+                                                       "a//b", "./x", std::string("nul\0x", 5)}) {
     EXPECT_EQ(codeOf([&] { store_->put("bkt", k, "x"); }), "InvalidKey") << k;
     EXPECT_EQ(codeOf([&] { store_->get("bkt", k); }), "InvalidKey") << k;
     EXPECT_EQ(codeOf([&] { store_->remove("bkt", k); }), "InvalidKey") << k;
@@ -303,7 +305,8 @@ std::unique_ptr<ObjectStore> makeLocal(const std::string& dir) {
   return std::make_unique<LocalObjectStore>(dir + "/lake");
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreTest, ::testing::Values(NamedFactory{"local", makeLocal}),
+INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreTest,
+                         ::testing::Values(NamedFactory{"local", makeLocal}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace

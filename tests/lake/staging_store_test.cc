@@ -16,7 +16,9 @@ namespace {
 class NoLocalFiles : public ForwardingObjectStore {
  public:
   using ForwardingObjectStore::ForwardingObjectStore;
-  std::optional<std::string> localPath(const std::string&, const std::string&) override { return std::nullopt; }
+  std::optional<std::string> localPath(const std::string&, const std::string&) override {
+    return std::nullopt;
+  }
 };
 
 TEST(Glob, DuckDbStyleMatching) {
@@ -44,7 +46,9 @@ TEST(StagingStore, DataStepsReadARemoteLikeLakeThroughStagedCopies) {
 
   data::Database db;
   data::StepEnv env{staged, db, dir / "scratch", [](const std::string&) {}, 0};
-  auto out = data::sqlStep({{"inputs", {{"t", "lake://raw/2025-*/*.jsonl"}}}, {"sql", "SELECT sum(v) AS s FROM t"}}, env);
+  auto out = data::sqlStep(
+      {{"inputs", {{"t", "lake://raw/2025-*/*.jsonl"}}}, {"sql", "SELECT sum(v) AS s FROM t"}},
+      env);
   EXPECT_EQ(out["rows"][0]["s"], 6);
   EXPECT_TRUE(std::filesystem::exists(dir / "staging/raw/2025-01/a.jsonl"));
   EXPECT_FALSE(std::filesystem::exists(dir / "staging/raw/other/c.jsonl"));
@@ -52,11 +56,14 @@ TEST(StagingStore, DataStepsReadARemoteLikeLakeThroughStagedCopies) {
   // A changed object is staged again; the write raised an event through the wrapper.
   staged.put("raw", "2025-01/a.jsonl", "{\"v\":10}\n");
   EXPECT_EQ(events, 1);
-  out = data::sqlStep({{"inputs", {{"t", "lake://raw/2025-*/*.jsonl"}}}, {"sql", "SELECT sum(v) AS s FROM t"}}, env);
+  out = data::sqlStep(
+      {{"inputs", {{"t", "lake://raw/2025-*/*.jsonl"}}}, {"sql", "SELECT sum(v) AS s FROM t"}},
+      env);
   EXPECT_EQ(out["rows"][0]["s"], 13);
 
   // Outputs go through the store, not the staging folder.
-  data::convertStep({{"input", "lake://raw/2025-02/b.jsonl"}, {"output", "lake://raw/out/b.parquet"}}, env);
+  data::convertStep(
+      {{"input", "lake://raw/2025-02/b.jsonl"}, {"output", "lake://raw/out/b.parquet"}}, env);
   EXPECT_EQ(local.head("raw", "out/b.parquet").content_type, "application/vnd.apache.parquet");
 }
 

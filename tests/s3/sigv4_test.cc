@@ -64,7 +64,8 @@ RawRequest parseRequest(const std::string& text) {
 std::vector<std::string> caseNames() {
   std::vector<std::string> out;
   if (!fs::exists(vectorsDir() + "/v4")) return out;
-  for (const auto& e : fs::directory_iterator(vectorsDir() + "/v4")) out.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(vectorsDir() + "/v4"))
+    out.push_back(e.path().filename().string());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -99,7 +100,8 @@ TEST_P(SigV4Suite, HeaderAndQuerySigning) {
   const std::string creq = canonicalRequest(h);
   EXPECT_EQ(creq, slurp(dir / "header-canonical-request.txt"));
   EXPECT_EQ(stringToSign(amz_date, scope, creq), slurp(dir / "header-string-to-sign.txt"));
-  EXPECT_EQ(signatureHex(secret, amz_date, region, service, creq), slurp(dir / "header-signature.txt"));
+  EXPECT_EQ(signatureHex(secret, amz_date, region, service, creq),
+            slurp(dir / "header-signature.txt"));
 
   // Query-string (presigned URL) mode.
   CanonicalRequestInput q = h;
@@ -123,7 +125,8 @@ TEST_P(SigV4Suite, HeaderAndQuerySigning) {
   if (with_token) q.query.emplace_back("X-Amz-Security-Token", token);
   const std::string qreq = canonicalRequest(q);
   EXPECT_EQ(qreq, slurp(dir / "query-canonical-request.txt"));
-  EXPECT_EQ(signatureHex(secret, amz_date, region, service, qreq), slurp(dir / "query-signature.txt"));
+  EXPECT_EQ(signatureHex(secret, amz_date, region, service, qreq),
+            slurp(dir / "query-signature.txt"));
 }
 
 INSTANTIATE_TEST_SUITE_P(V4, SigV4Suite, ::testing::ValuesIn(caseNames()), [](const auto& info) {
@@ -151,8 +154,10 @@ TEST(SigV4, S3ApiReferenceExamples) {
     }
     in.payload_hash = c["payload_hash"];
     const std::string creq = canonicalRequest(in);
-    EXPECT_EQ(signatureHex(s["secret_key"], s["timestamp"], s["region"], s["service"], creq), c["signature"])
-        << c["name"] << "\n" << creq;
+    EXPECT_EQ(signatureHex(s["secret_key"], s["timestamp"], s["region"], s["service"], creq),
+              c["signature"])
+        << c["name"] << "\n"
+        << creq;
   }
   EXPECT_EQ(checked, 5);
 }
@@ -170,9 +175,11 @@ TEST(SigV4, AwsChunkedSignaturesChainFromTheSeed) {
   }
   in.payload_hash = c["payload_hash"];
   const std::string amz_date = s["timestamp"];
-  const std::string seed = signatureHex(s["secret_key"], amz_date, s["region"], s["service"], canonicalRequest(in));
+  const std::string seed =
+      signatureHex(s["secret_key"], amz_date, s["region"], s["service"], canonicalRequest(in));
   EXPECT_EQ(seed, c["seed_signature"]);
-  const std::string key = signingKey(s["secret_key"], amz_date.substr(0, 8), s["region"], s["service"]);
+  const std::string key =
+      signingKey(s["secret_key"], amz_date.substr(0, 8), s["region"], s["service"]);
   const std::string scope = credentialScope(amz_date.substr(0, 8), s["region"], s["service"]);
   std::string previous = seed;
   for (const auto& chunk : c["chunk_signatures"]) {
@@ -186,7 +193,8 @@ TEST(SigV2, QueryPresignsMadeByBotocore) {
   json doc = json::parse(slurp(vectorsDir() + "/s3-examples.json"));
   const json& v2 = doc["sigv2_query_presign"];
   ASSERT_FALSE(v2["cases"].empty());
-  for (const auto& c : v2["cases"]) EXPECT_EQ(sigV2Signature(v2["secret_key"], c["string_to_sign"]), c["signature"]);
+  for (const auto& c : v2["cases"])
+    EXPECT_EQ(sigV2Signature(v2["secret_key"], c["string_to_sign"]), c["signature"]);
 }
 
 TEST(SigV4, EncodingRules) {

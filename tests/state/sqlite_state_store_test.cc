@@ -19,9 +19,8 @@ std::string codeOf(const std::function<void()>& fn) { return testing::errorCodeO
 class StateStoreTest : public ::testing::Test {
  protected:
   std::unique_ptr<StateStore> open() {
-    return std::make_unique<SqliteStateStore>(dir_ / "state.db",
-                                              SecretBox::fromEnvironmentOrKeyFile(dir_ / "master.key"),
-                                              clock_);
+    return std::make_unique<SqliteStateStore>(
+        dir_ / "state.db", SecretBox::fromEnvironmentOrKeyFile(dir_ / "master.key"), clock_);
   }
   testing::TempDir dir_;
   core::ManualClock clock_{1'700'000'000'000'000'000};
@@ -36,7 +35,9 @@ TEST_F(StateStoreTest, ParametersAreVersioned) {
   auto store = open();
   auto& p = store->parameters();
   EXPECT_EQ(p.put({"/app/watermark", "2025-01-01", ParameterType::kString, "last run", false}), 1);
-  EXPECT_EQ(codeOf([&] { p.put({"/app/watermark", "x", ParameterType::kString, "", false}); }),
+  EXPECT_EQ(codeOf([&] {
+              p.put({"/app/watermark", "x", ParameterType::kString, "", false});
+            }),
             "ParameterAlreadyExists");
   clock_.advance(1'000'000'000);
   EXPECT_EQ(p.put({"/app/watermark", "2025-01-02", ParameterType::kString, "", true}), 2);
@@ -67,7 +68,8 @@ TEST_F(StateStoreTest, ParametersListByPath) {
     return out;
   };
   EXPECT_EQ(names(p.listByPath("/a", false)), (std::vector<std::string>{"/a/x", "/a/y"}));
-  EXPECT_EQ(names(p.listByPath("/a", true)), (std::vector<std::string>{"/a/sub/z", "/a/x", "/a/y"}));
+  EXPECT_EQ(names(p.listByPath("/a", true)),
+            (std::vector<std::string>{"/a/sub/z", "/a/x", "/a/y"}));
   EXPECT_EQ(names(p.listByPath("/", true)).size(), 5u);
   EXPECT_EQ(codeOf([&] { p.listByPath("a", false); }), "ValidationException");
 }
@@ -75,7 +77,9 @@ TEST_F(StateStoreTest, ParametersListByPath) {
 TEST_F(StateStoreTest, ParameterNamesAreValidated) {
   auto store = open();
   for (std::string bad : {"", "a b", "no/leading", "/trailing/", "/a//b", "semi;colon"})
-    EXPECT_EQ(codeOf([&] { store->parameters().put({bad, "v", ParameterType::kString, "", false}); }),
+    EXPECT_EQ(codeOf([&] {
+                store->parameters().put({bad, "v", ParameterType::kString, "", false});
+              }),
               "ValidationException")
         << bad;
 }
@@ -83,7 +87,8 @@ TEST_F(StateStoreTest, ParameterNamesAreValidated) {
 TEST_F(StateStoreTest, SecureStringsAreEncryptedAtRest) {
   {
     auto store = open();
-    store->parameters().put({"/db/password", "hunter2-very-secret", ParameterType::kSecureString, "", false});
+    store->parameters().put(
+        {"/db/password", "hunter2-very-secret", ParameterType::kSecureString, "", false});
     EXPECT_EQ(store->parameters().get("/db/password").value, "hunter2-very-secret");
   }
   // Neither the database file nor its WAL holds the plaintext.
@@ -118,7 +123,9 @@ TEST_F(StateStoreTest, ItemTablesPutGetDelete) {
   auto store = open();
   auto& items = store->items();
   items.createTable({"metrics", {"name", KeyType::kString}, KeyAttribute{"ts", KeyType::kNumber}});
-  EXPECT_EQ(codeOf([&] { items.createTable({"metrics", {"x", KeyType::kString}, std::nullopt}); }),
+  EXPECT_EQ(codeOf([&] {
+              items.createTable({"metrics", {"x", KeyType::kString}, std::nullopt});
+            }),
             "ResourceInUseException");
   items.put("metrics", {{"name", "rows"}, {"ts", 1}, {"value", 10}});
   items.put("metrics", {{"name", "rows"}, {"ts", 1.0}, {"value", 11}});  // same key: replaced
@@ -128,8 +135,13 @@ TEST_F(StateStoreTest, ItemTablesPutGetDelete) {
   EXPECT_FALSE(items.remove("metrics", {{"name", "rows"}, {"ts", 1}}));
 
   EXPECT_EQ(codeOf([&] { items.put("metrics", {{"name", "rows"}}); }), "ValidationException");
-  EXPECT_EQ(codeOf([&] { items.put("metrics", {{"name", "rows"}, {"ts", "one"}}); }), "ValidationException");
-  EXPECT_EQ(codeOf([&] { items.get("metrics", {{"name", "rows"}, {"ts", 1}, {"extra", 1}}); }),
+  EXPECT_EQ(codeOf([&] {
+              items.put("metrics", {{"name", "rows"}, {"ts", "one"}});
+            }),
+            "ValidationException");
+  EXPECT_EQ(codeOf([&] {
+              items.get("metrics", {{"name", "rows"}, {"ts", 1}, {"extra", 1}});
+            }),
             "ValidationException");
   EXPECT_EQ(codeOf([&] { items.put("nope", {{"id", "x"}}); }), "ResourceNotFoundException");
 }
@@ -149,14 +161,18 @@ TEST_F(StateStoreTest, QueriesUseSortKeyOrderAndConditions) {
   // Numeric order, not text order (10 after 4).
   EXPECT_EQ(ns({"runs", "etl", std::nullopt, false, 0}), (std::vector<int>{2, 4, 10, 33}));
   EXPECT_EQ(ns({"runs", "etl", std::nullopt, true, 2}), (std::vector<int>{33, 10}));
-  EXPECT_EQ(ns({"runs", "etl", SortKeyCondition{Op::kGt, 4, nullptr}, false, 0}), (std::vector<int>{10, 33}));
-  EXPECT_EQ(ns({"runs", "etl", SortKeyCondition{Op::kBetween, 3, 10}, false, 0}), (std::vector<int>{4, 10}));
-  EXPECT_EQ(ns({"runs", "etl", SortKeyCondition{Op::kLe, 4, nullptr}, false, 0}), (std::vector<int>{2, 4}));
+  EXPECT_EQ(ns({"runs", "etl", SortKeyCondition{Op::kGt, 4, nullptr}, false, 0}),
+            (std::vector<int>{10, 33}));
+  EXPECT_EQ(ns({"runs", "etl", SortKeyCondition{Op::kBetween, 3, 10}, false, 0}),
+            (std::vector<int>{4, 10}));
+  EXPECT_EQ(ns({"runs", "etl", SortKeyCondition{Op::kLe, 4, nullptr}, false, 0}),
+            (std::vector<int>{2, 4}));
 
   items.createTable({"files", {"bucket", KeyType::kString}, KeyAttribute{"key", KeyType::kString}});
   for (std::string k : {"2025/01/a", "2025/02/b", "2026/01/c", "2025/01/b"})
     items.put("files", {{"bucket", "raw"}, {"key", k}});
-  auto keys = items.query({"files", "raw", SortKeyCondition{Op::kBeginsWith, "2025/01/", nullptr}, false, 0});
+  auto keys = items.query(
+      {"files", "raw", SortKeyCondition{Op::kBeginsWith, "2025/01/", nullptr}, false, 0});
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[0]["key"], "2025/01/a");
   EXPECT_EQ(keys[1]["key"], "2025/01/b");

@@ -36,7 +36,10 @@ TEST(CrashResume, KilledExecutionsResumeAndCompleteOnce) {
       "S1": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 10)"}, "Next": "W2"},
       "W2": {"Type": "Wait", "Seconds": 1, "Next": "S2"},
       "S2": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 100)"}, "End": true}}})asl");
-  ASSERT_EQ(std::system((bin + " --data-dir " + data + " workflows put counter " + (dir / "wf.asl.json") + " >/dev/null").c_str()), 0);
+  ASSERT_EQ(std::system((bin + " --data-dir " + data + " workflows put counter " +
+                         (dir / "wf.asl.json") + " >/dev/null")
+                            .c_str()),
+            0);
 
   std::mt19937 rng(2026);
   std::uniform_int_distribution<int> delay_ms(300, 2300);  // after the start is recorded
@@ -45,8 +48,8 @@ TEST(CrashResume, KilledExecutionsResumeAndCompleteOnce) {
     pid_t pid = ::fork();
     if (pid == 0) {
       std::string name = "run-" + std::to_string(i);
-      ::execl(bin.c_str(), bin.c_str(), "--data-dir", data.c_str(), "start", "counter", "--input", "{\"n\": 0}",
-              "--name", name.c_str(), "--wait", static_cast<char*>(nullptr));
+      ::execl(bin.c_str(), bin.c_str(), "--data-dir", data.c_str(), "start", "counter", "--input",
+              "{\"n\": 0}", "--name", name.c_str(), "--wait", static_cast<char*>(nullptr));
       ::_exit(127);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
@@ -57,8 +60,10 @@ TEST(CrashResume, KilledExecutionsResumeAndCompleteOnce) {
 
   runCommand(bin + " --data-dir " + data + " executions resume");
   for (int i = 0; i < runs; i++) {
-    const std::string arn = "arn:aws:states:local:000000000000:execution:counter:run-" + std::to_string(i);
-    json d = json::parse(runCommand(bin + " --data-dir " + data + " executions describe " + arn), nullptr, false);
+    const std::string arn =
+        "arn:aws:states:local:000000000000:execution:counter:run-" + std::to_string(i);
+    json d = json::parse(runCommand(bin + " --data-dir " + data + " executions describe " + arn),
+                         nullptr, false);
     ASSERT_FALSE(d.is_discarded()) << "execution " << i << " was never recorded";
     EXPECT_EQ(d["status"], "SUCCEEDED") << d.dump();
     EXPECT_EQ(d["output"], (json{{"n", 111}})) << d.dump();

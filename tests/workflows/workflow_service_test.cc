@@ -22,20 +22,23 @@ class WorkflowServiceTest : public ::testing::Test {
     registry_.add("double", "doubles x", [](const json& e, functions::InvocationContext&) {
       return json{{"x", e.at("x").get<int>() * 2}};
     });
-    registry_.add("flaky", "fails until told not to", [this](const json&, functions::InvocationContext&) -> json {
-      if (flaky_failures_-- > 0) throw Error("Custom.Flaky", "not yet");
-      return json{{"ok", true}};
-    });
-    registry_.add("notify", "remembers the task token it was given", [this](const json& e, functions::InvocationContext&) {
-      std::lock_guard lock(mu_);
-      token_ = e.at("token");
-      return json::object();
-    });
+    registry_.add("flaky", "fails until told not to",
+                  [this](const json&, functions::InvocationContext&) -> json {
+                    if (flaky_failures_-- > 0) throw Error("Custom.Flaky", "not yet");
+                    return json{{"ok", true}};
+                  });
+    registry_.add("notify", "remembers the task token it was given",
+                  [this](const json& e, functions::InvocationContext&) {
+                    std::lock_guard lock(mu_);
+                    token_ = e.at("token");
+                    return json::object();
+                  });
     WorkflowServiceOptions o;
     o.sleeper = &sleeper_;
     service_ = std::make_unique<WorkflowService>(registry_, services_, o);
   }
-  json outcome(const std::string& wf, const json& def, const json& input, const std::string& name = "") {
+  json outcome(const std::string& wf, const json& def, const json& input,
+               const std::string& name = "") {
     service_->putWorkflow(wf, def);
     auto r = service_->start(wf, input, name);
     return outcomeJson(service_->run(r.id));
@@ -64,22 +67,27 @@ TEST_F(WorkflowServiceTest, LambdaResourceFormsAllReachTheFunction) {
             "Parameters": {"FunctionName": "double", "Payload.$": "$"}, "End": true}}})asl");
   auto out = outcome("lambdas", def, {{"x", 1}});
   EXPECT_EQ(out["status"], "SUCCEEDED") << out;
-  EXPECT_EQ(out["output"], (json{{"ExecutedVersion", "$LATEST"}, {"Payload", {{"x", 16}}}, {"StatusCode", 200}}));
+  EXPECT_EQ(out["output"],
+            (json{{"ExecutedVersion", "$LATEST"}, {"Payload", {{"x", 16}}}, {"StatusCode", 200}}));
 }
 
 TEST_F(WorkflowServiceTest, FunctionErrorsKeepTheirNamesForRetry) {
   flaky_failures_ = 2;
-  json def = json::parse(R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:flaky",
+  json def = json::parse(
+      R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:flaky",
       "Retry": [{"ErrorEquals": ["Custom.Flaky"], "MaxAttempts": 2}], "End": true}}})asl");
   EXPECT_EQ(outcome("retry", def, json::object())["output"], (json{{"ok", true}}));
   EXPECT_EQ(sleeper_.slept.size(), 2u);
-  auto missing = outcome("missing", json::parse(R"asl({"StartAt": "A", "States": {"A": {"Type": "Task",
-      "Resource": "function:nope", "End": true}}})asl"), json::object());
+  auto missing =
+      outcome("missing", json::parse(R"asl({"StartAt": "A", "States": {"A": {"Type": "Task",
+      "Resource": "function:nope", "End": true}}})asl"),
+              json::object());
   EXPECT_EQ(missing["error"], "Lambda.ResourceNotFoundException");
 }
 
 TEST_F(WorkflowServiceTest, ExecutionNamesAreIdempotencyKeys) {
-  json def = json::parse(R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:double", "End": true}}})asl");
+  json def = json::parse(
+      R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:double", "End": true}}})asl");
   service_->putWorkflow("idem", def);
   auto a = service_->start("idem", {{"x", 2}}, "run-1");
   service_->run(a.id);
@@ -88,7 +96,9 @@ TEST_F(WorkflowServiceTest, ExecutionNamesAreIdempotencyKeys) {
   EXPECT_EQ(b.status, "SUCCEEDED");
   EXPECT_THROW(service_->start("idem", {{"x", 3}}, "run-1"), Error);
   auto history = state_.executions().history(a.id);
-  EXPECT_EQ(std::count_if(history.begin(), history.end(), [](auto& e) { return e.type == "ExecutionSucceeded"; }), 1);
+  EXPECT_EQ(std::count_if(history.begin(), history.end(),
+                          [](auto& e) { return e.type == "ExecutionSucceeded"; }),
+            1);
 }
 
 TEST_F(WorkflowServiceTest, DynamoDbIntegrationOnItemTables) {
@@ -117,7 +127,10 @@ TEST_F(WorkflowServiceTest, DynamoDbIntegrationOnItemTables) {
 }
 
 TEST_F(WorkflowServiceTest, NestedExecutionsSyncAndSync2) {
-  service_->putWorkflow("child", json::parse(R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:double", "End": true}}})asl"));
+  service_->putWorkflow(
+      "child",
+      json::parse(
+          R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:double", "End": true}}})asl"));
   json def = json::parse(R"asl({"StartAt": "S", "States": {
       "S": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync",
             "Parameters": {"StateMachineArn": "arn:aws:states:local:000000000000:stateMachine:child", "Input": {"x.$": "$.x"}},
@@ -190,7 +203,8 @@ TEST_F(WorkflowServiceTest, StopAndRedrive) {
 }
 
 TEST_F(WorkflowServiceTest, MockConfigReplacesTasksPerTestCase) {
-  json config = json::parse(R"({"StateMachines": {"m": {"TestCases": {"HappyPath": {"A": "Flaky"}}}},
+  json config =
+      json::parse(R"({"StateMachines": {"m": {"TestCases": {"HappyPath": {"A": "Flaky"}}}},
       "MockedResponses": {"Flaky": {"0": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "busy"}},
                                     "1": {"Return": {"mocked": true}}}}})");
   MockTaskRunner mocks(config, "m", "HappyPath", nullptr);
@@ -198,7 +212,10 @@ TEST_F(WorkflowServiceTest, MockConfigReplacesTasksPerTestCase) {
   o.sleeper = &sleeper_;
   o.tasks = &mocks;
   WorkflowService service(registry_, services_, o);
-  service.putWorkflow("m", json::parse(R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:double",
+  service.putWorkflow(
+      "m",
+      json::parse(
+          R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:double",
       "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "MaxAttempts": 1}], "End": true}}})asl"));
   auto r = service.run(service.start("m", json::object()).id);
   EXPECT_EQ(r.output, (json{{"mocked", true}}));
@@ -206,7 +223,8 @@ TEST_F(WorkflowServiceTest, MockConfigReplacesTasksPerTestCase) {
 }
 
 TEST_F(WorkflowServiceTest, InvalidWorkflowsAreRefused) {
-  EXPECT_THROW(service_->putWorkflow("bad", json::parse(R"({"StartAt": "X", "States": {}})")), Error);
+  EXPECT_THROW(service_->putWorkflow("bad", json::parse(R"({"StartAt": "X", "States": {}})")),
+               Error);
   EXPECT_THROW(service_->start("never-registered", json::object()), Error);
 }
 

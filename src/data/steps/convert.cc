@@ -7,8 +7,9 @@ namespace sluice::data {
 nlohmann::json convertStep(const nlohmann::json& event, const StepEnv& env) {
   Connection conn(env.duckdb);
   createInputView(conn, "input", requireField(event, "input"), env.lake);
-  auto written = writeQuery(conn, "SELECT * FROM input", requireField(event, "output"), env.lake,
-                            env.scratch_dir, event.value("vars", nlohmann::json::object()), env.now, env.log);
+  auto written =
+      writeQuery(conn, "SELECT * FROM input", requireField(event, "output"), env.lake,
+                 env.scratch_dir, event.value("vars", nlohmann::json::object()), env.now, env.log);
   env.log("convert: wrote " + std::to_string(written.rows) + " rows to " +
           std::to_string(written.objects.size()) + " object(s)");
   return written.toJson();

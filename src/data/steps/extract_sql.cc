@@ -17,7 +17,8 @@ std::string checkedName(const std::string& name, const char* what) {
   if (name.empty()) throw Error(errc::kInvalidArgument, std::string(what) + " must not be empty");
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
-      throw Error(errc::kInvalidArgument, std::string(what) + " '" + name + "' may hold only letters, digits and '_'");
+      throw Error(errc::kInvalidArgument,
+                  std::string(what) + " '" + name + "' may hold only letters, digits and '_'");
   return "\"" + name + "\"";
 }
 
@@ -30,8 +31,8 @@ std::optional<std::string> readParameter(state::ParameterStore& params, const st
   }
 }
 
-void writeParameter(state::ParameterStore& params, const std::string& name, const std::string& value,
-                    const std::string& description) {
+void writeParameter(state::ParameterStore& params, const std::string& name,
+                    const std::string& value, const std::string& description) {
   params.put({name, value, state::ParameterType::kString, description, true});
 }
 
@@ -70,7 +71,8 @@ json extractSqlStep(const json& event, const StepEnv& env) {
     const std::string watermark_param = prefix + "/" + name + "/watermark";
     const std::string sequence_param = prefix + "/" + name + "/packet_id";
 
-    std::optional<std::string> watermark = full ? std::nullopt : readParameter(*env.parameters, watermark_param);
+    std::optional<std::string> watermark =
+        full ? std::nullopt : readParameter(*env.parameters, watermark_param);
     std::string sql = "SELECT * FROM " + quoted;
     std::vector<std::string> params;
     if (watermark) {
@@ -86,7 +88,8 @@ json extractSqlStep(const json& event, const StepEnv& env) {
       if (!full) {
         auto it = row.find(column);
         if (it == row.end())
-          throw Error(errc::kInvalidArgument, "table '" + name + "' has no watermark column '" + column + "'");
+          throw Error(errc::kInvalidArgument,
+                      "table '" + name + "' has no watermark column '" + column + "'");
         if (!it->is_null() && (!highest || greater(*it, asText(*highest)))) highest = *it;
       }
       if (as_array && rows > 0) body += ",";
@@ -98,7 +101,8 @@ json extractSqlStep(const json& event, const StepEnv& env) {
 
     json result{{"rows", rows}};
     if (rows > 0) {
-      const int64_t packet_id = std::stoll(readParameter(*env.parameters, sequence_param).value_or("0")) + 1;
+      const int64_t packet_id =
+          std::stoll(readParameter(*env.parameters, sequence_param).value_or("0")) + 1;
       json vars = event.value("vars", json::object());
       vars["table"] = name;
       vars["packet_id"] = packet_id;
@@ -109,15 +113,21 @@ json extractSqlStep(const json& event, const StepEnv& env) {
       env.lake.put(dest.bucket, dest.key, body, opts);
       // Only after the packet is stored: a crash before this line re-extracts the same
       // rows next time (at-least-once), never skips them.
-      writeParameter(*env.parameters, sequence_param, std::to_string(packet_id), "last packet id of " + name);
-      if (highest) writeParameter(*env.parameters, watermark_param, asText(*highest), "extract watermark of " + name);
+      writeParameter(*env.parameters, sequence_param, std::to_string(packet_id),
+                     "last packet id of " + name);
+      if (highest)
+        writeParameter(*env.parameters, watermark_param, asText(*highest),
+                       "extract watermark of " + name);
       result["packet_id"] = packet_id;
       result["key"] = "lake://" + dest.bucket + "/" + dest.key;
       if (!full) new_data = true;
     }
-    if (highest) result["watermark"] = *highest;
-    else if (watermark) result["watermark"] = *watermark;
-    env.log("extract_sql: " + std::to_string(rows) + " rows from " + name + " of " + source->describe());
+    if (highest)
+      result["watermark"] = *highest;
+    else if (watermark)
+      result["watermark"] = *watermark;
+    env.log("extract_sql: " + std::to_string(rows) + " rows from " + name + " of " +
+            source->describe());
     tables[name] = result;
   }
   return {{"new_data", new_data}, {"tables", tables}};

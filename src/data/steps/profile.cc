@@ -21,7 +21,8 @@ std::vector<Column> describe(Connection& conn, const std::string& relation) {
   std::vector<Column> out;
   for (size_t i = 0; i < r.rowCount(); i++) {
     const std::string& t = *r.cell(i, 1);
-    bool numeric = t.find("INT") != std::string::npos || t == "FLOAT" || t == "DOUBLE" || t.rfind("DECIMAL", 0) == 0;
+    bool numeric = t.find("INT") != std::string::npos || t == "FLOAT" || t == "DOUBLE" ||
+                   t.rfind("DECIMAL", 0) == 0;
     out.push_back({*r.cell(i, 0), t, numeric});
   }
   return out;
@@ -41,9 +42,12 @@ std::string keyList(const std::vector<std::string>& cols) {
 // Rows that repeat an earlier row's key (all columns when no key is given).
 int64_t duplicateRows(Connection& conn, const std::vector<std::string>& key) {
   if (key.empty())
-    return static_cast<int64_t>(scalar(conn, "SELECT (SELECT count(*) FROM input) - (SELECT count(*) FROM (SELECT DISTINCT * FROM input))"));
+    return static_cast<int64_t>(scalar(conn,
+                                       "SELECT (SELECT count(*) FROM input) - (SELECT count(*) "
+                                       "FROM (SELECT DISTINCT * FROM input))"));
   return static_cast<int64_t>(scalar(
-      conn, "SELECT COALESCE(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM input GROUP BY " + keyList(key) + ")"));
+      conn, "SELECT COALESCE(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM input GROUP BY " +
+                keyList(key) + ")"));
 }
 
 }  // namespace
@@ -59,9 +63,13 @@ json profileStep(const json& event, const StepEnv& env) {
     const std::string id = sqlIdentifier(c.name);
     std::string stats = "count(*) - count(" + id + "), count(DISTINCT " + id + ")";
     if (c.numeric)
-      stats += ", avg(" + id + ")::DOUBLE, stddev_samp(" + id + ")::DOUBLE, min(" + id + ")::DOUBLE, max(" + id + ")::DOUBLE";
+      stats += ", avg(" + id + ")::DOUBLE, stddev_samp(" + id + ")::DOUBLE, min(" + id +
+               ")::DOUBLE, max(" + id + ")::DOUBLE";
     auto r = conn.query("SELECT " + stats + " FROM input");
-    json p{{"name", c.name}, {"type", c.type}, {"missing", r.cellJson(0, 0)}, {"unique", r.cellJson(0, 1)}};
+    json p{{"name", c.name},
+           {"type", c.type},
+           {"missing", r.cellJson(0, 0)},
+           {"unique", r.cellJson(0, 1)}};
     if (c.numeric) {
       p["mean"] = r.cellJson(0, 2);
       p["std"] = r.cellJson(0, 3);
@@ -77,8 +85,8 @@ json profileStep(const json& event, const StepEnv& env) {
            {"missing_fraction", cells > 0 ? static_cast<double>(nulls) / cells : 0.0},
            {"duplicate_rows", duplicateRows(conn, {})},
            {"column_profiles", profiles}};
-  env.log("profile: " + std::to_string(rows) + " rows, " + std::to_string(columns.size()) + " columns, " +
-          out["duplicate_rows"].dump() + " duplicate rows");
+  env.log("profile: " + std::to_string(rows) + " rows, " + std::to_string(columns.size()) +
+          " columns, " + out["duplicate_rows"].dump() + " duplicate rows");
   return out;
 }
 
@@ -90,34 +98,40 @@ json qualityScoreStep(const json& event, const StepEnv& env) {
   if (rows == 0) return {{"score", 0.0}, {"rows", 0}, {"reason", "no rows"}};
 
   std::string null_sum;
-  for (const auto& c : columns) null_sum += (null_sum.empty() ? "" : " + ") + ("count(*) - count(" + sqlIdentifier(c.name) + ")");
-  const double completeness = 1.0 - scalar(conn, "SELECT " + null_sum + " FROM input") / (rows * static_cast<double>(columns.size()));
+  for (const auto& c : columns)
+    null_sum +=
+        (null_sum.empty() ? "" : " + ") + ("count(*) - count(" + sqlIdentifier(c.name) + ")");
+  const double completeness = 1.0 - scalar(conn, "SELECT " + null_sum + " FROM input") /
+                                        (rows * static_cast<double>(columns.size()));
 
   const std::string pattern = event.value("validity_columns", "amount|price|total");
   double validity = 1.0;
   for (const auto& c : columns) {
     if (!c.numeric) continue;
-    if (scalar(conn, "SELECT regexp_matches(lower(" + sqlLiteral(c.name) + "), " + sqlLiteral(pattern) + ")::INTEGER") == 0)
+    if (scalar(conn, "SELECT regexp_matches(lower(" + sqlLiteral(c.name) + "), " +
+                         sqlLiteral(pattern) + ")::INTEGER") == 0)
       continue;
-    validity -= scalar(conn, "SELECT count(*) FROM input WHERE " + sqlIdentifier(c.name) + " < 0") / rows * 0.1;
+    validity -= scalar(conn, "SELECT count(*) FROM input WHERE " + sqlIdentifier(c.name) + " < 0") /
+                rows * 0.1;
   }
   validity = std::max(0.0, validity);
 
   double consistency = 1.0;
   if (event.contains("email_column")) {
     std::string col = sqlIdentifier(event["email_column"].get<std::string>());
-    consistency = scalar(conn, "SELECT COALESCE(avg((strpos(CAST(" + col + " AS VARCHAR), '@') > 0)::INTEGER), 1) FROM input WHERE " +
-                                   col + " IS NOT NULL");
+    consistency = scalar(conn, "SELECT COALESCE(avg((strpos(CAST(" + col +
+                                   " AS VARCHAR), '@') > 0)::INTEGER), 1) FROM input WHERE " + col +
+                                   " IS NOT NULL");
   }
-  const double uniqueness = 1.0 - static_cast<double>(duplicateRows(conn, event.value("key", std::vector<std::string>{}))) / rows;
+  const double uniqueness = 1.0 - static_cast<double>(duplicateRows(
+                                      conn, event.value("key", std::vector<std::string>{}))) /
+                                      rows;
   const double score = 0.3 * completeness + 0.3 * validity + 0.2 * consistency + 0.2 * uniqueness;
-  if (score < event.value("warn_below", 0.7)) env.log("quality_score: warning: score " + std::to_string(score) + " is low");
-  return {{"score", score},
-          {"rows", static_cast<int64_t>(rows)},
-          {"completeness", completeness},
-          {"validity", validity},
-          {"consistency", consistency},
-          {"uniqueness", uniqueness}};
+  if (score < event.value("warn_below", 0.7))
+    env.log("quality_score: warning: score " + std::to_string(score) + " is low");
+  return {
+      {"score", score},       {"rows", static_cast<int64_t>(rows)}, {"completeness", completeness},
+      {"validity", validity}, {"consistency", consistency},         {"uniqueness", uniqueness}};
 }
 
 }  // namespace sluice::data

@@ -10,7 +10,8 @@ nlohmann::json sqlStep(const nlohmann::json& event, const StepEnv& env) {
   if (event.contains("inputs")) {
     if (!event["inputs"].is_object())
       throw Error(errc::kInvalidArgument, "\"inputs\" must map view names to inputs");
-    for (const auto& [name, spec] : event["inputs"].items()) createInputView(conn, name, spec, env.lake);
+    for (const auto& [name, spec] : event["inputs"].items())
+      createInputView(conn, name, spec, env.lake);
   }
   const std::string sql = requireField(event, "sql").get<std::string>();
   if (event.contains("output")) {
@@ -22,10 +23,12 @@ nlohmann::json sqlStep(const nlohmann::json& event, const StepEnv& env) {
   const int64_t max_rows = event.value("max_rows", 1000);
   auto result = conn.query("SELECT * FROM (" + sql + ") LIMIT " + std::to_string(max_rows + 1));
   nlohmann::json rows = nlohmann::json::array();
-  for (size_t r = 0; r < result.rowCount() && static_cast<int64_t>(r) < max_rows; r++) rows.push_back(result.rowJson(r));
+  for (size_t r = 0; r < result.rowCount() && static_cast<int64_t>(r) < max_rows; r++)
+    rows.push_back(result.rowJson(r));
   nlohmann::json columns = nlohmann::json::array();
   for (const auto& c : result.columns()) columns.push_back({{"name", c.name}, {"type", c.type}});
-  return {{"columns", columns}, {"rows", rows},
+  return {{"columns", columns},
+          {"rows", rows},
           {"truncated", static_cast<int64_t>(result.rowCount()) > max_rows}};
 }
 

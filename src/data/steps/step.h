@@ -4,9 +4,8 @@
 // functions of (event, environment) → result so the function registry can expose them
 // and tests can call them directly.
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/clock.h"
 
@@ -36,7 +35,8 @@ nlohmann::json convertStep(const nlohmann::json& event, const StepEnv& env);
 // {"inputs": {NAME: IN, …}, "sql": "SELECT … FROM NAME", "output": OUT?, "max_rows": 1000}
 // → with an output: {"rows", "objects"}; without: {"columns", "rows": [{…}, …]}.
 nlohmann::json sqlStep(const nlohmann::json& event, const StepEnv& env);
-// {"input", "output", "keys": [COL…]?, "order_by": COL?} → {"rows_in", "rows_out", "removed", "objects"}
+// {"input", "output", "keys": [COL…]?, "order_by": COL?} → {"rows_in", "rows_out", "removed",
+// "objects"}
 nlohmann::json dedupStep(const nlohmann::json& event, const StepEnv& env);
 // {"input", "output", "columns": {COL: "card"|"cvv"|"name"|"ssn"|"phone"|"email"|
 //   {"regex": R, "replace": S}}} → {"rows", "masked_columns", "objects"}

@@ -48,7 +48,8 @@ std::vector<Document> splitDocuments(const std::string& text, bool force_lines) 
     if (end == std::string::npos) end = text.size();
     std::string raw = text.substr(start, end - start);
     if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-    if (raw.find_first_not_of(" \t") != std::string::npos) docs.push_back({line, json::parse(raw, nullptr, false), raw});
+    if (raw.find_first_not_of(" \t") != std::string::npos)
+      docs.push_back({line, json::parse(raw, nullptr, false), raw});
     start = end + 1;
     line++;
   }
@@ -95,17 +96,22 @@ json validateDocuments(const json& event, const StepEnv& env) {
     }
   }
   const int64_t rows = static_cast<int64_t>(docs.size());
-  json out{{"rows_in", rows}, {"rows_valid", rows - invalid}, {"rows_invalid", invalid}, {"errors", faults},
+  json out{{"rows_in", rows},
+           {"rows_valid", rows - invalid},
+           {"rows_invalid", invalid},
+           {"errors", faults},
            {"sample", sample}};
   auto put = [&](const json& spec, const std::string& body) {
     LakeUrl dest = parseLakeUrl(renderKeyTemplate(inputSpecObject(spec)["path"],
                                                   event.value("vars", json::object()), env.now));
     auto info = env.lake.put(dest.bucket, dest.key, body);
-    return json::array({{{"bucket", info.bucket}, {"key", info.key}, {"size", info.size}, {"etag", info.etag}}});
+    return json::array(
+        {{{"bucket", info.bucket}, {"key", info.key}, {"size", info.size}, {"etag", info.etag}}});
   };
   if (faults > 0) out["quarantine"] = put(quarantineSpec(event), quarantined);
   if (event.contains("output")) out["objects"] = put(event["output"], valid);
-  env.log("validate: " + std::to_string(invalid) + " of " + std::to_string(rows) + " documents invalid");
+  env.log("validate: " + std::to_string(invalid) + " of " + std::to_string(rows) +
+          " documents invalid");
   enforceThresholds(event, rows, invalid);
   return out;
 }
