@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -410,8 +412,7 @@ class Run {
     if (!items.is_array())
       runtimeError(
           name, "Invalid input: the ItemsPath field does not resolve to an array: " + items.dump());
-    integerField(name, state, "MaxConcurrency", effective, vars,
-                 0);  // validated; iterations run in order
+    const int64_t max_concurrency = integerField(name, state, "MaxConcurrency", effective, vars, 0);
     bool has_count, has_pct;
     double tolerated_count =
         numberField(name, state, "ToleratedFailureCount", effective, vars, has_count);
@@ -426,44 +427,53 @@ class Run {
     const json* selector = state.contains("ItemSelector") ? &state["ItemSelector"]
                            : state.contains("Parameters") ? &state["Parameters"]
                                                           : nullptr;
-    event("MapStateStarted", {{"length", items.size()}});
-    json results = json::array();
-    size_t failures = 0;
-    const CurrentState saved_state = current_;
+    std::vector<json> inputs;
     for (size_t i = 0; i < items.size(); i++) {
-      json iter_input = items[i];
-      if (selector) {
-        ctx_["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
-        iter_input = applyTemplate(name, *selector, effective, vars);
-        ctx_.erase("Map");
+      if (!selector) {
+        inputs.push_back(items[i]);
+        continue;
       }
-      if (recording()) event("MapIterationStarted", {{"name", name}, {"index", i}});
+      ctx_["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
+      inputs.push_back(applyTemplate(name, *selector, effective, vars));
+      ctx_.erase("Map");
+    }
+    event("MapStateStarted", {{"length", items.size()}});
+    const bool tolerant = has_count || has_pct;
+    // Whether `failures` failed iterations end the Map (always, when nothing is tolerated).
+    auto exceeded = [&](size_t failures) {
+      bool over_count = has_count && static_cast<double>(failures) > tolerated_count;
+      bool over_pct =
+          has_pct &&
+          100.0 * static_cast<double>(failures) / static_cast<double>(items.size()) > tolerated_pct;
+      if (!tolerant) return failures > 0;
+      return (has_count && !has_pct && over_count) || (has_pct && !has_count && over_pct) ||
+             (has_count && has_pct && over_count && over_pct);
+    };
+    const size_t workers = concurrencyFor({&processor}, max_concurrency, inputs.size());
+    auto outcomes = runConcurrently(inputs.size(), workers, exceeded, [&](size_t i, Run& run) {
+      if (run.recording()) run.event("MapIterationStarted", {{"name", name}, {"index", i}});
       Variables iteration_vars(&vars);
       try {
-        results.push_back(runMachine(processor, std::move(iter_input), iteration_vars));
-        if (recording()) event("MapIterationSucceeded", {{"name", name}, {"index", i}});
-      } catch (const Error& e) {
-        event("MapIterationFailed", {{"name", name}, {"index", i}});
-        restoreState(saved_state);
-        if (!has_count && !has_pct) {
-          event("MapStateFailed", nullptr);
-          throw;
-        }
-        failures++;
-        results.push_back(nullptr);
-        bool over_count = has_count && static_cast<double>(failures) > tolerated_count;
-        bool over_pct =
-            has_pct && 100.0 * static_cast<double>(failures) / static_cast<double>(items.size()) >
-                           tolerated_pct;
-        if ((has_count && !has_pct && over_count) || (has_pct && !has_count && over_pct) ||
-            (has_count && has_pct && over_count && over_pct)) {
-          event("MapStateFailed", nullptr);
-          throw Error("States.ExceedToleratedFailureThreshold",
-                      "The specified tolerated failure threshold was exceeded");
-        }
+        json out = run.runMachine(processor, inputs[i], iteration_vars);
+        if (run.recording()) run.event("MapIterationSucceeded", {{"name", name}, {"index", i}});
+        return out;
+      } catch (const Error&) {
+        run.event("MapIterationFailed", {{"name", name}, {"index", i}});
+        throw;
       }
+    });
+    json results = json::array();
+    size_t failures = 0;
+    for (auto& o : outcomes) {
+      if (o.error) failures++;
+      results.push_back(o.error ? json() : std::move(o.value));
     }
-    restoreState(saved_state);
+    if (exceeded(failures)) {
+      event("MapStateFailed", nullptr);
+      if (!tolerant) throw *firstError(outcomes);
+      throw Error("States.ExceedToleratedFailureThreshold",
+                  "The specified tolerated failure threshold was exceeded");
+    }
     event("MapStateSucceeded", nullptr);
     return finishWithResult(name, state, raw, std::move(results), vars);
   }
@@ -473,21 +483,109 @@ class Run {
     if (state.contains("Parameters"))
       effective = applyTemplate(name, state["Parameters"], effective, vars);
     event("ParallelStateStarted", nullptr);
-    json results = json::array();
-    const CurrentState saved_state = current_;
-    for (const auto& branch : state["Branches"]) {
-      Variables branch_vars(&vars);
-      try {
-        results.push_back(runMachine(branch, effective, branch_vars));
-      } catch (const Error&) {
-        restoreState(saved_state);
-        event("ParallelStateFailed", nullptr);
-        throw;
-      }
+    const json& branches = state["Branches"];
+    std::vector<const json*> machines;
+    for (const auto& b : branches) machines.push_back(&b);
+    const size_t workers = concurrencyFor(machines, 0, branches.size());
+    auto outcomes = runConcurrently(
+        branches.size(), workers, [](size_t failures) { return failures > 0; },
+        [&](size_t i, Run& run) {
+          Variables branch_vars(&vars);
+          return run.runMachine(branches[i], effective, branch_vars);
+        });
+    if (auto error = firstError(outcomes)) {
+      event("ParallelStateFailed", nullptr);
+      throw *error;
     }
-    restoreState(saved_state);
+    json results = json::array();
+    for (auto& o : outcomes) results.push_back(std::move(o.value));
     event("ParallelStateSucceeded", nullptr);
     return finishWithResult(name, state, raw, std::move(results), vars);
+  }
+
+  struct Outcome {
+    json value;
+    std::optional<Error> error;
+  };
+
+  static std::optional<Error> firstError(const std::vector<Outcome>& outcomes) {
+    for (const auto& o : outcomes)
+      if (o.error) return o.error;
+    return std::nullopt;
+  }
+
+  // Whether a machine has states that wait on the world (tasks, waits), for which running
+  // iterations or branches side by side pays; pure states are faster one after another.
+  static bool mayBlock(const json& machine) {
+    for (const auto& [n, s] : machine["States"].items()) {
+      const std::string type = s.value("Type", "");
+      if (type == "Task" || type == "Wait") return true;
+      if (type == "Map" &&
+          mayBlock(s.contains("ItemProcessor") ? s["ItemProcessor"] : s["Iterator"]))
+        return true;
+      if (type == "Parallel")
+        for (const auto& b : s["Branches"])
+          if (mayBlock(b)) return true;
+    }
+    return false;
+  }
+
+  // Threads for `n` iterations: MaxConcurrency when given (0 means Step Functions'
+  // inline default of 40), one when nothing in them can block.
+  static size_t concurrencyFor(const std::vector<const json*>& machines, int64_t max_concurrency,
+                               size_t n) {
+    bool blocking = false;
+    for (const json* m : machines) blocking = blocking || mayBlock(*m);
+    if (!blocking || n < 2) return 1;
+    size_t limit = max_concurrency > 0 ? static_cast<size_t>(max_concurrency) : 40;
+    return std::min(limit, n);
+  }
+
+  // Runs fn(i, run) for every i < n, on this Run when `workers` is 1, else on that many
+  // threads, each with its own Run (its own context object). After each failure
+  // `stop_after(failures)` decides whether to start no more.
+  template <typename Fn>
+  std::vector<Outcome> runConcurrently(size_t n, size_t workers,
+                                       const std::function<bool(size_t)>& stop_after, Fn fn) {
+    std::vector<Outcome> outcomes(n);
+    std::mutex mu;
+    size_t next = 0, failures = 0;
+    bool stopped = false;
+    const CurrentState saved_state = current_;
+    auto work = [&](Run& run) {
+      for (;;) {
+        size_t i;
+        {
+          std::lock_guard lock(mu);
+          if (stopped || next >= n) return;
+          i = next++;
+        }
+        try {
+          json value = fn(i, run);
+          std::lock_guard lock(mu);
+          outcomes[i].value = std::move(value);
+        } catch (const Error& e) {
+          std::lock_guard lock(mu);
+          outcomes[i].error = e;
+          if (stop_after(++failures)) stopped = true;
+        }
+      }
+    };
+    if (workers <= 1) {
+      work(*this);
+    } else {
+      std::vector<std::thread> threads;
+      for (size_t w = 0; w < workers; w++)
+        threads.emplace_back([&] {
+          Run child(o_, ctx_);
+          child.current_ = current_;
+          work(child);
+        });
+      for (auto& t : threads) t.join();
+    }
+    restoreState(saved_state);
+    // After a stop, iterations never started stay empty: the caller fails the state.
+    return outcomes;
   }
 
  public:

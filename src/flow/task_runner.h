@@ -1,8 +1,10 @@
 #pragma once
 // How a Task state's Resource is carried out. The runtime maps resources to sluice
 // functions and integrations; tests supply canned runners.
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace sluice::flow {
 
@@ -36,11 +38,17 @@ class RealSleeper : public Sleeper {
   void sleep(double seconds) override;
 };
 
-// Adds up what it was asked to sleep, without sleeping.
+// Records what it was asked to sleep, without sleeping (safe from several threads).
 class RecordingSleeper : public Sleeper {
  public:
-  void sleep(double seconds) override { slept.push_back(seconds); }
+  void sleep(double seconds) override {
+    std::lock_guard lock(mu_);
+    slept.push_back(seconds);
+  }
   std::vector<double> slept;
+
+ private:
+  std::mutex mu_;
 };
 
 }  // namespace sluice::flow

@@ -1,5 +1,8 @@
 #include "workflows/workflow_service.h"
 
+#include <atomic>
+#include <mutex>
+
 #include "core/error.h"
 #include "core/ids.h"
 #include "flow/definition.h"
@@ -26,17 +29,28 @@ class DurableProgress : public flow::HistorySink {
         next_id_(store.lastEventId(id_) + 1),
         last_commit_(clock.now()) {}
 
+  // Map iterations and Parallel branches may append from several threads.
   void append(flow::HistoryEvent& e) override {
+    std::lock_guard lock(mu_);
     e.id = next_id_++;
     e.previous_id = e.id - 1;
     pending_.push_back({e.id, e.previous_id, e.timestamp, e.type, e.details});
     if (e.type == "TaskScheduled" || e.type == "WaitStateEntered" ||
         e.timestamp - last_commit_ > kMaxBatchAge)
-      commit(nullptr);
+      commitLocked(nullptr);
   }
-  void checkpoint(const json& cp) { checkpoint_ = cp; }
+  void checkpoint(const json& cp) {
+    std::lock_guard lock(mu_);
+    checkpoint_ = cp;
+  }
   // Returns false when `finish` found the execution no longer running.
   bool commit(const state::ExecutionRecord* finish) {
+    std::lock_guard lock(mu_);
+    return commitLocked(finish);
+  }
+
+ private:
+  bool commitLocked(const state::ExecutionRecord* finish) {
     bool ok = store_.commitProgress(id_, pending_, checkpoint_, finish);
     pending_.clear();
     checkpoint_ = nullptr;
@@ -44,8 +58,8 @@ class DurableProgress : public flow::HistorySink {
     return ok;
   }
 
- private:
   static constexpr core::TimeNs kMaxBatchAge = 100'000'000;
+  std::mutex mu_;
   state::ExecutionStore& store_;
   std::string id_;
   const core::Clock& clock_;
@@ -137,13 +151,14 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   o.resume_from = record->checkpoint;
   o.checkpoint = [&](const json& cp) { history.checkpoint(cp); };
   const double timeout = def.timeoutSeconds();
-  core::TimeNs last_check = 0;
+  std::atomic<core::TimeNs> last_check{0};
   o.should_stop = [&]() -> std::optional<std::pair<std::string, std::string>> {
     const core::TimeNs now = options_.clock->now();
     if (timeout > 0 && now - record->started > static_cast<core::TimeNs>(timeout * 1e9))
       return std::make_pair(std::string("States.Timeout"),
                             "the execution ran longer than its TimeoutSeconds");
-    if (now - last_check > 200'000'000) {  // a stop request is read at most five times a second
+    if (now - last_check.load() >
+        200'000'000) {  // a stop request is read at most five times a second
       last_check = now;
       auto current = store().getExecution(id);
       if (current && current->status != "RUNNING")

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "core/error.h"
 
 namespace sluice::flow {
@@ -223,6 +227,68 @@ TEST(Definition, JsonataIsRefusedNamingTheState) {
               std::string::npos)
         << e.what();
   }
+}
+
+}  // namespace
+}  // namespace sluice::flow
+
+namespace sluice::flow {
+namespace {
+
+// Counts how many calls run at once; each call takes a little while.
+class SlowTasks : public TaskRunner {
+ public:
+  json run(const TaskRequest& r) override {
+    int now = ++in_flight_;
+    int seen = max_seen_.load();
+    while (now > seen && !max_seen_.compare_exchange_weak(seen, now)) {
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // long enough for all to overlap
+    --in_flight_;
+    if (r.parameters.value("fail", false)) throw Error("Custom.Bad", "item failed");
+    return {{"doubled", r.parameters["v"].get<int>() * 2}};
+  }
+  std::atomic<int> in_flight_{0}, max_seen_{0};
+};
+
+TEST(Interpreter, MapRunsTaskIterationsConcurrentlyUpToMaxConcurrency) {
+  json def = json::parse(R"asl({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 3,
+      "ItemSelector": {"v.$": "$$.Map.Item.Value"},
+      "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "function:f", "End": true}}},
+      "End": true}}})asl");
+  SlowTasks tasks;
+  RecordingSleeper sleeper;
+  MemoryHistory history;
+  ExecutionOptions o;
+  o.tasks = &tasks;
+  o.sleeper = &sleeper;
+  o.history = &history;
+  json items = json::array();
+  for (int i = 0; i < 12; i++) items.push_back(i);
+  auto out = runExecution(Definition::parse(def), items, o);
+  ASSERT_EQ(out.status, "SUCCEEDED") << out.toJson();
+  for (int i = 0; i < 12; i++) EXPECT_EQ(out.output[i]["doubled"], 2 * i);  // input order kept
+  EXPECT_EQ(tasks.max_seen_.load(), 3);
+  auto types = history.types();
+  EXPECT_EQ(std::count(types.begin(), types.end(), "MapIterationSucceeded"), 12);
+}
+
+TEST(Interpreter, ParallelBranchesRunSideBySideAndAFailureFailsTheState) {
+  json def = json::parse(R"asl({"StartAt": "P", "States": {"P": {"Type": "Parallel", "Branches": [
+      {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:f", "Parameters": {"v": 1}, "End": true}}},
+      {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "function:f", "Parameters": {"v": 2}, "End": true}}},
+      {"StartAt": "C", "States": {"C": {"Type": "Task", "Resource": "function:f", "Parameters": {"v": 3, "fail": true}, "End": true}}}],
+      "Catch": [{"ErrorEquals": ["Custom.Bad"], "Next": "Caught"}], "End": true},
+      "Caught": {"Type": "Pass", "End": true}}})asl");
+  SlowTasks tasks;
+  RecordingSleeper sleeper;
+  ExecutionOptions o;
+  o.tasks = &tasks;
+  o.sleeper = &sleeper;
+  auto out = runExecution(Definition::parse(def), json::object(), o);
+  ASSERT_EQ(out.status, "SUCCEEDED") << out.toJson();
+  EXPECT_EQ(out.output["Error"], "Custom.Bad");
+  EXPECT_EQ(tasks.max_seen_.load(), 3);
 }
 
 }  // namespace
