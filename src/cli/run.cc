@@ -57,6 +57,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   addInvokeCommands(app, ctx);
   addCatalogCommands(app, ctx);
   addWorkflowCommands(app, ctx);
+  addUpCommand(app, ctx);
 
   try {
     try {

@@ -1,0 +1,90 @@
+// sluice up: serve the lake over the S3 API until SIGTERM or SIGINT.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "app/environment.h"
+#include "cli/cli.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/ids.h"
+#include "lake/object_store.h"
+#include "s3/server.h"
+#include "state/state_store.h"
+
+namespace sluice::cli {
+
+namespace {
+
+constexpr const char* kKeyParam = "/sluice/s3/access-key-id";
+constexpr const char* kSecretParam = "/sluice/s3/secret-access-key";
+
+// Credentials from SLUICE_S3_ACCESS_KEY_ID/SLUICE_S3_SECRET_ACCESS_KEY, else the pair
+// kept in the parameter store, else a new pair stored there (the secret encrypted).
+s3::Credentials serverCredentials(state::ParameterStore& params, std::ostream& out) {
+  const char* id = std::getenv("SLUICE_S3_ACCESS_KEY_ID");
+  const char* secret = std::getenv("SLUICE_S3_SECRET_ACCESS_KEY");
+  if (id && *id && secret && *secret) return {id, secret};
+  try {
+    return {params.get(kKeyParam).value, params.get(kSecretParam).value};
+  } catch (const Error& e) {
+    if (e.code() != errc::kParameterNotFound) throw;
+  }
+  std::string key = "SLU" + core::randomHex(8);
+  for (auto& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string new_secret = core::base64Encode(core::randomHex(20)).substr(0, 40);
+  params.put({kKeyParam, key, state::ParameterType::kString, "access key id of the S3 API", true});
+  params.put({kSecretParam, new_secret, state::ParameterType::kSecureString, "secret of the S3 API",
+              true});
+  out << "sluice: created S3 credentials: access key " << key << "; the secret is in parameter "
+      << kSecretParam << " (sluice params get " << kSecretParam << " --with-decryption)\n";
+  return {key, new_secret};
+}
+
+std::pair<std::string, int> parseAddress(const std::string& addr) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) throw UsageError("--s3-addr must be HOST:PORT");
+  try {
+    return {addr.substr(0, colon), std::stoi(addr.substr(colon + 1))};
+  } catch (const std::exception&) {
+    throw UsageError("--s3-addr must be HOST:PORT");
+  }
+}
+
+}  // namespace
+
+void addUpCommand(CLI::App& app, CliContext& ctx) {
+  auto* cmd =
+      app.add_subcommand("up", "serve the lake over the S3 API until stopped (SIGTERM, SIGINT)");
+  auto s3_addr = std::make_shared<std::string>("127.0.0.1:9000");
+  cmd->add_option("--s3-addr", *s3_addr, "HOST:PORT of the S3 API (port 0: any free port)");
+  cmd->callback([&ctx, s3_addr] {
+    auto [host, port] = parseAddress(*s3_addr);
+    auto& env = ctx.environment();
+    s3::S3Server server(env.lake(), serverCredentials(env.state().parameters(), ctx.out));
+    const int bound = server.bind(host, port);
+
+    // SIGTERM and SIGINT are taken by a waiting thread that stops the server.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::thread waiter([&] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      server.stop();
+    });
+    ctx.out << "sluice: S3 API listening on http://" << host << ":" << bound << " (lake "
+            << env.dataDir() << "/lake)" << std::endl;
+    server.serve();
+    pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if serve() ended by itself
+    waiter.join();
+    ctx.out << "sluice: stopped" << std::endl;
+  });
+}
+
+}  // namespace sluice::cli

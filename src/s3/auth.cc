@@ -1,0 +1,132 @@
+#include "s3/auth.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "core/error.h"
+#include "core/hash.h"
+
+namespace sluice::s3 {
+
+namespace {
+
+std::string header(const HeaderList& headers, const std::string& name) {
+  for (const auto& [k, v] : headers) {
+    if (k.size() != name.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < k.size() && same; i++)
+      same = std::tolower(static_cast<unsigned char>(k[i])) ==
+             std::tolower(static_cast<unsigned char>(name[i]));
+    if (same) return v;
+  }
+  return "";
+}
+
+// "AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request, SignedHeaders=a;b,
+// Signature=hex"
+struct AuthorizationHeader {
+  std::string access_key, date, region, service, signature;
+  std::vector<std::string> signed_headers;
+};
+
+AuthorizationHeader parseAuthorization(const std::string& value) {
+  const std::string prefix = "AWS4-HMAC-SHA256 ";
+  if (value.rfind(prefix, 0) != 0)
+    throw Error("AuthorizationHeaderMalformed",
+                "only AWS4-HMAC-SHA256 Authorization headers are accepted");
+  AuthorizationHeader a;
+  std::string rest = value.substr(prefix.size());
+  size_t i = 0;
+  while (i < rest.size()) {
+    size_t comma = rest.find(',', i);
+    if (comma == std::string::npos) comma = rest.size();
+    std::string part = rest.substr(i, comma - i);
+    part.erase(0, part.find_first_not_of(' '));
+    size_t eq = part.find('=');
+    std::string k = part.substr(0, eq), v = eq == std::string::npos ? "" : part.substr(eq + 1);
+    if (k == "Credential") {
+      std::vector<std::string> f;
+      for (size_t s = 0, e; s <= v.size(); s = e + 1) {
+        e = v.find('/', s);
+        if (e == std::string::npos) e = v.size();
+        f.push_back(v.substr(s, e - s));
+      }
+      if (f.size() != 5 || f[4] != "aws4_request")
+        throw Error("AuthorizationHeaderMalformed",
+                    "the Credential must be KEY/DATE/REGION/SERVICE/aws4_request");
+      a.access_key = f[0];
+      a.date = f[1];
+      a.region = f[2];
+      a.service = f[3];
+    } else if (k == "SignedHeaders") {
+      for (size_t s = 0, e; s <= v.size(); s = e + 1) {
+        e = v.find(';', s);
+        if (e == std::string::npos) e = v.size();
+        if (e > s) a.signed_headers.push_back(v.substr(s, e - s));
+      }
+    } else if (k == "Signature") {
+      a.signature = v;
+    }
+    i = comma + 1;
+  }
+  if (a.access_key.empty() || a.signature.empty() || a.signed_headers.empty())
+    throw Error("AuthorizationHeaderMalformed",
+                "the Authorization header lacks Credential, SignedHeaders or Signature");
+  return a;
+}
+
+}  // namespace
+
+void verifySignature(const SignedRequest& r, const Credentials& creds, core::TimeNs now) {
+  const std::string authorization = header(r.headers, "Authorization");
+  const size_t q = r.target.find('?');
+  const std::string path = r.target.substr(0, q);
+  const std::string query = q == std::string::npos ? "" : r.target.substr(q + 1);
+  if (authorization.empty()) {
+    if (query.find("X-Amz-Signature=") != std::string::npos ||
+        query.find("Signature=") != std::string::npos)
+      throw Error("NotImplemented", "presigned URLs are not supported by this server yet");
+    throw Error("AccessDenied", "requests must be signed (AWS Signature Version 4)");
+  }
+  AuthorizationHeader a = parseAuthorization(authorization);
+  if (a.access_key != creds.access_key_id)
+    throw Error("InvalidAccessKeyId",
+                "the access key id you provided does not exist in our records");
+  const std::string amz_date = header(r.headers, "x-amz-date");
+  if (amz_date.size() != 16 || amz_date.substr(0, 8) != a.date)
+    throw Error("AuthorizationHeaderMalformed",
+                "x-amz-date is missing or does not match the credential's date");
+  const core::TimeNs signed_at = core::parseIso8601(
+      amz_date.substr(0, 4) + "-" + amz_date.substr(4, 2) + "-" + amz_date.substr(6, 2) + "T" +
+      amz_date.substr(9, 2) + ":" + amz_date.substr(11, 2) + ":" + amz_date.substr(13, 2) + "Z");
+  if (std::llabs(now - signed_at) > 15LL * 60 * 1'000'000'000)
+    throw Error("RequestTimeTooSkewed",
+                "the difference between the request time and the server's time is too large");
+
+  std::string payload = header(r.headers, "x-amz-content-sha256");
+  if (payload.empty()) payload = core::sha256Hex(r.body);
+  if (payload.rfind("STREAMING-", 0) == 0)
+    throw Error("NotImplemented",
+                "aws-chunked request bodies are not supported by this server yet");
+  if (payload != "UNSIGNED-PAYLOAD" && payload != core::sha256Hex(r.body))
+    throw Error("XAmzContentSHA256Mismatch",
+                "the provided x-amz-content-sha256 does not match what was computed");
+
+  CanonicalRequestInput in;
+  in.method = r.method;
+  in.path = path;
+  in.query = parseQuery(query);
+  in.headers = r.headers;
+  in.signed_headers = a.signed_headers;
+  in.payload_hash = payload;
+  const std::string canonical = canonicalRequest(in);
+  const std::string expected =
+      signatureHex(creds.secret_access_key, amz_date, a.region, a.service, canonical);
+  if (!signaturesEqual(expected, a.signature))
+    throw Error(
+        "SignatureDoesNotMatch",
+        "the request signature we calculated does not match the signature you provided; check your "
+        "secret access key and signing method");
+}
+
+}  // namespace sluice::s3

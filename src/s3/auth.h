@@ -1,0 +1,31 @@
+#pragma once
+// Checks that a request to the S3 server is signed with the server's credentials: SigV4
+// in the Authorization header, with the payload hash verified when it is given.
+// Presigned URLs (SigV4 and SigV2) and aws-chunked bodies are not checked yet.
+#include <string>
+#include <string_view>
+
+#include "core/clock.h"
+#include "s3/sigv4.h"
+
+namespace sluice::s3 {
+
+struct Credentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
+struct SignedRequest {
+  std::string method;
+  std::string target;  // the raw request target: path?query, as sent
+  HeaderList headers;
+  std::string_view body;
+};
+
+// Throws Error(AccessDenied | InvalidAccessKeyId | SignatureDoesNotMatch |
+// AuthorizationHeaderMalformed | XAmzContentSHA256Mismatch | RequestTimeTooSkewed |
+// NotImplemented) naming what is wrong, never echoing the secret.
+void verifySignature(const SignedRequest& request, const Credentials& credentials,
+                     core::TimeNs now);
+
+}  // namespace sluice::s3

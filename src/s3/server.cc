@@ -1,0 +1,328 @@
+#include "s3/server.h"
+
+#include <httplib.h>
+
+#include <ctime>
+#include <set>
+
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/ids.h"
+#include "lake/object_store.h"
+#include "s3/s3_error.h"
+
+namespace sluice::s3 {
+
+namespace {
+
+constexpr const char* kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+std::string httpDate(core::TimeNs t) {
+  time_t secs = static_cast<time_t>(t / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+std::string etagHeader(const std::string& etag) { return "\"" + etag + "\""; }
+
+// Subresources this server answers; any other ?name is NotImplemented.
+bool knownSubresource(const std::string& name) {
+  static const std::set<std::string> names = {"list-type",
+                                              "prefix",
+                                              "delimiter",
+                                              "max-keys",
+                                              "continuation-token",
+                                              "start-after",
+                                              "encoding-type",
+                                              "fetch-owner",
+                                              "marker",
+                                              "location",
+                                              "x-id",
+                                              "response-content-type",
+                                              "response-content-disposition",
+                                              "response-content-encoding",
+                                              "response-content-language",
+                                              "response-cache-control",
+                                              "response-expires"};
+  return names.count(name) > 0 || name.rfind("X-Amz-", 0) == 0;
+}
+
+struct Route {
+  std::string bucket;
+  std::string key;
+};
+
+Route routeOf(const std::string& target) {
+  std::string path = target.substr(0, target.find('?'));
+  std::string decoded = uriDecode(path);
+  Route r;
+  if (decoded.size() <= 1) return r;
+  size_t slash = decoded.find('/', 1);
+  r.bucket = decoded.substr(1, slash == std::string::npos ? std::string::npos : slash - 1);
+  if (slash != std::string::npos) r.key = decoded.substr(slash + 1);
+  return r;
+}
+
+std::optional<lake::ByteRange> parseRange(const std::string& header) {
+  if (header.rfind("bytes=", 0) != 0) return std::nullopt;
+  std::string spec = header.substr(6);
+  if (spec.find(',') != std::string::npos) return std::nullopt;  // multiple ranges: whole object
+  size_t dash = spec.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  try {
+    lake::ByteRange r;
+    if (dash == 0) {
+      r.suffix_length = std::stoull(spec.substr(1));
+    } else {
+      r.first = std::stoull(spec.substr(0, dash));
+      if (dash + 1 < spec.size()) r.last = std::stoull(spec.substr(dash + 1));
+    }
+    return r;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Stored checksums describe the whole object: like S3, they are returned only when the
+// client asks (x-amz-checksum-mode: ENABLED) and the response is the whole object.
+void setObjectHeaders(httplib::Response& res, const lake::ObjectInfo& info, bool with_checksums) {
+  res.set_header("ETag", etagHeader(info.etag));
+  res.set_header("Last-Modified", httpDate(info.last_modified));
+  res.set_header("Accept-Ranges", "bytes");
+  for (const auto& [k, v] : info.user_metadata) res.set_header("x-amz-meta-" + k, v);
+  for (const auto& [k, v] : info.headers)
+    if (with_checksums || k.rfind("x-amz-checksum-", 0) != 0) res.set_header(k, v);
+}
+
+std::string listBucketsXml(const std::vector<lake::BucketInfo>& buckets) {
+  std::string x =
+      std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult xmlns=\"") +
+      kXmlns + "\"><Owner><ID>sluice</ID><DisplayName>sluice</DisplayName></Owner><Buckets>";
+  for (const auto& b : buckets)
+    x += "<Bucket><Name>" + xmlEscape(b.name) + "</Name><CreationDate>" +
+         core::formatIso8601Ms(b.created) + "</CreationDate></Bucket>";
+  return x + "</Buckets></ListAllMyBucketsResult>";
+}
+
+}  // namespace
+
+S3Server::S3Server(lake::ObjectStore& lake, Credentials credentials, const core::Clock& clock)
+    : lake_(lake),
+      credentials_(std::move(credentials)),
+      clock_(clock),
+      http_(std::make_unique<httplib::Server>()) {
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
+  http_->Get(".*", handler);
+  http_->Put(".*", handler);
+  http_->Post(".*", handler);
+  http_->Delete(".*", handler);
+  http_->set_payload_max_length(5ULL << 30);  // S3's largest single PUT
+}
+
+S3Server::~S3Server() { stop(); }
+
+int S3Server::bind(const std::string& host, int port) {
+  int bound =
+      port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
+  if (bound < 0) throw Error(errc::kIo, "cannot listen on " + host + ":" + std::to_string(port));
+  return bound;
+}
+
+void S3Server::serve() { http_->listen_after_bind(); }
+void S3Server::stop() {
+  if (http_) http_->stop();
+}
+
+void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
+  const std::string request_id = core::randomHex(8);
+  res.set_header("x-amz-request-id", request_id);
+  const Route route = routeOf(req.target);
+  const std::string resource = req.target.substr(0, req.target.find('?'));
+  try {
+    SignedRequest signed_request{req.method, req.target, {}, req.body};
+    for (const auto& [k, v] : req.headers) signed_request.headers.emplace_back(k, v);
+    verifySignature(signed_request, credentials_, clock_.now());
+    for (const auto& [name, value] : req.params)
+      if (!knownSubresource(name))
+        throw Error("NotImplemented", "the ?" + name + " operation is not implemented by sluice");
+    const std::string& m = req.method;
+
+    if (route.bucket.empty()) {
+      if (m != "GET") throw Error("MethodNotAllowed", "only GET is allowed on the service");
+      res.set_content(listBucketsXml(lake_.listBuckets()), "application/xml");
+      return;
+    }
+    if (route.key.empty()) {
+      if (m == "PUT") {
+        lake_.createBucket(route.bucket);
+        res.set_header("Location", "/" + route.bucket);
+      } else if (m == "HEAD") {
+        if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
+      } else if (m == "DELETE") {
+        lake_.deleteBucket(route.bucket);
+        res.status = 204;
+      } else if (m == "GET" && req.has_param("location")) {
+        if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
+        res.set_content(
+            std::string(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"") +
+                kXmlns + "\"></LocationConstraint>",
+            "application/xml");
+      } else if (m == "GET") {
+        const bool v2 = req.get_param_value("list-type") == "2";
+        const bool url = req.get_param_value("encoding-type") == "url";
+        auto enc = [&](const std::string& s) { return xmlEscape(url ? uriEncode(s, true) : s); };
+        lake::ListRequest lr;
+        lr.prefix = req.get_param_value("prefix");
+        lr.delimiter = req.get_param_value("delimiter");
+        lr.max_keys = req.has_param("max-keys")
+                          ? std::min(1000, std::stoi(req.get_param_value("max-keys")))
+                          : 1000;
+        lr.start_after = v2 ? req.get_param_value("start-after") : req.get_param_value("marker");
+        lr.continuation_token = req.get_param_value("continuation-token");
+        auto page = lake_.list(route.bucket, lr);
+        std::string x =
+            std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"") +
+            kXmlns + "\"><Name>" + xmlEscape(route.bucket) + "</Name><Prefix>" + enc(lr.prefix) +
+            "</Prefix>";
+        if (!lr.delimiter.empty()) x += "<Delimiter>" + enc(lr.delimiter) + "</Delimiter>";
+        x += "<MaxKeys>" + std::to_string(lr.max_keys) + "</MaxKeys>";
+        if (url) x += "<EncodingType>url</EncodingType>";
+        x += std::string("<IsTruncated>") + (page.truncated ? "true" : "false") + "</IsTruncated>";
+        if (v2) {
+          x += "<KeyCount>" + std::to_string(page.objects.size() + page.common_prefixes.size()) +
+               "</KeyCount>";
+          if (!lr.continuation_token.empty())
+            x += "<ContinuationToken>" + xmlEscape(lr.continuation_token) + "</ContinuationToken>";
+          if (page.truncated)
+            x += "<NextContinuationToken>" + xmlEscape(page.next_continuation_token) +
+                 "</NextContinuationToken>";
+          if (!lr.start_after.empty()) x += "<StartAfter>" + enc(lr.start_after) + "</StartAfter>";
+        } else {
+          x += "<Marker>" + enc(lr.start_after) + "</Marker>";
+          if (page.truncated && !lr.delimiter.empty()) {
+            std::string last = page.objects.empty() ? "" : page.objects.back().key;
+            if (!page.common_prefixes.empty() && page.common_prefixes.back() > last)
+              last = page.common_prefixes.back();
+            x += "<NextMarker>" + enc(last) + "</NextMarker>";
+          }
+        }
+        const bool owner = !v2 || req.get_param_value("fetch-owner") == "true";
+        for (const auto& o : page.objects) {
+          x += "<Contents><Key>" + enc(o.key) + "</Key><LastModified>" +
+               core::formatIso8601Ms(o.last_modified) + "</LastModified><ETag>&quot;" + o.etag +
+               "&quot;</ETag><Size>" + std::to_string(o.size) +
+               "</Size><StorageClass>STANDARD</StorageClass>";
+          if (owner) x += "<Owner><ID>sluice</ID><DisplayName>sluice</DisplayName></Owner>";
+          x += "</Contents>";
+        }
+        for (const auto& p : page.common_prefixes)
+          x += "<CommonPrefixes><Prefix>" + enc(p) + "</Prefix></CommonPrefixes>";
+        x += "</ListBucketResult>";
+        res.set_content(x, "application/xml");
+      } else {
+        throw Error("MethodNotAllowed", m + " is not allowed on a bucket");
+      }
+      return;
+    }
+
+    if (m == "PUT") {
+      lake::PutOptions opts;
+      opts.content_type = req.get_header_value("Content-Type");
+      for (const auto& [k, v] : req.headers) {
+        std::string lower = k;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower.rfind("x-amz-meta-", 0) == 0) opts.user_metadata[lower.substr(11)] = v;
+        if (lower == "cache-control" || lower == "content-disposition" ||
+            lower == "content-encoding" || lower == "content-language" || lower == "expires" ||
+            lower.rfind("x-amz-checksum-", 0) == 0)
+          opts.headers[lower] = v;
+      }
+      if (req.has_header("x-amz-copy-source")) {
+        std::string src = uriDecode(req.get_header_value("x-amz-copy-source"));
+        if (!src.empty() && src[0] == '/') src = src.substr(1);
+        size_t slash = src.find('/');
+        if (slash == std::string::npos)
+          throw Error(errc::kInvalidArgument, "x-amz-copy-source must be BUCKET/KEY");
+        std::optional<lake::PutOptions> replace;
+        if (req.get_header_value("x-amz-metadata-directive") == "REPLACE") replace = opts;
+        auto info = lake_.copy(src.substr(0, slash), src.substr(slash + 1), route.bucket, route.key,
+                               replace);
+        res.set_content(
+            std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"") +
+                kXmlns + "\"><LastModified>" + core::formatIso8601Ms(info.last_modified) +
+                "</LastModified><ETag>&quot;" + info.etag + "&quot;</ETag></CopyObjectResult>",
+            "application/xml");
+        return;
+      }
+      if (req.has_header("Content-MD5")) {
+        std::string md5;
+        try {
+          md5 = core::toHex(core::base64Decode(req.get_header_value("Content-MD5")));
+        } catch (const Error&) {
+          throw Error("InvalidDigest", "the Content-MD5 you specified is not valid base64");
+        }
+        if (md5 != core::md5Hex(req.body))
+          throw Error("BadDigest", "the Content-MD5 you specified did not match what we received");
+      }
+      auto info = lake_.put(route.bucket, route.key, req.body, opts);
+      res.set_header("ETag", etagHeader(info.etag));
+      for (const auto& [k, v] : info.headers)
+        if (k.rfind("x-amz-checksum-", 0) == 0) res.set_header(k, v);
+      return;
+    }
+    if (m == "DELETE") {
+      lake_.remove(route.bucket, route.key);
+      res.status = 204;
+      return;
+    }
+    if (m == "GET" || m == "HEAD") {
+      std::optional<lake::ByteRange> range;
+      if (req.has_header("Range")) range = parseRange(req.get_header_value("Range"));
+      auto reader = lake_.openReader(route.bucket, route.key, range);
+      const auto& info = reader->info();
+      if (req.has_header("If-None-Match") &&
+          req.get_header_value("If-None-Match") == etagHeader(info.etag)) {
+        res.status = 304;
+        return;
+      }
+      if (req.has_header("If-Match") && req.get_header_value("If-Match") != etagHeader(info.etag))
+        throw Error(errc::kPreconditionFailed,
+                    "At least one of the pre-conditions you specified did not hold");
+      setObjectHeaders(res, info,
+                       !range && req.get_header_value("x-amz-checksum-mode") == "ENABLED");
+      std::string content_type = info.content_type;
+      if (req.has_param("response-content-type"))
+        content_type = req.get_param_value("response-content-type");
+      if (range) {
+        auto r = reader->range();
+        res.status = 206;
+        res.set_header("Content-Range", "bytes " + std::to_string(r.offset) + "-" +
+                                            std::to_string(r.offset + r.length - 1) + "/" +
+                                            std::to_string(info.size));
+      }
+      if (m == "HEAD") {
+        res.set_header("Content-Length", std::to_string(reader->range().length));
+        res.set_header("Content-Type", content_type);
+        return;
+      }
+      res.set_content(reader->readAll(), content_type);
+      return;
+    }
+    throw Error("MethodNotAllowed", m + " is not allowed on an object");
+  } catch (const Error& e) {
+    std::string code = e.code();
+    if (code == errc::kIo || code == errc::kInternal) code = "InternalError";
+    res.status = httpStatusFor(code);
+    if (req.method != "HEAD")
+      res.set_content(errorXml(code, e.what(), resource, request_id), "application/xml");
+  } catch (const std::exception& e) {
+    res.status = 500;
+    res.set_content(errorXml("InternalError", e.what(), resource, request_id), "application/xml");
+  }
+}
+
+}  // namespace sluice::s3

@@ -1,0 +1,43 @@
+#pragma once
+// The lake over the S3 API (path-style addressing): buckets, objects, listing, ranges,
+// user metadata, copy; SigV4 header authentication. Runs on cpp-httplib's thread pool.
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "s3/auth.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace sluice::lake {
+class ObjectStore;
+}
+
+namespace sluice::s3 {
+
+class S3Server {
+ public:
+  S3Server(lake::ObjectStore& lake, Credentials credentials,
+           const core::Clock& clock = core::SystemClock::instance());
+  ~S3Server();
+
+  // Binds to host:port (port 0 picks a free one); throws Error(IOError) if it cannot.
+  int bind(const std::string& host, int port);
+  void serve();  // blocks until stop()
+  void stop();
+
+ private:
+  void handle(const httplib::Request& req, httplib::Response& res);
+
+  lake::ObjectStore& lake_;
+  Credentials credentials_;
+  const core::Clock& clock_;
+  std::unique_ptr<httplib::Server> http_;
+};
+
+}  // namespace sluice::s3

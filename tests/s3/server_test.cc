@@ -1,0 +1,135 @@
+// `sluice up` serving the lake over S3, driven by the AWS CLI (as users drive it).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <regex>
+
+#include "core/hash.h"
+#include "testing/temp_dir.h"
+
+namespace sluice {
+namespace {
+
+struct Result {
+  int code;
+  std::string out;
+};
+
+Result shell(const std::string& cmd) {
+  Result r{0, ""};
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  std::array<char, 4096> buf;
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
+  int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class S3ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (shell("command -v aws").code != 0) GTEST_SKIP() << "the AWS CLI is not installed";
+    int out[2];
+    ASSERT_EQ(::pipe(out), 0);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::close(out[0]);
+      ::setenv("SLUICE_S3_ACCESS_KEY_ID", "AKIDSLUICETEST", 1);
+      ::setenv("SLUICE_S3_SECRET_ACCESS_KEY", "test-secret-do-not-print", 1);
+      std::string data = dir_ / "data";
+      ::execl(SLUICE_BINARY, SLUICE_BINARY, "--data-dir", data.c_str(), "up", "--s3-addr",
+              "127.0.0.1:0", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    server_out_ = ::fdopen(out[0], "r");
+    char line[512] = {0};
+    ASSERT_NE(std::fgets(line, sizeof line, server_out_), nullptr);
+    std::smatch m;
+    std::string s = line;
+    ASSERT_TRUE(std::regex_search(s, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)"))) << s;
+    ready_line_ = s;
+    endpoint_ = "http://127.0.0.1:" + m[1].str();
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status;
+      ::waitpid(pid_, &status, 0);
+    }
+    if (server_out_) std::fclose(server_out_);
+  }
+  Result aws(const std::string& args, const std::string& secret = "test-secret-do-not-print") {
+    return shell("AWS_ACCESS_KEY_ID=AKIDSLUICETEST AWS_SECRET_ACCESS_KEY=" + secret +
+                 " AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url " + endpoint_ + " " + args);
+  }
+
+  testing::TempDir dir_;
+  pid_t pid_ = -1;
+  FILE* server_out_ = nullptr;
+  std::string endpoint_, ready_line_;
+};
+
+TEST_F(S3ServerTest, AwsCliRoundTrip) {
+  EXPECT_EQ(ready_line_.find("test-secret"), std::string::npos);
+  ASSERT_EQ(aws("s3 mb s3://raw").code, 0);
+  std::string body(3 * 1024 * 1024 + 17, 'x');
+  for (size_t i = 0; i < body.size(); i += 4093) body[i] = static_cast<char>('a' + i % 26);
+  testing::writeFile(dir_ / "in.bin", body);
+  ASSERT_EQ(aws("s3 cp " + (dir_ / "in.bin") + " 's3://raw/dir/a b+c=d ü.bin'").code, 0);
+  auto ls = aws("s3 ls s3://raw --recursive");
+  EXPECT_NE(ls.out.find("dir/a b+c=d ü.bin"), std::string::npos) << ls.out;
+  EXPECT_NE(ls.out.find(std::to_string(body.size())), std::string::npos) << ls.out;
+  ASSERT_EQ(aws("s3 cp 's3://raw/dir/a b+c=d ü.bin' " + (dir_ / "out.bin")).code, 0);
+  EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "out.bin")), core::md5Hex(body));
+
+  // The same object is in the lake, for every other part of sluice.
+  auto lake = shell(std::string(SLUICE_BINARY) + " --data-dir " + (dir_ / "data") +
+                    " lake ls raw --recursive");
+  EXPECT_NE(lake.out.find("dir/a b+c=d ü.bin"), std::string::npos) << lake.out;
+
+  auto head = aws("s3api head-object --bucket raw --key 'dir/a b+c=d ü.bin'");
+  EXPECT_NE(head.out.find(core::md5Hex(body)), std::string::npos) << head.out;
+  auto range = aws("s3api get-object --bucket raw --key 'dir/a b+c=d ü.bin' --range bytes=0-9 " +
+                   (dir_ / "r.bin"));
+  EXPECT_EQ(range.code, 0) << range.out;
+  EXPECT_EQ(testing::readFile(dir_ / "r.bin"), body.substr(0, 10));
+
+  EXPECT_EQ(aws("s3 rm 's3://raw/dir/a b+c=d ü.bin'").code, 0);
+  EXPECT_EQ(aws("s3 rb s3://raw").code, 0);
+}
+
+TEST_F(S3ServerTest, ErrorsCarryS3Codes) {
+  auto wrong = aws("s3 ls", "not-the-secret");
+  EXPECT_NE(wrong.code, 0);
+  EXPECT_NE(wrong.out.find("SignatureDoesNotMatch"), std::string::npos) << wrong.out;
+  auto missing = aws("s3api head-bucket --bucket nothere");
+  EXPECT_NE(missing.out.find("404"), std::string::npos) << missing.out;
+  aws("s3 mb s3://full");
+  testing::writeFile(dir_ / "x", "x");
+  aws("s3 cp " + (dir_ / "x") + " s3://full/x");
+  auto not_empty = aws("s3api delete-bucket --bucket full");
+  EXPECT_NE(not_empty.out.find("BucketNotEmpty"), std::string::npos) << not_empty.out;
+  auto no_key = aws("s3api get-object --bucket full --key nope " + (dir_ / "y"));
+  EXPECT_NE(no_key.out.find("NoSuchKey"), std::string::npos) << no_key.out;
+}
+
+TEST_F(S3ServerTest, StopsCleanlyOnSigterm) {
+  ::kill(pid_, SIGTERM);
+  int status;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  char line[256] = {0};
+  ASSERT_NE(std::fgets(line, sizeof line, server_out_), nullptr);
+  EXPECT_EQ(std::string(line), "sluice: stopped\n");
+}
+
+}  // namespace
+}  // namespace sluice
