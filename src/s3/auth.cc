@@ -77,15 +77,144 @@ AuthorizationHeader parseAuthorization(const std::string& value) {
 
 }  // namespace
 
+namespace {
+
+std::string queryValue(const HeaderList& query, const std::string& name) {
+  for (const auto& [k, v] : query)
+    if (k == name) return v;
+  return "";
+}
+
+core::TimeNs parseAmzDate(const std::string& amz_date) {
+  if (amz_date.size() != 16 || amz_date[8] != 'T' || amz_date[15] != 'Z')
+    throw Error("AuthorizationQueryParametersError", "X-Amz-Date must look like 20130524T000000Z");
+  return core::parseIso8601(amz_date.substr(0, 4) + "-" + amz_date.substr(4, 2) + "-" +
+                            amz_date.substr(6, 2) + "T" + amz_date.substr(9, 2) + ":" +
+                            amz_date.substr(11, 2) + ":" + amz_date.substr(13, 2) + "Z");
+}
+
+[[noreturn]] void expired() { throw Error("AccessDenied", "Request has expired"); }
+
+[[noreturn]] void signatureMismatch() {
+  throw Error(
+      "SignatureDoesNotMatch",
+      "the request signature we calculated does not match the signature you provided; check your "
+      "secret access key and signing method");
+}
+
+std::vector<std::string> splitOn(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  for (size_t start = 0, end; start <= s.size(); start = end + 1) {
+    end = s.find(sep, start);
+    if (end == std::string::npos) end = s.size();
+    out.push_back(s.substr(start, end - start));
+  }
+  return out;
+}
+
+// SigV4 presigned URL: X-Amz-Algorithm, -Credential, -Date, -Expires, -SignedHeaders, -Signature.
+void verifyPresignedV4(const SignedRequest& r, const std::string& path, const HeaderList& query,
+                       const Credentials& creds, core::TimeNs now) {
+  const auto f = splitOn(queryValue(query, "X-Amz-Credential"), '/');
+  if (f.size() != 5)
+    throw Error("AuthorizationQueryParametersError", "X-Amz-Credential is malformed");
+  if (f[0] != creds.access_key_id)
+    throw Error("InvalidAccessKeyId",
+                "the access key id you provided does not exist in our records");
+  const std::string amz_date = queryValue(query, "X-Amz-Date");
+  const core::TimeNs signed_at = parseAmzDate(amz_date);
+  long long expires = 0;
+  try {
+    expires = std::stoll(queryValue(query, "X-Amz-Expires"));
+  } catch (const std::exception&) {
+    throw Error("AuthorizationQueryParametersError", "X-Amz-Expires must be a number of seconds");
+  }
+  if (expires < 1 || expires > 604800)
+    throw Error("AuthorizationQueryParametersError",
+                "X-Amz-Expires must be between 1 and 604800 seconds");
+  if (now > signed_at + expires * 1'000'000'000LL) expired();
+
+  CanonicalRequestInput in;
+  in.method = r.method;
+  in.path = path;
+  for (const auto& [k, v] : query)
+    if (k != "X-Amz-Signature") in.query.emplace_back(k, v);
+  in.headers = r.headers;
+  for (const auto& name : splitOn(queryValue(query, "X-Amz-SignedHeaders"), ';'))
+    if (!name.empty()) in.signed_headers.push_back(name);
+  const std::string payload = queryValue(query, "X-Amz-Content-Sha256");
+  in.payload_hash = payload.empty() ? "UNSIGNED-PAYLOAD" : payload;
+  const std::string expected =
+      signatureHex(creds.secret_access_key, amz_date, f[2], f[3], canonicalRequest(in));
+  if (!signaturesEqual(expected, queryValue(query, "X-Amz-Signature"))) signatureMismatch();
+}
+
+// SigV2 query presign: AWSAccessKeyId, Expires (Unix seconds), Signature.
+void verifyPresignedV2(const SignedRequest& r, const std::string& raw_path, const HeaderList& query,
+                       const Credentials& creds, core::TimeNs now) {
+  if (queryValue(query, "AWSAccessKeyId") != creds.access_key_id)
+    throw Error("InvalidAccessKeyId",
+                "the access key id you provided does not exist in our records");
+  long long expires = 0;
+  try {
+    expires = std::stoll(queryValue(query, "Expires"));
+  } catch (const std::exception&) {
+    throw Error("AccessDenied", "Expires must be a Unix time");
+  }
+  if (now / 1'000'000'000 > expires) expired();
+  // Amazon headers lower-cased and sorted, then the resource with the subresources
+  // SigV2 signs.
+  std::vector<std::pair<std::string, std::string>> amz;
+  for (const auto& [k, v] : r.headers) {
+    std::string lower = k;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.rfind("x-amz-", 0) == 0) amz.emplace_back(lower, v);
+  }
+  std::sort(amz.begin(), amz.end());
+  std::string amz_headers;
+  for (const auto& [k, v] : amz) amz_headers += k + ":" + v + "\n";
+  static const std::vector<std::string> kSigned = {"acl",
+                                                   "location",
+                                                   "partNumber",
+                                                   "response-cache-control",
+                                                   "response-content-disposition",
+                                                   "response-content-encoding",
+                                                   "response-content-language",
+                                                   "response-content-type",
+                                                   "response-expires",
+                                                   "tagging",
+                                                   "uploadId",
+                                                   "uploads",
+                                                   "versionId",
+                                                   "versioning"};
+  std::vector<std::pair<std::string, std::string>> sub;
+  for (const auto& [k, v] : query)
+    if (std::find(kSigned.begin(), kSigned.end(), k) != kSigned.end()) sub.emplace_back(k, v);
+  std::sort(sub.begin(), sub.end());
+  std::string resource = raw_path;
+  for (size_t i = 0; i < sub.size(); i++)
+    resource += (i ? "&" : "?") + sub[i].first + (sub[i].second.empty() ? "" : "=" + sub[i].second);
+  const std::string sts = r.method + "\n" + header(r.headers, "Content-MD5") + "\n" +
+                          header(r.headers, "Content-Type") + "\n" + std::to_string(expires) +
+                          "\n" + amz_headers + resource;
+  if (!signaturesEqual(sigV2Signature(creds.secret_access_key, sts),
+                       queryValue(query, "Signature")))
+    signatureMismatch();
+}
+
+}  // namespace
+
 void verifySignature(const SignedRequest& r, const Credentials& creds, core::TimeNs now) {
   const std::string authorization = header(r.headers, "Authorization");
   const size_t q = r.target.find('?');
   const std::string path = r.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : r.target.substr(q + 1);
   if (authorization.empty()) {
-    if (query.find("X-Amz-Signature=") != std::string::npos ||
-        query.find("Signature=") != std::string::npos)
-      throw Error("NotImplemented", "presigned URLs are not supported by this server yet");
+    const HeaderList params = parseQuery(query);
+    if (!queryValue(params, "X-Amz-Signature").empty())
+      return verifyPresignedV4(r, path, params, creds, now);
+    if (!queryValue(params, "Signature").empty())
+      return verifyPresignedV2(r, path, params, creds, now);
     throw Error("AccessDenied", "requests must be signed (AWS Signature Version 4)");
   }
   AuthorizationHeader a = parseAuthorization(authorization);
@@ -96,9 +225,7 @@ void verifySignature(const SignedRequest& r, const Credentials& creds, core::Tim
   if (amz_date.size() != 16 || amz_date.substr(0, 8) != a.date)
     throw Error("AuthorizationHeaderMalformed",
                 "x-amz-date is missing or does not match the credential's date");
-  const core::TimeNs signed_at = core::parseIso8601(
-      amz_date.substr(0, 4) + "-" + amz_date.substr(4, 2) + "-" + amz_date.substr(6, 2) + "T" +
-      amz_date.substr(9, 2) + ":" + amz_date.substr(11, 2) + ":" + amz_date.substr(13, 2) + "Z");
+  const core::TimeNs signed_at = parseAmzDate(amz_date);
   if (std::llabs(now - signed_at) > 15LL * 60 * 1'000'000'000)
     throw Error("RequestTimeTooSkewed",
                 "the difference between the request time and the server's time is too large");
@@ -122,11 +249,7 @@ void verifySignature(const SignedRequest& r, const Credentials& creds, core::Tim
   const std::string canonical = canonicalRequest(in);
   const std::string expected =
       signatureHex(creds.secret_access_key, amz_date, a.region, a.service, canonical);
-  if (!signaturesEqual(expected, a.signature))
-    throw Error(
-        "SignatureDoesNotMatch",
-        "the request signature we calculated does not match the signature you provided; check your "
-        "secret access key and signing method");
+  if (!signaturesEqual(expected, a.signature)) signatureMismatch();
 }
 
 }  // namespace sluice::s3

@@ -1,7 +1,8 @@
 #pragma once
 // Checks that a request to the S3 server is signed with the server's credentials: SigV4
-// in the Authorization header, with the payload hash verified when it is given.
-// Presigned URLs (SigV4 and SigV2) and aws-chunked bodies are not checked yet.
+// in the Authorization header (the payload hash verified when it is given), or a
+// presigned URL (SigV4 query, or SigV2 query as boto3 makes by default), unexpired.
+// aws-chunked bodies are not accepted yet.
 #include <string>
 #include <string_view>
 

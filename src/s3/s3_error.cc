@@ -20,7 +20,7 @@ int httpStatusFor(const std::string& code) {
       {"MalformedXML", 400},
       {"BadDigest", 400},
       {"XAmzContentSHA256Mismatch", 400},
-      {"AuthorizationHeaderMalformed", 400},
+      {"AuthorizationHeaderMalformed", 400}, {"AuthorizationQueryParametersError", 400}, {"InvalidDigest", 400},
       {"SignatureDoesNotMatch", 403},
       {"AccessDenied", 403},
       {"InvalidAccessKeyId", 403},

@@ -47,7 +47,9 @@ bool knownSubresource(const std::string& name) {
                                               "response-content-language",
                                               "response-cache-control",
                                               "response-expires"};
-  return names.count(name) > 0 || name.rfind("X-Amz-", 0) == 0;
+  static const std::set<std::string> presign = {"AWSAccessKeyId", "Signature", "Expires"};
+  return names.count(name) > 0 || presign.count(name) > 0 || name.rfind("X-Amz-", 0) == 0 ||
+         name.rfind("x-amz-", 0) == 0;
 }
 
 struct Route {
@@ -145,7 +147,21 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     SignedRequest signed_request{req.method, req.target, {}, req.body};
     for (const auto& [k, v] : req.headers) signed_request.headers.emplace_back(k, v);
     verifySignature(signed_request, credentials_, clock_.now());
-    for (const auto& [name, value] : req.params)
+    // The query of the request line only: httplib also files form-encoded bodies under params.
+    const size_t qmark = req.target.find('?');
+    const HeaderList query =
+        parseQuery(qmark == std::string::npos ? "" : req.target.substr(qmark + 1));
+    auto has_param = [&](const std::string& n) {
+      for (const auto& [k, v] : query)
+        if (k == n) return true;
+      return false;
+    };
+    auto param = [&](const std::string& n) {
+      for (const auto& [k, v] : query)
+        if (k == n) return v;
+      return std::string();
+    };
+    for (const auto& [name, value] : query)
       if (!knownSubresource(name))
         throw Error("NotImplemented", "the ?" + name + " operation is not implemented by sluice");
     const std::string& m = req.method;
@@ -164,7 +180,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
       } else if (m == "DELETE") {
         lake_.deleteBucket(route.bucket);
         res.status = 204;
-      } else if (m == "GET" && req.has_param("location")) {
+      } else if (m == "GET" && has_param("location")) {
         if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
         res.set_content(
             std::string(
@@ -172,17 +188,15 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
                 kXmlns + "\"></LocationConstraint>",
             "application/xml");
       } else if (m == "GET") {
-        const bool v2 = req.get_param_value("list-type") == "2";
-        const bool url = req.get_param_value("encoding-type") == "url";
+        const bool v2 = param("list-type") == "2";
+        const bool url = param("encoding-type") == "url";
         auto enc = [&](const std::string& s) { return xmlEscape(url ? uriEncode(s, true) : s); };
         lake::ListRequest lr;
-        lr.prefix = req.get_param_value("prefix");
-        lr.delimiter = req.get_param_value("delimiter");
-        lr.max_keys = req.has_param("max-keys")
-                          ? std::min(1000, std::stoi(req.get_param_value("max-keys")))
-                          : 1000;
-        lr.start_after = v2 ? req.get_param_value("start-after") : req.get_param_value("marker");
-        lr.continuation_token = req.get_param_value("continuation-token");
+        lr.prefix = param("prefix");
+        lr.delimiter = param("delimiter");
+        lr.max_keys = has_param("max-keys") ? std::min(1000, std::stoi(param("max-keys"))) : 1000;
+        lr.start_after = v2 ? param("start-after") : param("marker");
+        lr.continuation_token = param("continuation-token");
         auto page = lake_.list(route.bucket, lr);
         std::string x =
             std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"") +
@@ -210,7 +224,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
             x += "<NextMarker>" + enc(last) + "</NextMarker>";
           }
         }
-        const bool owner = !v2 || req.get_param_value("fetch-owner") == "true";
+        const bool owner = !v2 || param("fetch-owner") == "true";
         for (const auto& o : page.objects) {
           x += "<Contents><Key>" + enc(o.key) + "</Key><LastModified>" +
                core::formatIso8601Ms(o.last_modified) + "</LastModified><ETag>&quot;" + o.etag +
@@ -295,8 +309,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
       setObjectHeaders(res, info,
                        !range && req.get_header_value("x-amz-checksum-mode") == "ENABLED");
       std::string content_type = info.content_type;
-      if (req.has_param("response-content-type"))
-        content_type = req.get_param_value("response-content-type");
+      if (has_param("response-content-type")) content_type = param("response-content-type");
       if (range) {
         auto r = reader->range();
         res.status = 206;

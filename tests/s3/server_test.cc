@@ -119,6 +119,56 @@ TEST_F(S3ServerTest, ErrorsCarryS3Codes) {
   EXPECT_NE(no_key.out.find("NoSuchKey"), std::string::npos) << no_key.out;
 }
 
+TEST_F(S3ServerTest, PresignedUrlsWithSigV2AndSigV4) {
+  if (shell("python3 -c 'import boto3'").code != 0) GTEST_SKIP() << "boto3 is not installed";
+  ASSERT_EQ(aws("s3 mb s3://share").code, 0);
+  testing::writeFile(dir_ / "doc.txt", "shared document");
+  ASSERT_EQ(aws("s3 cp " + (dir_ / "doc.txt") + " 's3://share/docs/a b.txt'").code, 0);
+  // boto3 presigns with SigV2 by default in us-east-1, SigV4 when asked.
+  testing::writeFile(dir_ / "presign.py", R"py(
+import sys, boto3
+from botocore.config import Config
+endpoint, version, method, key, expires = sys.argv[1:6]
+cfg = Config(signature_version='s3v4') if version == 'v4' else Config()
+s3 = boto3.client('s3', endpoint_url=endpoint, region_name='us-east-1', config=cfg,
+                  aws_access_key_id='AKIDSLUICETEST', aws_secret_access_key='test-secret-do-not-print')
+print(s3.generate_presigned_url(method, Params={'Bucket': 'share', 'Key': key}, ExpiresIn=int(expires)))
+)py");
+  auto presign = [&](const std::string& version, const std::string& method, const std::string& key,
+                     int expires) {
+    auto r = shell("python3 " + (dir_ / "presign.py") + " " + endpoint_ + " " + version + " " +
+                   method + " '" + key + "' " + std::to_string(expires));
+    std::string url = r.out;
+    while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
+    return url;
+  };
+  for (std::string v : {"v2", "v4"}) {
+    std::string get = presign(v, "get_object", "docs/a b.txt", 60);
+    EXPECT_EQ(shell("curl -s '" + get + "'").out, "shared document") << v << " " << get;
+    std::string put = presign(v, "put_object", "docs/up-" + v + ".txt", 60);
+    EXPECT_EQ(
+        shell(
+            "curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type:' --data-binary 'via " +
+            v + "' '" + put + "'")
+            .out,
+        "200")
+        << v;
+    EXPECT_EQ(shell("curl -s '" + presign(v, "get_object", "docs/up-" + v + ".txt", 60) + "'").out,
+              "via " + v);
+    std::string tampered = get;
+    char& first = tampered[tampered.find("Signature=") + 10];
+    first = first == '0' ? '1' : '0';
+    EXPECT_NE(shell("curl -s '" + tampered + "'").out.find("SignatureDoesNotMatch"),
+              std::string::npos)
+        << v;
+  }
+  std::string soon = presign("v4", "get_object", "docs/a b.txt", 1);
+  ::sleep(2);
+  EXPECT_NE(shell("curl -s '" + soon + "'")
+                .out.find("<Code>AccessDenied</Code><Message>Request has expired"),
+            std::string::npos);
+}
+
 TEST_F(S3ServerTest, StopsCleanlyOnSigterm) {
   ::kill(pid_, SIGTERM);
   int status;
