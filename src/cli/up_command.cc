@@ -64,7 +64,8 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
   cmd->callback([&ctx, s3_addr] {
     auto [host, port] = parseAddress(*s3_addr);
     auto& env = ctx.environment();
-    s3::S3Server server(env.lake(), serverCredentials(env.state().parameters(), ctx.out));
+    s3::S3Server server(env.lake(), serverCredentials(env.state().parameters(), ctx.out),
+                        env.dataDir() + "/tmp/multipart");
     const int bound = server.bind(host, port);
 
     // SIGTERM and SIGINT are taken by a waiting thread that stops the server.

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <ctime>
+#include <pugixml.hpp>
 #include <set>
 
 #include "core/error.h"
@@ -46,7 +47,15 @@ bool knownSubresource(const std::string& name) {
                                               "response-content-encoding",
                                               "response-content-language",
                                               "response-cache-control",
-                                              "response-expires"};
+                                              "response-expires",
+                                              "uploads",
+                                              "uploadId",
+                                              "partNumber",
+                                              "max-parts",
+                                              "part-number-marker",
+                                              "key-marker",
+                                              "upload-id-marker",
+                                              "max-uploads"};
   static const std::set<std::string> presign = {"AWSAccessKeyId", "Signature", "Expires"};
   return names.count(name) > 0 || presign.count(name) > 0 || name.rfind("X-Amz-", 0) == 0 ||
          name.rfind("x-amz-", 0) == 0;
@@ -111,12 +120,19 @@ std::string listBucketsXml(const std::vector<lake::BucketInfo>& buckets) {
 
 }  // namespace
 
-S3Server::S3Server(lake::ObjectStore& lake, Credentials credentials, const core::Clock& clock)
+S3Server::S3Server(lake::ObjectStore& lake, Credentials credentials, const std::string& staging_dir,
+                   const core::Clock& clock)
     : lake_(lake),
       credentials_(std::move(credentials)),
       clock_(clock),
+      multipart_(std::make_unique<MultipartUploads>(lake, staging_dir, clock)),
       http_(std::make_unique<httplib::Server>()) {
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    // Ranges are served by the lake reader; without this httplib would cut the already
+    // ranged body again (and answer 416 for any range past the first one's length).
+    const_cast<httplib::Request&>(req).ranges.clear();
+    handle(req, res);
+  };
   http_->Get(".*", handler);
   http_->Put(".*", handler);
   http_->Post(".*", handler);
@@ -165,6 +181,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
       if (!knownSubresource(name))
         throw Error("NotImplemented", "the ?" + name + " operation is not implemented by sluice");
     const std::string& m = req.method;
+    if (!route.bucket.empty() && handleMultipart(req, res, route.bucket, route.key, query)) return;
 
     if (route.bucket.empty()) {
       if (m != "GET") throw Error("MethodNotAllowed", "only GET is allowed on the service");
@@ -336,6 +353,87 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     res.status = 500;
     res.set_content(errorXml("InternalError", e.what(), resource, request_id), "application/xml");
   }
+}
+
+bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& res,
+                               const std::string& bucket, const std::string& key,
+                               const HeaderList& query) {
+  auto param = [&](const std::string& n) -> std::optional<std::string> {
+    for (const auto& [k, v] : query)
+      if (k == n) return v;
+    return std::nullopt;
+  };
+  const auto uploads = param("uploads");
+  const auto upload_id = param("uploadId");
+  const std::string head = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  auto xml = [&](const std::string& root, const std::string& body) {
+    res.set_content(head + "<" + root + " xmlns=\"" + kXmlns + "\">" + body + "</" + root + ">",
+                    "application/xml");
+  };
+  const std::string ids =
+      "<Bucket>" + xmlEscape(bucket) + "</Bucket><Key>" + xmlEscape(key) + "</Key>";
+  if (uploads && key.empty() && req.method == "GET") {
+    std::string body = "<Bucket>" + xmlEscape(bucket) + "</Bucket><IsTruncated>false</IsTruncated>";
+    for (const auto& u : multipart_->listUploads(bucket))
+      body += "<Upload><Key>" + xmlEscape(u.key) + "</Key><UploadId>" + u.upload_id +
+              "</UploadId><Initiated>" + core::formatIso8601Ms(u.initiated) +
+              "</Initiated><StorageClass>STANDARD</StorageClass></Upload>";
+    xml("ListMultipartUploadsResult", body);
+    return true;
+  }
+  if (key.empty()) return false;
+  if (uploads && req.method == "POST") {
+    lake::PutOptions opts;
+    opts.content_type = req.get_header_value("Content-Type");
+    for (const auto& [k, v] : req.headers) {
+      std::string lower = k;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.rfind("x-amz-meta-", 0) == 0) opts.user_metadata[lower.substr(11)] = v;
+    }
+    xml("InitiateMultipartUploadResult",
+        ids + "<UploadId>" + multipart_->create(bucket, key, opts) + "</UploadId>");
+    return true;
+  }
+  if (!upload_id) return false;
+  if (req.method == "PUT") {
+    const auto number = param("partNumber");
+    if (!number) throw Error(errc::kInvalidArgument, "UploadPart needs partNumber");
+    if (req.has_header("x-amz-copy-source"))
+      throw Error("NotImplemented", "UploadPartCopy is not implemented by sluice yet");
+    auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), req.body);
+    res.set_header("ETag", etagHeader(part.etag));
+    return true;
+  }
+  if (req.method == "POST") {
+    pugi::xml_document doc;
+    if (!doc.load_buffer(req.body.data(), req.body.size()))
+      throw Error("MalformedXML", "the XML you provided was not well-formed");
+    std::vector<CompletedPart> parts;
+    for (auto part : doc.child("CompleteMultipartUpload").children("Part"))
+      parts.push_back(
+          {part.child("PartNumber").text().as_int(), part.child("ETag").text().as_string()});
+    auto info = multipart_->complete(*upload_id, bucket, key, parts);
+    xml("CompleteMultipartUploadResult", "<Location>/" + xmlEscape(bucket) + "/" + xmlEscape(key) +
+                                             "</Location>" + ids + "<ETag>&quot;" + info.etag +
+                                             "&quot;</ETag>");
+    return true;
+  }
+  if (req.method == "DELETE") {
+    multipart_->abort(*upload_id, bucket, key);
+    res.status = 204;
+    return true;
+  }
+  if (req.method == "GET") {
+    std::string body =
+        ids + "<UploadId>" + *upload_id + "</UploadId><IsTruncated>false</IsTruncated>";
+    for (const auto& p : multipart_->listParts(*upload_id, bucket, key))
+      body += "<Part><PartNumber>" + std::to_string(p.number) + "</PartNumber><LastModified>" +
+              core::formatIso8601Ms(p.last_modified) + "</LastModified><ETag>&quot;" + p.etag +
+              "&quot;</ETag><Size>" + std::to_string(p.size) + "</Size></Part>";
+    xml("ListPartsResult", body);
+    return true;
+  }
+  return false;
 }
 
 }  // namespace sluice::s3

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "s3/auth.h"
+#include "s3/multipart.h"
 
 namespace httplib {
 class Server;
@@ -22,7 +23,8 @@ namespace sluice::s3 {
 
 class S3Server {
  public:
-  S3Server(lake::ObjectStore& lake, Credentials credentials,
+  // `staging_dir` keeps the parts of multipart uploads until they complete.
+  S3Server(lake::ObjectStore& lake, Credentials credentials, const std::string& staging_dir,
            const core::Clock& clock = core::SystemClock::instance());
   ~S3Server();
 
@@ -33,10 +35,14 @@ class S3Server {
 
  private:
   void handle(const httplib::Request& req, httplib::Response& res);
+  // The multipart operations (?uploads, ?uploadId); false if the request is none of them.
+  bool handleMultipart(const httplib::Request& req, httplib::Response& res,
+                       const std::string& bucket, const std::string& key, const HeaderList& query);
 
   lake::ObjectStore& lake_;
   Credentials credentials_;
   const core::Clock& clock_;
+  std::unique_ptr<MultipartUploads> multipart_;
   std::unique_ptr<httplib::Server> http_;
 };
 

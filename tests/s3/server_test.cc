@@ -104,6 +104,55 @@ TEST_F(S3ServerTest, AwsCliRoundTrip) {
   EXPECT_EQ(aws("s3 rb s3://raw").code, 0);
 }
 
+TEST_F(S3ServerTest, MultipartUploadOf20MiB) {
+  ASSERT_EQ(aws("s3 mb s3://big").code, 0);
+  std::string body(20 * 1024 * 1024, '\0');
+  for (size_t i = 0; i < body.size(); i++) body[i] = static_cast<char>((i * 2654435761u) >> 13);
+  testing::writeFile(dir_ / "big.bin", body);
+  // The CLI splits at 8 MiB: three parts, sent concurrently and not in order.
+  auto up = aws("s3 cp " + (dir_ / "big.bin") + " s3://big/data/big.bin");
+  ASSERT_EQ(up.code, 0) << up.out;
+  auto head = aws("s3api head-object --bucket big --key data/big.bin");
+  EXPECT_NE(head.out.find("-3\\\""), std::string::npos) << head.out;  // "md5-of-md5s-3"
+  EXPECT_NE(head.out.find("\"ContentLength\": 20971520"), std::string::npos) << head.out;
+  // Downloads over 8 MiB are ranged GETs.
+  ASSERT_EQ(aws("s3 cp s3://big/data/big.bin " + (dir_ / "back.bin")).code, 0);
+  EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "back.bin")), core::md5Hex(body));
+  // Nothing is left of the upload once it completes.
+  EXPECT_EQ(aws("s3api list-multipart-uploads --bucket big").out.find("UploadId"),
+            std::string::npos);
+}
+
+TEST_F(S3ServerTest, MultipartChecksAndAbort) {
+  ASSERT_EQ(aws("s3 mb s3://mpu").code, 0);
+  auto created =
+      aws("s3api create-multipart-upload --bucket mpu --key k --query UploadId --output text");
+  ASSERT_EQ(created.code, 0) << created.out;
+  std::string id = created.out.substr(0, created.out.find_first_of("\r\n"));
+  testing::writeFile(dir_ / "p1", std::string(1024, 'a'));
+  testing::writeFile(dir_ / "p2", std::string(1024, 'b'));
+  auto p2 = aws("s3api upload-part --bucket mpu --key k --part-number 2 --upload-id " + id +
+                " --body " + (dir_ / "p2"));
+  auto p1 = aws("s3api upload-part --bucket mpu --key k --part-number 1 --upload-id " + id +
+                " --body " + (dir_ / "p1"));
+  ASSERT_EQ(p1.code, 0) << p1.out;
+  const std::string e1 = core::md5Hex(std::string(1024, 'a')),
+                    e2 = core::md5Hex(std::string(1024, 'b'));
+  auto parts = aws("s3api list-parts --bucket mpu --key k --upload-id " + id);
+  EXPECT_NE(parts.out.find(e1), std::string::npos) << parts.out;
+  EXPECT_NE(parts.out.find(e2), std::string::npos) << parts.out;
+  // A first part under 5 MiB is refused, as S3 does.
+  testing::writeFile(dir_ / "parts.json", "{\"Parts\": [{\"PartNumber\": 1, \"ETag\": \"" + e1 +
+                                              "\"}, {\"PartNumber\": 2, \"ETag\": \"" + e2 +
+                                              "\"}]}");
+  auto small = aws("s3api complete-multipart-upload --bucket mpu --key k --upload-id " + id +
+                   " --multipart-upload file://" + (dir_ / "parts.json"));
+  EXPECT_NE(small.out.find("EntityTooSmall"), std::string::npos) << small.out;
+  EXPECT_EQ(aws("s3api abort-multipart-upload --bucket mpu --key k --upload-id " + id).code, 0);
+  auto gone = aws("s3api list-parts --bucket mpu --key k --upload-id " + id);
+  EXPECT_NE(gone.out.find("NoSuchUpload"), std::string::npos) << gone.out;
+}
+
 TEST_F(S3ServerTest, ErrorsCarryS3Codes) {
   auto wrong = aws("s3 ls", "not-the-secret");
   EXPECT_NE(wrong.code, 0);

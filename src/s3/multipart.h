@@ -1,0 +1,61 @@
+#pragma once
+// Multipart uploads for the S3 API: parts are kept as files in a staging folder until
+// CompleteMultipartUpload joins them into one object (ETag "md5-of-part-md5s-N") and
+// hands it to the lake, which moves it into place.
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lake/object.h"
+
+namespace sluice::lake {
+class ObjectStore;
+}
+
+namespace sluice::s3 {
+
+struct UploadInfo {
+  std::string upload_id, bucket, key;
+  core::TimeNs initiated = 0;
+};
+
+struct PartInfo {
+  int number = 0;
+  std::string etag;  // hex MD5 of the part
+  uint64_t size = 0;
+  core::TimeNs last_modified = 0;
+};
+
+struct CompletedPart {
+  int number = 0;
+  std::string etag;  // as the client sent it, quotes allowed
+};
+
+class MultipartUploads {
+ public:
+  MultipartUploads(lake::ObjectStore& lake, std::string staging_dir,
+                   const core::Clock& clock = core::SystemClock::instance());
+
+  std::string create(const std::string& bucket, const std::string& key,
+                     const lake::PutOptions& options);
+  PartInfo uploadPart(const std::string& upload_id, const std::string& bucket,
+                      const std::string& key, int number, std::string_view data);
+  // Checks the list (ascending part numbers, known parts with matching ETags, every part
+  // but the last at least 5 MiB) and publishes the object.
+  lake::ObjectInfo complete(const std::string& upload_id, const std::string& bucket,
+                            const std::string& key, const std::vector<CompletedPart>& parts);
+  void abort(const std::string& upload_id, const std::string& bucket, const std::string& key);
+  std::vector<PartInfo> listParts(const std::string& upload_id, const std::string& bucket,
+                                  const std::string& key);
+  std::vector<UploadInfo> listUploads(const std::string& bucket);
+
+ private:
+  std::string uploadDir(const std::string& upload_id, const std::string& bucket,
+                        const std::string& key);
+
+  lake::ObjectStore& lake_;
+  std::string dir_;
+  const core::Clock& clock_;
+};
+
+}  // namespace sluice::s3
