@@ -41,6 +41,9 @@ bool knownSubresource(const std::string& name) {
                                               "fetch-owner",
                                               "marker",
                                               "location",
+                                              "delete",
+                                              "versioning",
+                                              "tagging",
                                               "x-id",
                                               "response-content-type",
                                               "response-content-disposition",
@@ -197,6 +200,15 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
       } else if (m == "DELETE") {
         lake_.deleteBucket(route.bucket);
         res.status = 204;
+      } else if (m == "POST" && has_param("delete")) {
+        res.set_content(deleteObjects(route.bucket, req.body), "application/xml");
+      } else if (m == "GET" && has_param("versioning")) {
+        if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
+        res.set_content(
+            std::string(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"") +
+                kXmlns + "\"/>",
+            "application/xml");
       } else if (m == "GET" && has_param("location")) {
         if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
         res.set_content(
@@ -305,6 +317,13 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
         if (k.rfind("x-amz-checksum-", 0) == 0) res.set_header(k, v);
       return;
     }
+    if (m == "GET" && has_param("tagging")) {
+      lake_.head(route.bucket, route.key);  // NoSuchKey when absent
+      res.set_content(std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging xmlns=\"") +
+                          kXmlns + "\"><TagSet></TagSet></Tagging>",
+                      "application/xml");
+      return;
+    }
     if (m == "DELETE") {
       lake_.remove(route.bucket, route.key);
       res.status = 204;
@@ -353,6 +372,32 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     res.status = 500;
     res.set_content(errorXml("InternalError", e.what(), resource, request_id), "application/xml");
   }
+}
+
+std::string S3Server::deleteObjects(const std::string& bucket, const std::string& body) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(body.data(), body.size()))
+    throw Error("MalformedXML", "the XML you provided was not well-formed");
+  auto root = doc.child("Delete");
+  const bool quiet = std::string(root.child("Quiet").text().as_string()) == "true";
+  std::vector<std::string> keys;
+  for (auto o : root.children("Object")) keys.push_back(o.child("Key").text().as_string());
+  if (keys.empty() || keys.size() > 1000)
+    throw Error("MalformedXML", "DeleteObjects takes 1 to 1000 keys");
+  if (!lake_.bucketExists(bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
+  std::string x =
+      std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult xmlns=\"") + kXmlns +
+      "\">";
+  for (const auto& key : keys) {
+    try {
+      lake_.remove(bucket, key);
+      if (!quiet) x += "<Deleted><Key>" + xmlEscape(key) + "</Key></Deleted>";
+    } catch (const Error& e) {
+      x += "<Error><Key>" + xmlEscape(key) + "</Key><Code>" + xmlEscape(e.code()) +
+           "</Code><Message>" + xmlEscape(e.what()) + "</Message></Error>";
+    }
+  }
+  return x + "</DeleteResult>";
 }
 
 bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& res,

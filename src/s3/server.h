@@ -35,6 +35,7 @@ class S3Server {
 
  private:
   void handle(const httplib::Request& req, httplib::Response& res);
+  std::string deleteObjects(const std::string& bucket, const std::string& body);
   // The multipart operations (?uploads, ?uploadId); false if the request is none of them.
   bool handleMultipart(const httplib::Request& req, httplib::Response& res,
                        const std::string& bucket, const std::string& key, const HeaderList& query);

@@ -218,6 +218,24 @@ print(s3.generate_presigned_url(method, Params={'Bucket': 'share', 'Key': key}, 
             std::string::npos);
 }
 
+TEST_F(S3ServerTest, BatchDeleteTaggingAndUnsupportedOperations) {
+  ASSERT_EQ(aws("s3 mb s3://batch").code, 0);
+  testing::writeFile(dir_ / "f", "f");
+  for (std::string k : {"a", "b", "c"}) aws("s3 cp " + (dir_ / "f") + " s3://batch/" + k);
+  auto del =
+      aws("s3api delete-objects --bucket batch --delete '{\"Objects\": [{\"Key\": \"a\"}, "
+          "{\"Key\": \"b\"}]}'");
+  EXPECT_EQ(del.code, 0) << del.out;
+  EXPECT_NE(del.out.find("\"Key\": \"a\""), std::string::npos) << del.out;
+  auto ls = aws("s3 ls s3://batch");
+  EXPECT_EQ(ls.out.find(" a\n"), std::string::npos) << ls.out;
+  EXPECT_NE(ls.out.find(" c\n"), std::string::npos) << ls.out;
+  EXPECT_NE(aws("s3api get-object-tagging --bucket batch --key c").out.find("\"TagSet\": []"),
+            std::string::npos);
+  auto acl = aws("s3api get-bucket-acl --bucket batch");
+  EXPECT_NE(acl.out.find("NotImplemented"), std::string::npos) << acl.out;
+}
+
 TEST_F(S3ServerTest, StopsCleanlyOnSigterm) {
   ::kill(pid_, SIGTERM);
   int status;
