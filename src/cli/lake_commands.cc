@@ -24,22 +24,10 @@ std::string formatListTime(core::TimeNs t) {
   return buf;
 }
 
-// Parses "FIRST-LAST", "FIRST-" or "-SUFFIX" (the bytes=... forms of HTTP).
 lake::ByteRange parseRange(const std::string& text) {
-  size_t dash = text.find('-');
-  if (dash == std::string::npos) throw UsageError("--range must look like 0-99, 100- or -50");
-  try {
-    lake::ByteRange r;
-    if (dash == 0) {
-      r.suffix_length = std::stoull(text.substr(1));
-    } else {
-      r.first = std::stoull(text.substr(0, dash));
-      if (dash + 1 < text.size()) r.last = std::stoull(text.substr(dash + 1));
-    }
-    return r;
-  } catch (const std::logic_error&) {
-    throw UsageError("--range must look like 0-99, 100- or -50");
-  }
+  auto r = lake::parseByteRange(text);
+  if (!r) throw UsageError("--range must look like 0-99, 100- or -50");
+  return *r;
 }
 
 std::string readLocalFile(const std::string& path) {

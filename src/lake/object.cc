@@ -4,6 +4,24 @@
 
 namespace sluice::lake {
 
+std::optional<ByteRange> parseByteRange(const std::string& spec) {
+  size_t dash = spec.find('-');
+  if (dash == std::string::npos || spec.find_first_not_of("0123456789-") != std::string::npos)
+    return std::nullopt;
+  try {
+    ByteRange r;
+    if (dash == 0) {
+      r.suffix_length = std::stoull(spec.substr(1));
+    } else {
+      r.first = std::stoull(spec.substr(0, dash));
+      if (dash + 1 < spec.size()) r.last = std::stoull(spec.substr(dash + 1));
+    }
+    return r;
+  } catch (const std::logic_error&) {
+    return std::nullopt;
+  }
+}
+
 ResolvedRange resolveRange(const ByteRange& range, uint64_t size) {
   const auto unsatisfiable = [&] {
     return Error(errc::kInvalidRange, "the requested range is not satisfiable for an object of " +

@@ -45,6 +45,10 @@ struct ByteRange {
   uint64_t suffix_length = 0;
 };
 
+// Parses "FIRST-LAST", "FIRST-" or "-SUFFIX" (an HTTP byte-range spec without
+// "bytes="); nullopt when it is none of these.
+std::optional<ByteRange> parseByteRange(const std::string& spec);
+
 // The concrete [offset, offset+length) a range selects from an object of `size` bytes.
 // Throws Error(InvalidRange) when the range selects nothing.
 struct ResolvedRange {

@@ -27,6 +27,12 @@ std::string httpDate(core::TimeNs t) {
   return buf;
 }
 
+// An S3 XML response document: <Root xmlns="…">inner</Root>.
+std::string xmlDocument(const std::string& root, const std::string& inner) {
+  return std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<") + root + " xmlns=\"" +
+         kXmlns + "\">" + inner + "</" + root + ">";
+}
+
 std::string etagHeader(const std::string& etag) { return "\"" + etag + "\""; }
 
 // Subresources this server answers; any other ?name is NotImplemented.
@@ -80,24 +86,10 @@ Route routeOf(const std::string& target) {
   return r;
 }
 
+// "bytes=FIRST-LAST" and its forms; several ranges are served as the whole object.
 std::optional<lake::ByteRange> parseRange(const std::string& header) {
-  if (header.rfind("bytes=", 0) != 0) return std::nullopt;
-  std::string spec = header.substr(6);
-  if (spec.find(',') != std::string::npos) return std::nullopt;  // multiple ranges: whole object
-  size_t dash = spec.find('-');
-  if (dash == std::string::npos) return std::nullopt;
-  try {
-    lake::ByteRange r;
-    if (dash == 0) {
-      r.suffix_length = std::stoull(spec.substr(1));
-    } else {
-      r.first = std::stoull(spec.substr(0, dash));
-      if (dash + 1 < spec.size()) r.last = std::stoull(spec.substr(dash + 1));
-    }
-    return r;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+  if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string::npos) return std::nullopt;
+  return lake::parseByteRange(header.substr(6));
 }
 
 // Stored checksums describe the whole object: like S3, they are returned only when the
@@ -112,13 +104,11 @@ void setObjectHeaders(httplib::Response& res, const lake::ObjectInfo& info, bool
 }
 
 std::string listBucketsXml(const std::vector<lake::BucketInfo>& buckets) {
-  std::string x =
-      std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListAllMyBucketsResult xmlns=\"") +
-      kXmlns + "\"><Owner><ID>sluice</ID><DisplayName>sluice</DisplayName></Owner><Buckets>";
+  std::string x = "<Owner><ID>sluice</ID><DisplayName>sluice</DisplayName></Owner><Buckets>";
   for (const auto& b : buckets)
     x += "<Bucket><Name>" + xmlEscape(b.name) + "</Name><CreationDate>" +
          core::formatIso8601Ms(b.created) + "</CreationDate></Bucket>";
-  return x + "</Buckets></ListAllMyBucketsResult>";
+  return xmlDocument("ListAllMyBucketsResult", x + "</Buckets>");
 }
 
 }  // namespace
@@ -204,18 +194,10 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
         res.set_content(deleteObjects(route.bucket, req.body), "application/xml");
       } else if (m == "GET" && has_param("versioning")) {
         if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
-        res.set_content(
-            std::string(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<VersioningConfiguration xmlns=\"") +
-                kXmlns + "\"/>",
-            "application/xml");
+        res.set_content(xmlDocument("VersioningConfiguration", ""), "application/xml");
       } else if (m == "GET" && has_param("location")) {
         if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
-        res.set_content(
-            std::string(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns=\"") +
-                kXmlns + "\"></LocationConstraint>",
-            "application/xml");
+        res.set_content(xmlDocument("LocationConstraint", ""), "application/xml");
       } else if (m == "GET") {
         const bool v2 = param("list-type") == "2";
         const bool url = param("encoding-type") == "url";
@@ -228,9 +210,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
         lr.continuation_token = param("continuation-token");
         auto page = lake_.list(route.bucket, lr);
         std::string x =
-            std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"") +
-            kXmlns + "\"><Name>" + xmlEscape(route.bucket) + "</Name><Prefix>" + enc(lr.prefix) +
-            "</Prefix>";
+            "<Name>" + xmlEscape(route.bucket) + "</Name><Prefix>" + enc(lr.prefix) + "</Prefix>";
         if (!lr.delimiter.empty()) x += "<Delimiter>" + enc(lr.delimiter) + "</Delimiter>";
         x += "<MaxKeys>" + std::to_string(lr.max_keys) + "</MaxKeys>";
         if (url) x += "<EncodingType>url</EncodingType>";
@@ -264,8 +244,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
         }
         for (const auto& p : page.common_prefixes)
           x += "<CommonPrefixes><Prefix>" + enc(p) + "</Prefix></CommonPrefixes>";
-        x += "</ListBucketResult>";
-        res.set_content(x, "application/xml");
+        res.set_content(xmlDocument("ListBucketResult", x), "application/xml");
       } else {
         throw Error("MethodNotAllowed", m + " is not allowed on a bucket");
       }
@@ -295,9 +274,9 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
         auto info = lake_.copy(src.substr(0, slash), src.substr(slash + 1), route.bucket, route.key,
                                replace);
         res.set_content(
-            std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"") +
-                kXmlns + "\"><LastModified>" + core::formatIso8601Ms(info.last_modified) +
-                "</LastModified><ETag>&quot;" + info.etag + "&quot;</ETag></CopyObjectResult>",
+            xmlDocument("CopyObjectResult",
+                        "<LastModified>" + core::formatIso8601Ms(info.last_modified) +
+                            "</LastModified><ETag>&quot;" + info.etag + "&quot;</ETag>"),
             "application/xml");
         return;
       }
@@ -319,9 +298,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     }
     if (m == "GET" && has_param("tagging")) {
       lake_.head(route.bucket, route.key);  // NoSuchKey when absent
-      res.set_content(std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging xmlns=\"") +
-                          kXmlns + "\"><TagSet></TagSet></Tagging>",
-                      "application/xml");
+      res.set_content(xmlDocument("Tagging", "<TagSet></TagSet>"), "application/xml");
       return;
     }
     if (m == "DELETE") {
@@ -385,9 +362,7 @@ std::string S3Server::deleteObjects(const std::string& bucket, const std::string
   if (keys.empty() || keys.size() > 1000)
     throw Error("MalformedXML", "DeleteObjects takes 1 to 1000 keys");
   if (!lake_.bucketExists(bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
-  std::string x =
-      std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DeleteResult xmlns=\"") + kXmlns +
-      "\">";
+  std::string x;
   for (const auto& key : keys) {
     try {
       lake_.remove(bucket, key);
@@ -397,7 +372,7 @@ std::string S3Server::deleteObjects(const std::string& bucket, const std::string
            "</Code><Message>" + xmlEscape(e.what()) + "</Message></Error>";
     }
   }
-  return x + "</DeleteResult>";
+  return xmlDocument("DeleteResult", x);
 }
 
 bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& res,
@@ -410,10 +385,8 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
   };
   const auto uploads = param("uploads");
   const auto upload_id = param("uploadId");
-  const std::string head = std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   auto xml = [&](const std::string& root, const std::string& body) {
-    res.set_content(head + "<" + root + " xmlns=\"" + kXmlns + "\">" + body + "</" + root + ">",
-                    "application/xml");
+    res.set_content(xmlDocument(root, body), "application/xml");
   };
   const std::string ids =
       "<Bucket>" + xmlEscape(bucket) + "</Bucket><Key>" + xmlEscape(key) + "</Key>";
