@@ -49,6 +49,8 @@ bool knownSubresource(const std::string& name) {
                                               "location",
                                               "delete",
                                               "versioning",
+                                              "versions",
+                                              "version-id-marker",
                                               "tagging",
                                               "x-id",
                                               "response-content-type",
@@ -192,6 +194,33 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
         res.status = 204;
       } else if (m == "POST" && has_param("delete")) {
         res.set_content(deleteObjects(route.bucket, req.body), "application/xml");
+      } else if (m == "GET" && has_param("versions")) {
+        // Not versioned: every object once, as its only and latest version "null".
+        lake::ListRequest lr;
+        lr.prefix = param("prefix");
+        lr.delimiter = param("delimiter");
+        lr.start_after = param("key-marker");
+        lr.max_keys = has_param("max-keys") ? std::min(1000, std::stoi(param("max-keys"))) : 1000;
+        auto page = lake_.list(route.bucket, lr);
+        std::string x = "<Name>" + xmlEscape(route.bucket) + "</Name><Prefix>" +
+                        xmlEscape(lr.prefix) + "</Prefix><KeyMarker>" + xmlEscape(lr.start_after) +
+                        "</KeyMarker><VersionIdMarker></VersionIdMarker><MaxKeys>" +
+                        std::to_string(lr.max_keys) + "</MaxKeys><IsTruncated>" +
+                        (page.truncated ? "true" : "false") + "</IsTruncated>";
+        if (page.truncated && !page.objects.empty())
+          x += "<NextKeyMarker>" + xmlEscape(page.objects.back().key) +
+               "</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>";
+        for (const auto& o : page.objects)
+          x += "<Version><Key>" + xmlEscape(o.key) +
+               "</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>" +
+               core::formatIso8601Ms(o.last_modified) + "</LastModified><ETag>&quot;" + o.etag +
+               "&quot;</ETag><Size>" + std::to_string(o.size) +
+               "</Size><StorageClass>STANDARD</StorageClass><Owner><ID>sluice</"
+               "ID><DisplayName>sluice</"
+               "DisplayName></Owner></Version>";
+        for (const auto& p : page.common_prefixes)
+          x += "<CommonPrefixes><Prefix>" + xmlEscape(p) + "</Prefix></CommonPrefixes>";
+        res.set_content(xmlDocument("ListVersionsResult", x), "application/xml");
       } else if (m == "GET" && has_param("versioning")) {
         if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
         res.set_content(xmlDocument("VersioningConfiguration", ""), "application/xml");

@@ -230,6 +230,9 @@ TEST_F(S3ServerTest, BatchDeleteTaggingAndUnsupportedOperations) {
   auto ls = aws("s3 ls s3://batch");
   EXPECT_EQ(ls.out.find(" a\n"), std::string::npos) << ls.out;
   EXPECT_NE(ls.out.find(" c\n"), std::string::npos) << ls.out;
+  auto versions = aws("s3api list-object-versions --bucket batch");
+  EXPECT_NE(versions.out.find("\"VersionId\": \"null\""), std::string::npos) << versions.out;
+  EXPECT_NE(versions.out.find("\"IsLatest\": true"), std::string::npos) << versions.out;
   EXPECT_NE(aws("s3api get-object-tagging --bucket batch --key c").out.find("\"TagSet\": []"),
             std::string::npos);
   auto acl = aws("s3api get-bucket-acl --bucket batch");
