@@ -204,17 +204,22 @@ void verifyPresignedV2(const SignedRequest& r, const std::string& raw_path, cons
 
 }  // namespace
 
-void verifySignature(const SignedRequest& r, const Credentials& creds, core::TimeNs now) {
+VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds,
+                                core::TimeNs now) {
   const std::string authorization = header(r.headers, "Authorization");
   const size_t q = r.target.find('?');
   const std::string path = r.target.substr(0, q);
   const std::string query = q == std::string::npos ? "" : r.target.substr(q + 1);
   if (authorization.empty()) {
     const HeaderList params = parseQuery(query);
-    if (!queryValue(params, "X-Amz-Signature").empty())
-      return verifyPresignedV4(r, path, params, creds, now);
-    if (!queryValue(params, "Signature").empty())
-      return verifyPresignedV2(r, path, params, creds, now);
+    if (!queryValue(params, "X-Amz-Signature").empty()) {
+      verifyPresignedV4(r, path, params, creds, now);
+      return {};
+    }
+    if (!queryValue(params, "Signature").empty()) {
+      verifyPresignedV2(r, path, params, creds, now);
+      return {};
+    }
     throw Error("AccessDenied", "requests must be signed (AWS Signature Version 4)");
   }
   AuthorizationHeader a = parseAuthorization(authorization);
@@ -232,10 +237,8 @@ void verifySignature(const SignedRequest& r, const Credentials& creds, core::Tim
 
   std::string payload = header(r.headers, "x-amz-content-sha256");
   if (payload.empty()) payload = core::sha256Hex(r.body);
-  if (payload.rfind("STREAMING-", 0) == 0)
-    throw Error("NotImplemented",
-                "aws-chunked request bodies are not supported by this server yet");
-  if (payload != "UNSIGNED-PAYLOAD" && payload != core::sha256Hex(r.body))
+  const bool streaming = payload.rfind("STREAMING-", 0) == 0;
+  if (!streaming && payload != "UNSIGNED-PAYLOAD" && payload != core::sha256Hex(r.body))
     throw Error("XAmzContentSHA256Mismatch",
                 "the provided x-amz-content-sha256 does not match what was computed");
 
@@ -250,6 +253,24 @@ void verifySignature(const SignedRequest& r, const Credentials& creds, core::Tim
   const std::string expected =
       signatureHex(creds.secret_access_key, amz_date, a.region, a.service, canonical);
   if (!signaturesEqual(expected, a.signature)) signatureMismatch();
+  if (!streaming) return {};
+
+  VerifiedRequest verified;
+  if (payload == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
+    verified.chunked = decodeAwsChunked(r.body, nullptr);
+  } else if (payload == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" ||
+             payload == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") {
+    ChunkSigning signing{signingKey(creds.secret_access_key, a.date, a.region, a.service), amz_date,
+                         credentialScope(a.date, a.region, a.service), a.signature};
+    verified.chunked = decodeAwsChunked(r.body, &signing);
+  } else {
+    throw Error("NotImplemented", "the payload signing mode " + payload + " is not supported");
+  }
+  const std::string decoded_length = header(r.headers, "x-amz-decoded-content-length");
+  if (!decoded_length.empty() && decoded_length != std::to_string(verified.chunked->data.size()))
+    throw Error("IncompleteBody",
+                "the decoded body is not x-amz-decoded-content-length bytes long");
+  return verified;
 }
 
 }  // namespace sluice::s3

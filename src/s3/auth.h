@@ -2,11 +2,13 @@
 // Checks that a request to the S3 server is signed with the server's credentials: SigV4
 // in the Authorization header (the payload hash verified when it is given), or a
 // presigned URL (SigV4 query, or SigV2 query as boto3 makes by default), unexpired.
-// aws-chunked bodies are not accepted yet.
+// aws-chunked bodies are decoded; their trailer signature is not checked yet.
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/clock.h"
+#include "s3/aws_chunked.h"
 #include "s3/sigv4.h"
 
 namespace sluice::s3 {
@@ -26,7 +28,13 @@ struct SignedRequest {
 // Throws Error(AccessDenied | InvalidAccessKeyId | SignatureDoesNotMatch |
 // AuthorizationHeaderMalformed | XAmzContentSHA256Mismatch | RequestTimeTooSkewed |
 // NotImplemented) naming what is wrong, never echoing the secret.
-void verifySignature(const SignedRequest& request, const Credentials& credentials,
-                     core::TimeNs now);
+// What authentication learned about the body: an aws-chunked body, decoded (and its
+// chunk signatures checked when it was signed).
+struct VerifiedRequest {
+  std::optional<DecodedBody> chunked;
+};
+
+VerifiedRequest verifySignature(const SignedRequest& request, const Credentials& credentials,
+                                core::TimeNs now);
 
 }  // namespace sluice::s3

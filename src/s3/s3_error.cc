@@ -9,6 +9,7 @@ int httpStatusFor(const std::string& code) {
       {"NoSuchBucket", 404},
       {"NoSuchKey", 404},
       {"NoSuchUpload", 404},
+      {"IncompleteBody", 400},
       {"InvalidPart", 400},
       {"InvalidPartOrder", 400},
       {"EntityTooSmall", 400},

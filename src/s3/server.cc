@@ -157,7 +157,9 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
   try {
     SignedRequest signed_request{req.method, req.target, {}, req.body};
     for (const auto& [k, v] : req.headers) signed_request.headers.emplace_back(k, v);
-    verifySignature(signed_request, credentials_, clock_.now());
+    const VerifiedRequest verified = verifySignature(signed_request, credentials_, clock_.now());
+    // The object's bytes: the decoded aws-chunked data when the body was sent that way.
+    const std::string& body = verified.chunked ? verified.chunked->data : req.body;
     // The query of the request line only: httplib also files form-encoded bodies under params.
     const size_t qmark = req.target.find('?');
     const HeaderList query =
@@ -176,7 +178,8 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
       if (!knownSubresource(name))
         throw Error("NotImplemented", "the ?" + name + " operation is not implemented by sluice");
     const std::string& m = req.method;
-    if (!route.bucket.empty() && handleMultipart(req, res, route.bucket, route.key, query)) return;
+    if (!route.bucket.empty() && handleMultipart(req, res, route.bucket, route.key, query, body))
+      return;
 
     if (route.bucket.empty()) {
       if (m != "GET") throw Error("MethodNotAllowed", "only GET is allowed on the service");
@@ -316,10 +319,13 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
         } catch (const Error&) {
           throw Error("InvalidDigest", "the Content-MD5 you specified is not valid base64");
         }
-        if (md5 != core::md5Hex(req.body))
+        if (md5 != core::md5Hex(body))
           throw Error("BadDigest", "the Content-MD5 you specified did not match what we received");
       }
-      auto info = lake_.put(route.bucket, route.key, req.body, opts);
+      if (verified.chunked)
+        for (const auto& [k, v] : verified.chunked->trailers)
+          if (k.rfind("x-amz-checksum-", 0) == 0) opts.headers[k] = v;
+      auto info = lake_.put(route.bucket, route.key, body, opts);
       res.set_header("ETag", etagHeader(info.etag));
       for (const auto& [k, v] : info.headers)
         if (k.rfind("x-amz-checksum-", 0) == 0) res.set_header(k, v);
@@ -406,7 +412,7 @@ std::string S3Server::deleteObjects(const std::string& bucket, const std::string
 
 bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& res,
                                const std::string& bucket, const std::string& key,
-                               const HeaderList& query) {
+                               const HeaderList& query, const std::string& body) {
   auto param = [&](const std::string& n) -> std::optional<std::string> {
     for (const auto& [k, v] : query)
       if (k == n) return v;
@@ -447,7 +453,7 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
     if (!number) throw Error(errc::kInvalidArgument, "UploadPart needs partNumber");
     if (req.has_header("x-amz-copy-source"))
       throw Error("NotImplemented", "UploadPartCopy is not implemented by sluice yet");
-    auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), req.body);
+    auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), body);
     res.set_header("ETag", etagHeader(part.etag));
     return true;
   }

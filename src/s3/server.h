@@ -38,7 +38,8 @@ class S3Server {
   std::string deleteObjects(const std::string& bucket, const std::string& body);
   // The multipart operations (?uploads, ?uploadId); false if the request is none of them.
   bool handleMultipart(const httplib::Request& req, httplib::Response& res,
-                       const std::string& bucket, const std::string& key, const HeaderList& query);
+                       const std::string& bucket, const std::string& key, const HeaderList& query,
+                       const std::string& body);
 
   lake::ObjectStore& lake_;
   Credentials credentials_;
