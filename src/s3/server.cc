@@ -10,6 +10,7 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "lake/object_store.h"
+#include "s3/checksums.h"
 #include "s3/s3_error.h"
 
 namespace sluice::s3 {
@@ -325,6 +326,8 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
       if (verified.chunked)
         for (const auto& [k, v] : verified.chunked->trailers)
           if (k.rfind("x-amz-checksum-", 0) == 0) opts.headers[k] = v;
+      for (const auto& [k, v] : opts.headers)
+        if (k.rfind("x-amz-checksum-", 0) == 0) verifyChecksum(k, v, body);
       auto info = lake_.put(route.bucket, route.key, body, opts);
       res.set_header("ETag", etagHeader(info.etag));
       for (const auto& [k, v] : info.headers)

@@ -120,3 +120,22 @@ TEST(AwsChunked, ServerStoresTheDecodedObject) {
 
 }  // namespace
 }  // namespace sluice::s3
+
+#include "s3/checksums.h"
+
+namespace sluice::s3 {
+namespace {
+
+TEST(Checksums, KnownValuesOfHelloWorld) {
+  EXPECT_EQ(*checksumFor("x-amz-checksum-crc32", "hello world"), "DUoRhQ==");
+  EXPECT_EQ(*checksumFor("x-amz-checksum-crc32c", "hello world"), "yZRlqg==");
+  EXPECT_EQ(*checksumFor("x-amz-checksum-sha1", "hello world"), "Kq5sNclPz7QV2+lfQIuc6R7oRu0=");
+  EXPECT_EQ(*checksumFor("x-amz-checksum-sha256", "hello world"),
+            "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=");
+  EXPECT_FALSE(checksumFor("x-amz-checksum-unknown", "x").has_value());
+  EXPECT_THROW(verifyChecksum("x-amz-checksum-crc32", "AAAAAA==", "hello world"), Error);
+  EXPECT_NO_THROW(verifyChecksum("x-amz-checksum-crc32", "DUoRhQ==", "hello world"));
+}
+
+}  // namespace
+}  // namespace sluice::s3
