@@ -2,6 +2,8 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -74,14 +76,21 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    // A stop that comes before serve() is listening would be lost, so the waiter keeps
+    // asking until serve() has returned.
+    std::atomic<bool> served{false};
     std::thread waiter([&] {
       int sig = 0;
       sigwait(&signals, &sig);
-      server.stop();
+      while (!served) {
+        server.stop();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
     });
     ctx.out << "sluice: S3 API listening on http://" << host << ":" << bound << " (lake "
             << env.dataDir() << "/lake)" << std::endl;
     server.serve();
+    served = true;
     pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if serve() ended by itself
     waiter.join();
     ctx.out << "sluice: stopped" << std::endl;

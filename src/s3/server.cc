@@ -106,6 +106,28 @@ void setObjectHeaders(httplib::Response& res, const lake::ObjectInfo& info, bool
     if (with_checksums || k.rfind("x-amz-checksum-", 0) != 0) res.set_header(k, v);
 }
 
+// What a PUT (or CreateMultipartUpload) asks to store with the object: its content type,
+// x-amz-meta-* user metadata, content headers and checksum values.
+lake::PutOptions putOptionsFrom(const httplib::Request& req) {
+  lake::PutOptions opts;
+  opts.content_type = req.get_header_value("Content-Type");
+  for (const auto& [k, v] : req.headers) {
+    std::string lower = k;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower.rfind("x-amz-meta-", 0) == 0) opts.user_metadata[lower.substr(11)] = v;
+    const bool checksum = lower.rfind("x-amz-checksum-", 0) == 0 &&
+                          lower != "x-amz-checksum-algorithm" && lower != "x-amz-checksum-type";
+    if (lower == "cache-control" || lower == "content-disposition" || lower == "content-encoding" ||
+        lower == "content-language" || lower == "expires" || checksum)
+      opts.headers[lower] = v;
+  }
+  // aws-chunked is how the body travelled, not how the object is encoded.
+  auto encoding = opts.headers.find("content-encoding");
+  if (encoding != opts.headers.end() && encoding->second == "aws-chunked")
+    opts.headers.erase(encoding);
+  return opts;
+}
+
 std::string listBucketsXml(const std::vector<lake::BucketInfo>& buckets) {
   std::string x = "<Owner><ID>sluice</ID><DisplayName>sluice</DisplayName></Owner><Buckets>";
   for (const auto& b : buckets)
@@ -285,17 +307,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     }
 
     if (m == "PUT") {
-      lake::PutOptions opts;
-      opts.content_type = req.get_header_value("Content-Type");
-      for (const auto& [k, v] : req.headers) {
-        std::string lower = k;
-        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower.rfind("x-amz-meta-", 0) == 0) opts.user_metadata[lower.substr(11)] = v;
-        if (lower == "cache-control" || lower == "content-disposition" ||
-            lower == "content-encoding" || lower == "content-language" || lower == "expires" ||
-            lower.rfind("x-amz-checksum-", 0) == 0)
-          opts.headers[lower] = v;
-      }
+      lake::PutOptions opts = putOptionsFrom(req);
       if (req.has_header("x-amz-copy-source")) {
         std::string src = uriDecode(req.get_header_value("x-amz-copy-source"));
         if (!src.empty() && src[0] == '/') src = src.substr(1);
@@ -439,13 +451,7 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
   }
   if (key.empty()) return false;
   if (uploads && req.method == "POST") {
-    lake::PutOptions opts;
-    opts.content_type = req.get_header_value("Content-Type");
-    for (const auto& [k, v] : req.headers) {
-      std::string lower = k;
-      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (lower.rfind("x-amz-meta-", 0) == 0) opts.user_metadata[lower.substr(11)] = v;
-    }
+    const lake::PutOptions opts = putOptionsFrom(req);
     xml("InitiateMultipartUploadResult",
         ids + "<UploadId>" + multipart_->create(bucket, key, opts) + "</UploadId>");
     return true;
