@@ -15,14 +15,7 @@ namespace sluice::cli {
 
 namespace {
 
-std::string formatListTime(core::TimeNs t) {
-  time_t secs = static_cast<time_t>(t / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
+std::string formatListTime(core::TimeNs t) { return core::formatUtc(t, "%Y-%m-%d %H:%M:%S"); }
 
 lake::ByteRange parseRange(const std::string& text) {
   auto r = lake::parseByteRange(text);

@@ -37,6 +37,15 @@ std::string formatIso8601Ms(TimeNs t) {
   return buf;
 }
 
+std::string formatUtc(TimeNs t, const std::string& format) {
+  time_t secs = static_cast<time_t>(t / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[256];
+  size_t n = std::strftime(buf, sizeof buf, format.c_str(), &tm);
+  return std::string(buf, n);
+}
+
 TimeNs parseIso8601(const std::string& text) {
   int y, mo, d, h, mi, s, consumed = 0;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=

@@ -35,6 +35,8 @@ class ManualClock : public Clock {
 
 // "2026-11-22T10:15:17.123Z" (milliseconds, UTC): the form S3 and Step Functions print.
 std::string formatIso8601Ms(TimeNs t);
+// `t` in UTC through strftime's `format` (e.g. "%Y-%m-%d %H:%M:%S").
+std::string formatUtc(TimeNs t, const std::string& format);
 // Accepts "YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)"; throws Error(InvalidArgument).
 TimeNs parseIso8601(const std::string& text);
 

@@ -166,18 +166,13 @@ std::string renderKeyTemplate(const std::string& tmpl, const json& vars, core::T
     std::string name = field.substr(0, field.find(':'));
     std::string fmt = field.find(':') == std::string::npos ? "" : field.substr(field.find(':') + 1);
     if (name == "time") {
-      time_t secs = static_cast<time_t>(now / 1'000'000'000);
-      std::tm tm{};
-      gmtime_r(&secs, &tm);
       std::string f = fmt.empty() ? "%Y%m%dT%H%M%SZ" : fmt;
       char micros[8];
       std::snprintf(micros, sizeof micros, "%06lld",
                     static_cast<long long>((now / 1000) % 1'000'000));
       for (size_t p = f.find("%f"); p != std::string::npos; p = f.find("%f", p))
         f.replace(p, 2, micros);
-      char buf[256];
-      size_t n = std::strftime(buf, sizeof buf, f.c_str(), &tm);
-      out.append(buf, n);
+      out += core::formatUtc(now, f);
     } else {
       if (!vars.contains(name))
         throw Error(errc::kInvalidArgument,

@@ -19,14 +19,7 @@ namespace {
 
 constexpr const char* kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-std::string httpDate(core::TimeNs t) {
-  time_t secs = static_cast<time_t>(t / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
+std::string httpDate(core::TimeNs t) { return core::formatUtc(t, "%a, %d %b %Y %H:%M:%S GMT"); }
 
 // An S3 XML response document: <Root xmlns="…">inner</Root>.
 std::string xmlDocument(const std::string& root, const std::string& inner) {
