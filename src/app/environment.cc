@@ -8,6 +8,7 @@
 #include "functions/registry.h"
 #include "lake/local_store.h"
 #include "lake/staging_store.h"
+#include "s3/remote_store.h"
 #include "state/sqlite_state_store.h"
 #include "workflows/workflow_service.h"
 
@@ -21,8 +22,9 @@ void ensureDir(const std::string& dir) {
 }
 }  // namespace
 
-Environment::Environment(std::string data_dir)
-    : data_dir_(std::filesystem::absolute(data_dir).lexically_normal().string()) {
+Environment::Environment(std::string data_dir, std::string lake_url)
+    : data_dir_(std::filesystem::absolute(data_dir).lexically_normal().string()),
+      lake_url_(std::move(lake_url)) {
   if (data_dir_.size() > 1 && data_dir_.back() == '/') data_dir_.pop_back();
 }
 Environment::~Environment() = default;
@@ -30,7 +32,10 @@ Environment::~Environment() = default;
 lake::ObjectStore& Environment::lake() {
   std::lock_guard lock(mu_);
   if (!lake_) {
-    base_lake_ = std::make_unique<lake::LocalObjectStore>(data_dir_ + "/lake");
+    if (lake_url_.empty())
+      base_lake_ = std::make_unique<lake::LocalObjectStore>(data_dir_ + "/lake");
+    else
+      base_lake_ = std::make_unique<s3::RemoteObjectStore>(s3::clientConfigFromUrl(lake_url_));
     lake_ = std::make_unique<lake::StagingObjectStore>(*base_lake_, data_dir_ + "/tmp/staging");
   }
   return *lake_;

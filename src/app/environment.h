@@ -1,6 +1,7 @@
 #pragma once
 // The stores one sluice process works with, opened lazily from a data folder:
-//   DATA_DIR/lake/        the embedded lake (LocalObjectStore)
+//   DATA_DIR/lake/        the embedded lake (LocalObjectStore), unless a lake URL names an
+//                         S3-compatible store (RemoteObjectStore)
 //   DATA_DIR/state.db     the embedded state store (SQLite)
 //   DATA_DIR/master.key   the key that encrypts secrets at rest (unless SLUICE_MASTER_KEY)
 //   DATA_DIR/tmp/duckdb/  where DuckDB spills (SLUICE_MEMORY_LIMIT, e.g. 2GB, bounds its memory;
@@ -34,7 +35,8 @@ namespace sluice::app {
 
 class Environment {
  public:
-  explicit Environment(std::string data_dir);
+  // `lake_url`: empty for the folder lake, else "s3://?endpoint=…" (s3::clientConfigFromUrl).
+  explicit Environment(std::string data_dir, std::string lake_url = "");
   ~Environment();
 
   const std::string& dataDir() const { return data_dir_; }
@@ -48,6 +50,7 @@ class Environment {
 
  private:
   std::string data_dir_;
+  std::string lake_url_;
   std::mutex mu_;
   std::unique_ptr<lake::ObjectStore> base_lake_;  // where objects live
   std::unique_ptr<lake::ObjectStore> lake_;       // the same, with staging for DuckDB when remote

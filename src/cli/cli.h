@@ -22,6 +22,7 @@ struct UsageError : std::runtime_error {
 
 struct CliContext {
   std::string data_dir;
+  std::string lake_url;  // empty: the lake folder in data_dir
   std::ostream& out;
   std::ostream& err;
   std::unique_ptr<app::Environment> env;

@@ -11,7 +11,7 @@
 namespace sluice::cli {
 
 app::Environment& CliContext::environment() {
-  if (!env) env = std::make_unique<app::Environment>(data_dir);
+  if (!env) env = std::make_unique<app::Environment>(data_dir, lake_url);
   return *env;
 }
 
@@ -42,14 +42,19 @@ std::string readArgOrFile(const std::string& arg) {
 }
 
 int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  CliContext ctx{".sluice", out, err, nullptr};
+  CliContext ctx{".sluice", "", out, err, nullptr};
   if (const char* env = std::getenv("SLUICE_DATA_DIR"); env && *env) ctx.data_dir = env;
+  if (const char* env = std::getenv("SLUICE_LAKE"); env && *env) ctx.lake_url = env;
 
   CLI::App app{"sluice: event-driven data pipelines in one program", "sluice"};
   app.require_subcommand(1);
   app.option_defaults()->always_capture_default();
   app.add_option("--data-dir", ctx.data_dir,
                  "data folder: lake, state database, keys (env SLUICE_DATA_DIR)");
+  app.add_option("--lake", ctx.lake_url,
+                 "keep the lake in an S3-compatible store instead of DATA_DIR/lake: "
+                 "s3://?endpoint=URL[&region=R][&addressing=path|virtual], credentials from "
+                 "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (env SLUICE_LAKE)");
   addLakeCommands(app, ctx);
   addParamsCommands(app, ctx);
   addItemsCommands(app, ctx);

@@ -46,6 +46,13 @@ std::string formatUtc(TimeNs t, const std::string& format) {
   return std::string(buf, n);
 }
 
+std::optional<TimeNs> parseUtc(const std::string& text, const std::string& format) {
+  std::tm tm{};
+  const char* end = ::strptime(text.c_str(), format.c_str(), &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return static_cast<TimeNs>(::timegm(&tm)) * 1'000'000'000;
+}
+
 TimeNs parseIso8601(const std::string& text) {
   int y, mo, d, h, mi, s, consumed = 0;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=

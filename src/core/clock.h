@@ -3,6 +3,7 @@
 // instead of sleeping.
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace sluice::core {
@@ -37,6 +38,9 @@ class ManualClock : public Clock {
 std::string formatIso8601Ms(TimeNs t);
 // `t` in UTC through strftime's `format` (e.g. "%Y-%m-%d %H:%M:%S").
 std::string formatUtc(TimeNs t, const std::string& format);
+// The inverse of formatUtc for formats without fractions (e.g. HTTP dates,
+// "%a, %d %b %Y %H:%M:%S GMT"); nullopt when `text` does not match.
+std::optional<TimeNs> parseUtc(const std::string& text, const std::string& format);
 // Accepts "YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)"; throws Error(InvalidArgument).
 TimeNs parseIso8601(const std::string& text);
 

@@ -265,7 +265,7 @@ class LocalObjectWriter : public ObjectWriter {
     }
     ObjectInfo info = store_.publish(bucket_, key_, temp_, meta, options_.no_overwrite);
     committed_ = true;
-    store_.emitEvent(ObjectEventType::kCreated, info, options_.event_source.c_str());
+    store_.emitChange(ObjectEventType::kCreated, info, options_.event_source, store_.clock_.now());
     return info;
   }
 
@@ -307,31 +307,6 @@ std::string LocalObjectStore::bucketDir(const std::string& bucket) const {
 
 std::string LocalObjectStore::newTempPath() {
   return tmp_dir_ + "/" + std::to_string(::getpid()) + "." + core::randomHex(8);
-}
-
-std::string LocalObjectStore::nextSequencer() {
-  int64_t now = clock_.now();
-  int64_t last = last_sequence_.load();
-  int64_t next;
-  do {
-    next = std::max(now, last + 1);
-  } while (!last_sequence_.compare_exchange_weak(last, next));
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%016llX", static_cast<unsigned long long>(next));
-  return buf;
-}
-
-void LocalObjectStore::emitEvent(ObjectEventType type, const ObjectInfo& info, const char* source) {
-  ObjectEvent ev;
-  ev.type = type;
-  ev.bucket = info.bucket;
-  ev.key = info.key;
-  ev.size = info.size;
-  ev.etag = info.etag;
-  ev.sequencer = nextSequencer();
-  ev.time = clock_.now();
-  ev.source = source;
-  emit(ev);
 }
 
 void LocalObjectStore::createBucket(const std::string& bucket) {
@@ -527,7 +502,7 @@ bool LocalObjectStore::remove(const std::string& bucket, const std::string& key)
     }
     removeEmptyParents(bucket_dir, key);
   }
-  emitEvent(ObjectEventType::kRemoved, info, "Delete");
+  emitChange(ObjectEventType::kRemoved, info, "Delete", clock_.now());
   return true;
 }
 
@@ -660,7 +635,7 @@ ObjectInfo LocalObjectStore::putFile(const std::string& bucket, const std::strin
   }
   try {
     ObjectInfo info = publish(bucket, key, temp, meta, options.no_overwrite);
-    emitEvent(ObjectEventType::kCreated, info, options.event_source.c_str());
+    emitChange(ObjectEventType::kCreated, info, options.event_source, clock_.now());
     return info;
   } catch (...) {
     fs_.removeFile(temp);

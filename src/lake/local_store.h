@@ -9,7 +9,6 @@
 // Layout under the root:
 //   BUCKET/KEY            objects
 //   .tmp/PID.RANDOM       uploads in progress (removed on open when PID is gone)
-#include <atomic>
 #include <string>
 
 #include "lake/file_system.h"
@@ -51,18 +50,15 @@ class LocalObjectStore : public ObjectStore {
 
   std::string bucketDir(const std::string& bucket) const;  // validates; checks existence
   std::string newTempPath();
-  std::string nextSequencer();
   // Publishes a finished temporary file (or a folder object) under `key`.
   ObjectInfo publish(const std::string& bucket, const std::string& key, const std::string& temp,
                      const std::string& meta_json, bool no_overwrite);
   void removeEmptyParents(const std::string& bucket_dir, const std::string& key);
-  void emitEvent(ObjectEventType type, const ObjectInfo& info, const char* source);
 
   std::string root_;
   std::string tmp_dir_;
   FileSystem& fs_;
   const core::Clock& clock_;
-  std::atomic<int64_t> last_sequence_{0};
 };
 
 }  // namespace sluice::lake

@@ -1,5 +1,6 @@
 #include "lake/object_store.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -51,6 +52,29 @@ ObjectInfo ObjectStore::putFile(const std::string& bucket, const std::string& ke
 void ObjectStore::addListener(ObjectEventListener listener) {
   std::lock_guard lock(listeners_mu_);
   listeners_.push_back(std::move(listener));
+}
+
+void ObjectStore::emitChange(ObjectEventType type, const ObjectInfo& info,
+                             const std::string& source, core::TimeNs now) {
+  // Sequencers increase strictly even when the clock stalls or steps back; fixed-width
+  // upper-case hex so that they compare as strings.
+  int64_t last = last_sequence_.load();
+  int64_t next;
+  do {
+    next = std::max(now, last + 1);
+  } while (!last_sequence_.compare_exchange_weak(last, next));
+  char sequencer[24];
+  std::snprintf(sequencer, sizeof sequencer, "%016llX", static_cast<unsigned long long>(next));
+  ObjectEvent ev;
+  ev.type = type;
+  ev.bucket = info.bucket;
+  ev.key = info.key;
+  ev.size = info.size;
+  ev.etag = info.etag;
+  ev.sequencer = sequencer;
+  ev.time = now;
+  ev.source = source;
+  emit(ev);
 }
 
 void ObjectStore::emit(const ObjectEvent& event) {

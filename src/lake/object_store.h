@@ -2,6 +2,7 @@
 // The lake's one storage interface. The local-folder store implements it today; a
 // remote S3 store implements it for scale-out. Everything above (S3 server, data steps,
 // functions) talks to this interface only.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -84,8 +85,13 @@ class ObjectStore {
 
  protected:
   void emit(const ObjectEvent& event);
+  // Raises the event of a change to the object `info` describes, at time `now`, with
+  // the next sequencer of this store.
+  void emitChange(ObjectEventType type, const ObjectInfo& info, const std::string& source,
+                  core::TimeNs now);
 
  private:
+  std::atomic<int64_t> last_sequence_{0};
   std::mutex listeners_mu_;
   std::vector<ObjectEventListener> listeners_;
 };

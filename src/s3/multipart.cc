@@ -128,7 +128,8 @@ std::vector<PartInfo> MultipartUploads::listParts(const std::string& upload_id,
 
 lake::ObjectInfo MultipartUploads::complete(const std::string& upload_id, const std::string& bucket,
                                             const std::string& key,
-                                            const std::vector<CompletedPart>& parts) {
+                                            const std::vector<CompletedPart>& parts,
+                                            bool no_overwrite) {
   const fs::path dir = uploadDir(upload_id, bucket, key);
   if (parts.empty()) throw Error("MalformedXML", "CompleteMultipartUpload lists no parts");
   std::map<int, PartInfo> stored;
@@ -171,6 +172,7 @@ lake::ObjectInfo MultipartUploads::complete(const std::string& upload_id, const 
   options.headers = meta.value("headers", lake::StoredHeaders{});
   options.etag = core::md5Hex(binary_md5s) + "-" + std::to_string(parts.size());
   options.event_source = "CompleteMultipartUpload";
+  options.no_overwrite = no_overwrite;
   lake::ObjectInfo info = lake_.putFile(bucket, key, joined.string(), options);
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -41,9 +41,11 @@ class MultipartUploads {
   PartInfo uploadPart(const std::string& upload_id, const std::string& bucket,
                       const std::string& key, int number, std::string_view data);
   // Checks the list (ascending part numbers, known parts with matching ETags, every part
-  // but the last at least 5 MiB) and publishes the object.
+  // but the last at least 5 MiB) and publishes the object; with `no_overwrite`, an
+  // existing key is PreconditionFailed (If-None-Match: *).
   lake::ObjectInfo complete(const std::string& upload_id, const std::string& bucket,
-                            const std::string& key, const std::vector<CompletedPart>& parts);
+                            const std::string& key, const std::vector<CompletedPart>& parts,
+                            bool no_overwrite = false);
   void abort(const std::string& upload_id, const std::string& bucket, const std::string& key);
   std::vector<PartInfo> listParts(const std::string& upload_id, const std::string& bucket,
                                   const std::string& key);

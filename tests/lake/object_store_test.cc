@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "lake/local_store.h"
 #include "testing/error_code.h"
+#include "testing/loopback_s3.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::lake {
@@ -305,8 +306,14 @@ std::unique_ptr<ObjectStore> makeLocal(const std::string& dir) {
   return std::make_unique<LocalObjectStore>(dir + "/lake");
 }
 
+// The remote S3 store, talking to a sluice S3 server on loopback.
+std::unique_ptr<ObjectStore> makeRemote(const std::string& dir) {
+  return std::make_unique<testing::ServedRemoteStore>(dir);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreTest,
-                         ::testing::Values(NamedFactory{"local", makeLocal}),
+                         ::testing::Values(NamedFactory{"local", makeLocal},
+                                           NamedFactory{"s3", makeRemote}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
