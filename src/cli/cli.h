@@ -47,6 +47,7 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx);
 void addCatalogCommands(CLI::App& app, CliContext& ctx);
 void addWorkflowCommands(CLI::App& app, CliContext& ctx);
 void addUpCommand(CLI::App& app, CliContext& ctx);
+void addScheduleCommands(CLI::App& app, CliContext& ctx);
 
 int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 

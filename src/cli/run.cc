@@ -63,6 +63,7 @@ int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   addCatalogCommands(app, ctx);
   addWorkflowCommands(app, ctx);
   addUpCommand(app, ctx);
+  addScheduleCommands(app, ctx);
 
   try {
     try {

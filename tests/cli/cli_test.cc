@@ -120,6 +120,23 @@ TEST_F(CliTest, RemoteLakeServesTheSameCommands) {
   EXPECT_NE(no_secret.err.find("AWS_SECRET_ACCESS_KEY"), std::string::npos) << no_secret.err;
 }
 
+TEST_F(CliTest, SchedulesPreviewPrintsLocalTimesWithOffsets) {
+  // London springs forward on 29 March 2026: 01:00 does not exist that day.
+  EXPECT_EQ(run({"schedules", "preview", "cron(0 1 * * ? *)", "--tz", "Europe/London", "--from",
+                 "2026-03-27T00:00:00Z", "--count", "3"})
+                .out,
+            "2026-03-27T01:00:00+00:00\n2026-03-28T01:00:00+00:00\n2026-03-30T01:00:00+01:00\n");
+  EXPECT_EQ(run({"schedules", "preview", "rate(90 minutes)", "--from", "2026-11-22T23:00:00Z",
+                 "--count", "2"})
+                .out,
+            "2026-11-23T00:30:00+00:00\n2026-11-23T02:00:00+00:00\n");
+  auto bad = run({"schedules", "preview", "cron(0 25 * * ? *)"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("at position 8: hour 25 is out of range 0-23"), std::string::npos)
+      << bad.err;
+  EXPECT_EQ(run({"schedules", "preview", "0 1 * * *", "--tz", "Nowhere/City"}).code, 2);
+}
+
 TEST_F(CliTest, CatalogCrawlThenQueryByNameWithRowLimit) {
   testing::writeFile(dir_ / "s.csv", "region,amount\nnorth,10\nsouth,5\nnorth,1\n");
   run({"lake", "mb", "processed"});

@@ -1,0 +1,45 @@
+// sluice schedules preview EXPR [--tz ZONE] [--from TIME] [--count N]
+#include <CLI/CLI.hpp>
+
+#include "cli/cli.h"
+#include "core/error.h"
+#include "schedule/expression.h"
+
+namespace sluice::cli {
+
+void addScheduleCommands(CLI::App& app, CliContext& ctx) {
+  auto* schedules = app.add_subcommand("schedules", "schedule expressions and firings");
+  schedules->require_subcommand(1);
+  auto* preview = schedules->add_subcommand(
+      "preview", "print the next firings of cron(…), rate(…) or a Unix cron expression");
+  struct Options {
+    std::string expression, zone = "UTC", from;
+    int count = 5;
+  };
+  auto o = std::make_shared<Options>();
+  preview->add_option("EXPRESSION", o->expression, "e.g. 'cron(0 1 * * ? *)' or '0 1 * * *'")
+      ->required();
+  preview->add_option("--tz", o->zone, "IANA time zone the expression is read in");
+  preview->add_option("--from", o->from, "start after this ISO-8601 time (default: now)");
+  preview->add_option("--count", o->count, "how many firings")->check(CLI::Range(1, 10000));
+  preview->callback([&ctx, o] {
+    schedule::ScheduleExpression expression;
+    core::TimeNs from;
+    try {
+      expression = schedule::ScheduleExpression::parse(o->expression);
+      schedule::validateTimeZone(o->zone);
+      from = o->from.empty() ? core::SystemClock::instance().now() : core::parseIso8601(o->from);
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
+    core::TimeNs t = from;
+    for (int i = 0; i < o->count; ++i) {
+      auto next = expression.next(t, o->zone, from);
+      if (!next) break;
+      ctx.out << schedule::formatLocal(*next, o->zone) << '\n';
+      t = *next;
+    }
+  });
+}
+
+}  // namespace sluice::cli
