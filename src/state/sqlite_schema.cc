@@ -106,6 +106,54 @@ const std::vector<const char*>& sqliteMigrations() {
       heartbeat_ns INTEGER NOT NULL DEFAULT 0
     );
     )sql",
+      // 5: object-event rules and their delivery queue; schedules and their firings
+      R"sql(
+    CREATE TABLE trigger_rules (
+      name TEXT PRIMARY KEY,
+      bucket TEXT NOT NULL,
+      prefix TEXT NOT NULL,
+      suffix TEXT NOT NULL,
+      on_created INTEGER NOT NULL,
+      on_removed INTEGER NOT NULL,
+      target_kind TEXT NOT NULL,
+      target_name TEXT NOT NULL,
+      shape TEXT NOT NULL
+    );
+    CREATE TABLE deliveries (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      rule TEXT NOT NULL,
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      sequencer TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      status TEXT NOT NULL,
+      last_error TEXT NOT NULL DEFAULT '',
+      created_ns INTEGER NOT NULL,
+      next_attempt_ns INTEGER NOT NULL,
+      UNIQUE (rule, bucket, key, sequencer)
+    );
+    CREATE INDEX deliveries_due ON deliveries(status, next_attempt_ns);
+    CREATE TABLE schedules (
+      name TEXT PRIMARY KEY,
+      expression TEXT NOT NULL,
+      time_zone TEXT NOT NULL,
+      target_kind TEXT NOT NULL,
+      target_name TEXT NOT NULL,
+      input TEXT NOT NULL,
+      catch_up TEXT NOT NULL,
+      anchor_ns INTEGER NOT NULL,
+      last_scheduled_ns INTEGER NOT NULL
+    );
+    CREATE TABLE schedule_firings (
+      schedule TEXT NOT NULL,
+      scheduled_ns INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      detail TEXT NOT NULL DEFAULT '',
+      recorded_ns INTEGER NOT NULL,
+      PRIMARY KEY (schedule, scheduled_ns)
+    ) WITHOUT ROWID;
+    )sql",
   };
   return migrations;
 }

@@ -14,7 +14,9 @@ SqliteStateStore::SqliteStateStore(const std::string& path, SecretBox secrets,
       items_(db_, mu_, clock_),
       invocations_(db_, mu_, clock_),
       catalog_(db_, mu_, clock_),
-      executions_(db_, mu_, clock_) {
+      executions_(db_, mu_, clock_),
+      triggers_(db_, mu_),
+      schedules_(db_, mu_) {
   migrate();
 }
 

@@ -12,6 +12,8 @@
 #include "state/sqlite_invocation_store.h"
 #include "state/sqlite_item_store.h"
 #include "state/sqlite_parameter_store.h"
+#include "state/sqlite_schedule_store.h"
+#include "state/sqlite_trigger_store.h"
 #include "state/state_store.h"
 
 namespace sluice::state {
@@ -26,6 +28,8 @@ class SqliteStateStore : public StateStore {
   InvocationStore& invocations() override { return invocations_; }
   CatalogStore& catalog() override { return catalog_; }
   ExecutionStore& executions() override { return executions_; }
+  TriggerStore& triggers() override { return triggers_; }
+  ScheduleStore& schedules() override { return schedules_; }
   int schemaVersion() override;
 
  private:
@@ -40,6 +44,8 @@ class SqliteStateStore : public StateStore {
   SqliteInvocationStore invocations_;
   SqliteCatalogStore catalog_;
   SqliteExecutionStore executions_;
+  SqliteTriggerStore triggers_;
+  SqliteScheduleStore schedules_;
 };
 
 }  // namespace sluice::state

@@ -11,6 +11,8 @@
 #include "state/invocation_store.h"
 #include "state/item_store.h"
 #include "state/parameter_store.h"
+#include "state/schedule_store.h"
+#include "state/trigger_store.h"
 
 namespace sluice::state {
 
@@ -22,6 +24,8 @@ class StateStore {
   virtual InvocationStore& invocations() = 0;
   virtual CatalogStore& catalog() = 0;
   virtual ExecutionStore& executions() = 0;
+  virtual TriggerStore& triggers() = 0;
+  virtual ScheduleStore& schedules() = 0;
   // The schema version the database is at after migrations.
   virtual int schemaVersion() = 0;
 };

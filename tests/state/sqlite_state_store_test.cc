@@ -27,8 +27,8 @@ class StateStoreTest : public ::testing::Test {
 };
 
 TEST_F(StateStoreTest, MigratesToTheLatestSchemaOnceAndReopens) {
-  EXPECT_EQ(open()->schemaVersion(), 4);
-  EXPECT_EQ(open()->schemaVersion(), 4);
+  EXPECT_EQ(open()->schemaVersion(), 5);
+  EXPECT_EQ(open()->schemaVersion(), 5);
 }
 
 TEST_F(StateStoreTest, ParametersAreVersioned) {

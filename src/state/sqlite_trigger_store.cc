@@ -1,0 +1,115 @@
+#include "state/sqlite_trigger_store.h"
+
+namespace sluice::state {
+
+namespace {
+constexpr const char* kDeliveryColumns =
+    "SELECT id, rule, bucket, key, sequencer, payload, attempts, status, last_error, created_ns, "
+    "next_attempt_ns FROM deliveries ";
+
+Delivery readDelivery(SqliteStatement& st) {
+  Delivery d;
+  d.id = st.int64(0);
+  d.rule = st.text(1);
+  d.bucket = st.text(2);
+  d.key = st.text(3);
+  d.sequencer = st.text(4);
+  d.payload = st.text(5);
+  d.attempts = static_cast<int>(st.int64(6));
+  d.status = st.text(7);
+  d.last_error = st.text(8);
+  d.created = st.int64(9);
+  d.next_attempt = st.int64(10);
+  return d;
+}
+}  // namespace
+
+void SqliteTriggerStore::replaceRules(const std::vector<TriggerRule>& rules) {
+  std::lock_guard lock(mu_);
+  SqliteTransaction tx(db_);
+  db_.exec("DELETE FROM trigger_rules");
+  auto st = db_.prepare(
+      "INSERT INTO trigger_rules(name, bucket, prefix, suffix, on_created, on_removed, "
+      "target_kind, target_name, shape) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  for (const auto& r : rules) {
+    st.bind(1, r.name).bind(2, r.bucket).bind(3, r.prefix).bind(4, r.suffix);
+    st.bind(5, int64_t{r.on_created}).bind(6, int64_t{r.on_removed});
+    st.bind(7, r.target.kind).bind(8, r.target.name).bind(9, r.shape).run();
+    st.reset();
+  }
+  tx.commit();
+}
+
+std::vector<TriggerRule> SqliteTriggerStore::rules() {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "SELECT name, bucket, prefix, suffix, on_created, on_removed, target_kind, target_name, "
+      "shape FROM trigger_rules ORDER BY name");
+  std::vector<TriggerRule> out;
+  while (st.step())
+    out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4) != 0,
+                   st.int64(5) != 0, Target{st.text(6), st.text(7)}, st.text(8)});
+  return out;
+}
+
+bool SqliteTriggerStore::enqueue(const Delivery& d) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "INSERT OR IGNORE INTO deliveries(rule, bucket, key, sequencer, payload, status, "
+      "created_ns, next_attempt_ns) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)");
+  st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).bind(5, d.payload);
+  st.bind(6, static_cast<int64_t>(d.created)).run();
+  return db_.changes() > 0;
+}
+
+std::vector<Delivery> SqliteTriggerStore::claimDue(core::TimeNs now, int limit,
+                                                   core::TimeNs lease_until) {
+  std::lock_guard lock(mu_);
+  SqliteTransaction tx(db_);
+  auto st = db_.prepare(std::string(kDeliveryColumns) +
+                        "WHERE status IN ('pending', 'running') AND next_attempt_ns <= ?1 "
+                        "ORDER BY next_attempt_ns, id LIMIT ?2");
+  st.bind(1, static_cast<int64_t>(now)).bind(2, static_cast<int64_t>(limit));
+  std::vector<Delivery> out;
+  while (st.step()) out.push_back(readDelivery(st));
+  auto lease =
+      db_.prepare("UPDATE deliveries SET status = 'running', next_attempt_ns = ?2 WHERE id = ?1");
+  for (auto& d : out) {
+    lease.bind(1, d.id).bind(2, static_cast<int64_t>(lease_until)).run();
+    lease.reset();
+    d.status = "running";
+    d.next_attempt = lease_until;
+  }
+  tx.commit();
+  return out;
+}
+
+void SqliteTriggerStore::markDone(int64_t id) {
+  std::lock_guard lock(mu_);
+  db_.prepare("UPDATE deliveries SET status = 'done', attempts = attempts + 1 WHERE id = ?1")
+      .bind(1, id)
+      .run();
+}
+
+void SqliteTriggerStore::markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
+                                    bool final) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "UPDATE deliveries SET status = ?2, attempts = attempts + 1, last_error = ?3, "
+      "next_attempt_ns = ?4 WHERE id = ?1");
+  st.bind(1, id).bind(2, final ? "failed" : "pending").bind(3, error);
+  st.bind(4, static_cast<int64_t>(next_attempt)).run();
+}
+
+std::vector<Delivery> SqliteTriggerStore::deliveries(const std::string& status, int limit) {
+  std::lock_guard lock(mu_);
+  auto st =
+      db_.prepare(std::string(kDeliveryColumns) + (status.empty() ? "" : "WHERE status = ?1 ") +
+                  "ORDER BY id DESC LIMIT " + std::to_string(limit > 0 ? limit : 100));
+  if (!status.empty()) st.bind(1, status);
+  std::vector<Delivery> out;
+  while (st.step()) out.push_back(readDelivery(st));
+  return out;
+}
+
+}  // namespace sluice::state

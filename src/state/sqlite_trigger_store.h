@@ -1,0 +1,27 @@
+#pragma once
+// TriggerStore on the SQLite state database (shares the connection and its lock).
+#include <mutex>
+
+#include "state/sqlite_db.h"
+#include "state/trigger_store.h"
+
+namespace sluice::state {
+
+class SqliteTriggerStore : public TriggerStore {
+ public:
+  SqliteTriggerStore(SqliteDb& db, std::mutex& mu) : db_(db), mu_(mu) {}
+  void replaceRules(const std::vector<TriggerRule>& rules) override;
+  std::vector<TriggerRule> rules() override;
+  bool enqueue(const Delivery& delivery) override;
+  std::vector<Delivery> claimDue(core::TimeNs now, int limit, core::TimeNs lease_until) override;
+  void markDone(int64_t id) override;
+  void markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
+                  bool final) override;
+  std::vector<Delivery> deliveries(const std::string& status, int limit) override;
+
+ private:
+  SqliteDb& db_;
+  std::mutex& mu_;
+};
+
+}  // namespace sluice::state

@@ -1,0 +1,63 @@
+#pragma once
+// Object-event rules and the durable queue of their deliveries. A delivery is recorded
+// while the object write that caused it is being acknowledged, keyed by (rule, bucket,
+// key, sequencer) so a repeated record of the same event is ignored, and leaves the
+// queue only when its target has run (or finally failed): at-least-once delivery.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace sluice::state {
+
+// What a rule or a schedule starts.
+struct Target {
+  std::string kind;  // "function" or "workflow"
+  std::string name;
+};
+
+struct TriggerRule {
+  std::string name;
+  std::string bucket;
+  std::string prefix;
+  std::string suffix;
+  bool on_created = true;
+  bool on_removed = false;
+  Target target;
+  std::string shape = "s3";  // "s3" (S3 notification Records) or "eventbridge"
+};
+
+struct Delivery {
+  int64_t id = 0;
+  std::string rule;
+  std::string bucket, key, sequencer;
+  std::string payload;  // the event JSON the target receives
+  int attempts = 0;     // finished attempts so far
+  std::string status;   // "pending", "running", "done", "failed"
+  std::string last_error;
+  core::TimeNs created = 0;
+  core::TimeNs next_attempt = 0;  // for "running": when its lease ends
+};
+
+class TriggerStore {
+ public:
+  virtual ~TriggerStore() = default;
+  // Replaces every rule with `rules` (a project's rules, as loaded).
+  virtual void replaceRules(const std::vector<TriggerRule>& rules) = 0;
+  virtual std::vector<TriggerRule> rules() = 0;
+  // Records a delivery; false when this (rule, bucket, key, sequencer) is already recorded.
+  virtual bool enqueue(const Delivery& delivery) = 0;
+  // Takes up to `limit` deliveries that are due (pending, or running with an expired
+  // lease, i.e. left by a process that stopped), oldest first, and leases them until
+  // `lease_until`.
+  virtual std::vector<Delivery> claimDue(core::TimeNs now, int limit, core::TimeNs lease_until) = 0;
+  virtual void markDone(int64_t id) = 0;
+  // One more failed attempt: retried at `next_attempt`, or "failed" when `final`.
+  virtual void markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
+                          bool final) = 0;
+  // Newest first; an empty status means any.
+  virtual std::vector<Delivery> deliveries(const std::string& status, int limit) = 0;
+};
+
+}  // namespace sluice::state
