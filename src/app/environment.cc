@@ -8,6 +8,7 @@
 #include "functions/registry.h"
 #include "lake/local_store.h"
 #include "lake/staging_store.h"
+#include "runtime/trigger_recorder.h"
 #include "s3/remote_store.h"
 #include "state/sqlite_state_store.h"
 #include "workflows/workflow_service.h"
@@ -37,6 +38,18 @@ lake::ObjectStore& Environment::lake() {
     else
       base_lake_ = std::make_unique<s3::RemoteObjectStore>(s3::clientConfigFromUrl(lake_url_));
     lake_ = std::make_unique<lake::StagingObjectStore>(*base_lake_, data_dir_ + "/tmp/staging");
+    // Every process records the deliveries its writes cause, before the write is
+    // acknowledged; `sluice up` dispatches them.
+    lake_->addListener([this](const lake::ObjectEvent& event) {
+      if (runtime::recordTriggers(state().triggers(), event) > 0) {
+        std::function<void()> wake;
+        {
+          std::lock_guard lock(mu_);
+          wake = on_triggers_recorded_;
+        }
+        if (wake) wake();
+      }
+    });
   }
   return *lake_;
 }
@@ -80,10 +93,43 @@ const functions::Registry& Environment::functions() {
   return *functions_;
 }
 
+void Environment::addFunction(
+    const std::string& name, const std::string& description,
+    std::function<nlohmann::json(const nlohmann::json&, functions::InvocationContext&)> handler) {
+  functions();
+  std::lock_guard lock(mu_);
+  functions_->add(name, description, std::move(handler));
+}
+
+void Environment::setPublisher(
+    std::function<std::string(const std::string&, const std::string&, const std::string&)>
+        publisher) {
+  std::lock_guard lock(mu_);
+  publisher_ = std::move(publisher);
+}
+
+void Environment::onTriggersRecorded(std::function<void()> callback) {
+  std::lock_guard lock(mu_);
+  on_triggers_recorded_ = std::move(callback);
+}
+
 functions::Services Environment::services() {
   std::string scratch = data_dir_ + "/tmp/work";
   ensureDir(scratch);
-  return functions::Services{lake(), state(), duckdb(), scratch};
+  functions::Services services{lake(), state(), duckdb(), scratch, {}};
+  // Looked up at each call, so services handed out before the runtime set topics see them.
+  services.publish = [this](const std::string& topic, const std::string& subject,
+                            const std::string& message) {
+    std::function<std::string(const std::string&, const std::string&, const std::string&)> publish;
+    {
+      std::lock_guard lock(mu_);
+      publish = publisher_;
+    }
+    if (!publish)
+      throw Error(errc::kNotFound, "no topic named '" + topic + "' (no project loaded)");
+    return publish(topic, subject, message);
+  };
+  return services;
 }
 
 workflows::WorkflowService& Environment::workflows() {

@@ -10,8 +10,10 @@
 //   DATA_DIR/tmp/staging/ copies of remote objects for DuckDB to read
 // The CLI and the server (`sluice up`) both build on this; scale-out backends plug in
 // here by choosing other implementations of the same interfaces.
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace sluice::lake {
@@ -25,6 +27,7 @@ class Database;
 }
 namespace sluice::functions {
 class Registry;
+class InvocationContext;
 struct Services;
 }  // namespace sluice::functions
 namespace sluice::workflows {
@@ -45,6 +48,16 @@ class Environment {
   data::Database& duckdb();
   // Built-in functions (project functions join them with the runtime).
   const functions::Registry& functions();
+  // Adds a project's function beside the built-ins (before anything runs).
+  void addFunction(
+      const std::string& name, const std::string& description,
+      std::function<nlohmann::json(const nlohmann::json&, functions::InvocationContext&)> handler);
+  // Where functions and workflows publish to topics (the runtime's topics).
+  void setPublisher(
+      std::function<std::string(const std::string&, const std::string&, const std::string&)>
+          publisher);
+  // Called after an object event queued deliveries (the runtime wakes its dispatcher).
+  void onTriggersRecorded(std::function<void()> callback);
   functions::Services services();
   workflows::WorkflowService& workflows();
 
@@ -58,6 +71,8 @@ class Environment {
   std::unique_ptr<data::Database> duckdb_;
   std::unique_ptr<functions::Registry> functions_;
   std::unique_ptr<workflows::WorkflowService> workflows_;
+  std::function<void()> on_triggers_recorded_;
+  std::function<std::string(const std::string&, const std::string&, const std::string&)> publisher_;
 };
 
 }  // namespace sluice::app

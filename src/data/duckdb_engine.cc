@@ -320,6 +320,13 @@ PreparedStatement& PreparedStatement::bindJson(size_t i, const json& v) {
 
 size_t PreparedStatement::parameterCount() const { return duckdb_nparams(stmt_); }
 
+std::string PreparedStatement::parameterName(size_t index) const {
+  const char* name = duckdb_parameter_name(stmt_, index);
+  std::string out = name ? name : "";
+  duckdb_free(const_cast<char*>(name));
+  return out;
+}
+
 QueryResult PreparedStatement::execute() {
   duckdb_result res;
   return takeResult(duckdb_execute_prepared(stmt_, &res), res);

@@ -91,6 +91,8 @@ class PreparedStatement {
   // Binds by JSON type: null, bool, integer, float, string (objects/arrays as JSON text).
   PreparedStatement& bindJson(size_t index, const nlohmann::json& value);
   size_t parameterCount() const;
+  // The name of parameter `index` ("region" for $region; "1" for $1 or ?).
+  std::string parameterName(size_t index) const;
   QueryResult execute();
 
  private:

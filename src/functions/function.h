@@ -24,6 +24,11 @@ struct Services {
   state::StateStore& state;
   data::Database& duckdb;
   std::string scratch_dir;  // private working space for temporary files
+  // Publishes to a project topic (name or SNS ARN); returns the message id. Unset
+  // outside a project.
+  std::function<std::string(const std::string& topic, const std::string& subject,
+                            const std::string& message)>
+      publish;
 };
 
 class InvocationContext {

@@ -15,6 +15,7 @@ namespace {
 constexpr const char* kLambdaInvoke = "arn:aws:states:::lambda:invoke";
 constexpr const char* kDynamoDb = "arn:aws:states:::dynamodb:";
 constexpr const char* kStartExecution = "arn:aws:states:::states:startExecution";
+constexpr const char* kSnsPublish = "arn:aws:states:::sns:publish";
 constexpr const char* kWaitSuffix = ".waitForTaskToken";
 
 bool startsWith(const std::string& s, const std::string& p) {
@@ -85,6 +86,8 @@ json TaskDispatcher::run(const flow::TaskRequest& r) {
     if (mode != "" && mode != "sync" && mode != "sync:2")
       throw Error("States.Runtime", "unsupported resource " + r.resource);
     result = children_->startChild(r.parameters, r.execution_id, mode);
+  } else if (resource == kSnsPublish) {
+    result = publish(r.parameters);
   } else if (startsWith(resource, "arn:aws:lambda:") || startsWith(resource, "function:")) {
     result = invoke(functionName(resource), r.parameters, false);
   } else {
@@ -92,6 +95,25 @@ json TaskDispatcher::run(const flow::TaskRequest& r) {
                 "the Task resource '" + r.resource + "' is not supported by sluice");
   }
   return wait_token ? waitForToken(r) : result;
+}
+
+// sns:publish with TopicArn, Message (text, or JSON written as text) and Subject; the
+// result is SNS's {"MessageId": …}.
+json TaskDispatcher::publish(const json& parameters) {
+  if (!services_.publish) throw Error("States.Runtime", "sns:publish needs a project's topics");
+  if (!parameters.contains("TopicArn") || !parameters["TopicArn"].is_string())
+    throw Error("States.Runtime", "sns:publish needs TopicArn");
+  if (!parameters.contains("Message")) throw Error("States.Runtime", "sns:publish needs Message");
+  const json& message = parameters["Message"];
+  try {
+    return {{"MessageId",
+             services_.publish(parameters["TopicArn"].get<std::string>(),
+                               parameters.value("Subject", ""),
+                               message.is_string() ? message.get<std::string>() : message.dump())}};
+  } catch (const Error& e) {
+    throw Error(e.code() == errc::kNotFound ? "SNS.NotFoundException" : "SNS.SnsException",
+                e.what());
+  }
 }
 
 json TaskDispatcher::waitForToken(const flow::TaskRequest& r) {

@@ -35,6 +35,7 @@ class TaskDispatcher : public flow::TaskRunner {
   nlohmann::json invoke(const std::string& function, const nlohmann::json& payload,
                         bool lambda_invoke);
   nlohmann::json waitForToken(const flow::TaskRequest& request);
+  nlohmann::json publish(const nlohmann::json& parameters);
 
   functions::Invoker invoker_;
   functions::Services services_;

@@ -1,0 +1,164 @@
+#include "functions/command_function.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace sluice::functions {
+
+namespace {
+
+struct Pipe {
+  int fd[2] = {-1, -1};
+  Pipe() {
+    if (::pipe2(fd, O_CLOEXEC) != 0) throw Error(errc::kIo, "cannot create a pipe");
+  }
+  ~Pipe() {
+    for (int f : fd)
+      if (f >= 0) ::close(f);
+  }
+  void close(int end) {
+    if (fd[end] >= 0) ::close(fd[end]);
+    fd[end] = -1;
+  }
+};
+
+struct Outcome {
+  int status = 0;
+  bool timed_out = false;
+  std::string out;
+};
+
+// Runs the child, feeding `input` and collecting stdout; stderr lines go to `log`.
+Outcome runChild(const CommandSpec& spec, const std::string& input,
+                 const std::function<void(const std::string&)>& log) {
+  Pipe in, out, err;
+  const pid_t pid = ::fork();
+  if (pid < 0) throw Error(errc::kIo, "cannot start '" + spec.argv[0] + "'");
+  if (pid == 0) {
+    ::setpgid(0, 0);  // its own group, so a timeout kills its children too
+    ::dup2(in.fd[0], 0);
+    ::dup2(out.fd[1], 1);
+    ::dup2(err.fd[1], 2);
+    if (!spec.working_dir.empty() && ::chdir(spec.working_dir.c_str()) != 0) ::_exit(126);
+    for (const auto& [k, v] : spec.environment) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<char*> argv;
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execvp(argv[0], argv.data());
+    const std::string msg = "cannot run '" + spec.argv[0] + "': " + std::strerror(errno) + "\n";
+    (void)!::write(2, msg.data(), msg.size());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);
+  in.close(0);
+  out.close(1);
+  err.close(1);
+
+  Outcome o;
+  std::string err_buf;
+  size_t written = 0;
+  const auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::milliseconds(static_cast<int64_t>(spec.timeout_seconds * 1000));
+  auto flushLines = [&](bool all) {
+    size_t nl;
+    while ((nl = err_buf.find('\n')) != std::string::npos) {
+      log(err_buf.substr(0, nl));
+      err_buf.erase(0, nl + 1);
+    }
+    if (all && !err_buf.empty()) log(err_buf), err_buf.clear();
+  };
+  if (input.empty()) in.close(1);
+  while (out.fd[0] >= 0 || err.fd[0] >= 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      o.timed_out = true;
+      ::kill(-pid, SIGKILL);
+      break;
+    }
+    std::vector<pollfd> fds;
+    if (in.fd[1] >= 0) fds.push_back({in.fd[1], POLLOUT, 0});
+    if (out.fd[0] >= 0) fds.push_back({out.fd[0], POLLIN, 0});
+    if (err.fd[0] >= 0) fds.push_back({err.fd[0], POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(left.count(), 1000))) <
+        0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (const auto& p : fds) {
+      if (!p.revents) continue;
+      if (p.fd == in.fd[1]) {
+        const ssize_t n = ::write(p.fd, input.data() + written, input.size() - written);
+        if (n > 0) written += static_cast<size_t>(n);
+        if (n < 0 || written == input.size()) in.close(1);  // EPIPE: it stopped reading
+        continue;
+      }
+      char buf[65536];
+      const ssize_t n = ::read(p.fd, buf, sizeof buf);
+      if (n <= 0) {
+        (p.fd == out.fd[0] ? out : err).close(0);
+      } else if (p.fd == out.fd[0]) {
+        o.out.append(buf, static_cast<size_t>(n));
+      } else {
+        err_buf.append(buf, static_cast<size_t>(n));
+        flushLines(false);
+      }
+    }
+  }
+  flushLines(true);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::kill(-pid, SIGKILL);  // anything it left running in its group
+  o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return o;
+}
+
+}  // namespace
+
+Handler commandHandler(CommandSpec spec) {
+  if (spec.argv.empty()) throw Error(errc::kInvalidArgument, "a command function needs a program");
+  return [spec](const nlohmann::json& event, InvocationContext& ctx) -> nlohmann::json {
+    std::string last_log;
+    const Outcome o = runChild(spec, event.dump(), [&](const std::string& line) {
+      last_log = line;
+      ctx.log(line);
+    });
+    if (o.timed_out) {
+      std::ostringstream s;
+      s.precision(2);
+      s << std::fixed << spec.timeout_seconds;
+      throw Error("Sandbox.Timedout", "RequestId: " + ctx.requestId() +
+                                          " Error: Task timed out after " + s.str() + " seconds");
+    }
+    nlohmann::json result;
+    const bool empty = o.out.find_first_not_of(" \t\r\n") == std::string::npos;
+    if (!empty) {
+      try {
+        result = nlohmann::json::parse(o.out);
+      } catch (const nlohmann::json::exception&) {
+        if (o.status == 0)
+          throw Error("Runtime.InvalidResponse",
+                      "'" + ctx.functionName() + "' printed output that is not JSON");
+      }
+    }
+    if (result.is_object() && result.contains("errorType") && result["errorType"].is_string())
+      throw Error(result["errorType"].get<std::string>(), result.value("errorMessage", ""));
+    if (o.status != 0)
+      throw Error("Runtime.ExitError", "'" + ctx.functionName() + "' exited with status " +
+                                           std::to_string(o.status) +
+                                           (last_log.empty() ? "" : ": " + last_log));
+    return result;
+  };
+}
+
+}  // namespace sluice::functions

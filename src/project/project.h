@@ -1,0 +1,86 @@
+#pragma once
+// A sluice project as declared in PROJECT_DIR/sluice.yaml (docs/project-file.md): what
+// buckets, parameters, functions, workflows, rules, schedules, tables and topics a
+// pipeline needs. Plain data; project/loader.h reads and validates it.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "state/schedule_store.h"
+#include "state/trigger_store.h"
+
+namespace sluice::project {
+
+struct ParameterDecl {
+  std::string name;
+  std::string value;
+  std::string type = "String";  // String, StringList, SecureString
+  std::string description;
+};
+
+// A secret is a reference, never a value: an environment variable or a file, read when
+// the project is applied and stored as a SecureString parameter.
+struct SecretDecl {
+  std::string name;  // the parameter name it is stored under
+  std::string env;
+  std::string file;  // relative to the project folder
+};
+
+struct FunctionDecl {
+  std::string name;
+  std::string runtime = "builtin";   // builtin, sql, command
+  std::string handler;               // builtin: the built-in function it runs
+  std::string sql;                   // sql: the SQL file, relative to the project folder
+  std::vector<std::string> command;  // command: argv (paths relative to the project folder)
+  double timeout_seconds = 60;
+  int memory_mb = 0;        // a hint for DuckDB's memory limit inside the function
+  int concurrency = 0;      // reserved concurrency; 0 = unlimited
+  int retries = 2;          // asynchronous retries after the first attempt
+  std::string dead_letter;  // lake://BUCKET/PREFIX/ or topic:NAME
+  std::map<std::string, std::string> environment;
+  std::string description;
+};
+
+struct WorkflowDecl {
+  std::string name;
+  std::string definition;  // the ASL file, relative to the project folder
+};
+
+struct TableDecl {
+  std::string name;
+  std::string partition_key;
+  std::string partition_key_type = "S";
+  std::string sort_key;
+  std::string sort_key_type = "S";
+};
+
+struct Subscription {
+  std::string protocol;  // file, email, webhook
+  std::string endpoint;  // a path, an e-mail address, a URL
+};
+
+struct TopicDecl {
+  std::string name;
+  std::vector<Subscription> subscriptions;
+};
+
+struct Project {
+  std::string name;
+  std::string dir;   // absolute folder of sluice.yaml
+  std::string file;  // absolute path of sluice.yaml
+  std::vector<std::string> buckets;
+  std::vector<ParameterDecl> parameters;
+  std::vector<SecretDecl> secrets;
+  std::vector<FunctionDecl> functions;
+  std::vector<WorkflowDecl> workflows;
+  std::vector<state::TriggerRule> events;
+  std::vector<state::ScheduleRecord> schedules;
+  std::vector<TableDecl> tables;
+  std::vector<TopicDecl> topics;
+
+  const FunctionDecl* function(const std::string& name) const;
+  std::string path(const std::string& relative) const;  // resolved against dir
+};
+
+}  // namespace sluice::project

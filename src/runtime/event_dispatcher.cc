@@ -1,0 +1,92 @@
+#include "runtime/event_dispatcher.h"
+
+#include <vector>
+
+#include "core/error.h"
+
+namespace sluice::runtime {
+
+EventDispatcher::EventDispatcher(state::TriggerStore& store, TargetRunner& targets,
+                                 PolicyFn policy_for, DeadLetterFn dead_letter,
+                                 DispatcherOptions options, const core::Clock& clock)
+    : store_(store),
+      targets_(targets),
+      policy_for_(std::move(policy_for)),
+      dead_letter_(std::move(dead_letter)),
+      options_(options),
+      clock_(clock) {}
+
+EventDispatcher::~EventDispatcher() { stop(); }
+
+int EventDispatcher::drainOnce() {
+  std::map<std::string, state::TriggerRule> rules;
+  for (auto& r : store_.rules()) rules[r.name] = r;
+  int ran = 0;
+  for (;;) {
+    const core::TimeNs now = clock_.now();
+    auto batch = store_.claimDue(now, options_.parallelism, now + options_.lease_ns);
+    if (batch.empty()) return ran;
+    std::vector<std::thread> workers;
+    workers.reserve(batch.size());
+    for (const auto& d : batch) workers.emplace_back([this, &d, &rules] { deliver(d, rules); });
+    for (auto& w : workers) w.join();
+    ran += static_cast<int>(batch.size());
+    if (stopping_) return ran;
+  }
+}
+
+void EventDispatcher::deliver(const state::Delivery& d,
+                              const std::map<std::string, state::TriggerRule>& rules) {
+  auto rule = rules.find(d.rule);
+  if (rule == rules.end()) {
+    store_.markFailed(d.id, "rule '" + d.rule + "' no longer exists", 0, true);
+    return;
+  }
+  const RetryPolicy policy = policy_for_(rule->second);
+  try {
+    targets_.run(rule->second.target, nlohmann::json::parse(d.payload), d.rule + "-" + d.sequencer);
+    store_.markDone(d.id);
+  } catch (const std::exception& e) {
+    const Error* error = dynamic_cast<const Error*>(&e);
+    const std::string message = error ? error->code() + ": " + error->what() : e.what();
+    const int attempts = d.attempts + 1;
+    const bool final = attempts >= policy.max_attempts;
+    const core::TimeNs next = clock_.now() + policy.first_delay_ns * (int64_t{1} << (attempts - 1));
+    store_.markFailed(d.id, message, next, final);
+    if (final && !policy.dead_letter.empty()) {
+      state::Delivery failed = d;
+      failed.attempts = attempts;
+      failed.last_error = message;
+      dead_letter_(policy.dead_letter, failed);
+    }
+  }
+}
+
+void EventDispatcher::start() {
+  stopping_ = false;
+  loop_ = std::thread([this] {
+    while (!stopping_) {
+      drainOnce();
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, std::chrono::nanoseconds(options_.poll_ns),
+                   [this] { return woken_ || stopping_.load(); });
+      woken_ = false;
+    }
+  });
+}
+
+void EventDispatcher::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_one();
+}
+
+void EventDispatcher::stop() {
+  stopping_ = true;
+  wake();
+  if (loop_.joinable()) loop_.join();
+}
+
+}  // namespace sluice::runtime

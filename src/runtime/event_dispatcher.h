@@ -1,0 +1,71 @@
+#pragma once
+// Works off the queue of object-event deliveries: claims due deliveries, runs their
+// targets in parallel (up to a limit), and records each outcome. A failed delivery is
+// retried with exponential backoff; after its last attempt it is marked failed and its
+// event written to the rule's dead-letter destination, if it has one.
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "runtime/targets.h"
+#include "state/trigger_store.h"
+
+namespace sluice::runtime {
+
+struct RetryPolicy {
+  int max_attempts = 3;  // Lambda's asynchronous invocations: the first and 2 retries
+  int64_t first_delay_ns = 1'000'000'000;
+  // Where the events that still fail go: "lake://BUCKET/PREFIX/" (one JSON object per
+  // event) or "topic:NAME"; empty drops them (they stay visible as failed deliveries).
+  std::string dead_letter;
+};
+
+struct DispatcherOptions {
+  int parallelism = 16;
+  int64_t lease_ns = 15LL * 60 * 1'000'000'000;  // a claimed delivery returns after this
+  int64_t poll_ns = 50'000'000;                  // idle polling when not woken
+};
+
+class EventDispatcher {
+ public:
+  // `policy_for` gives the retry policy of a rule's target; `dead_letter` sends a failed
+  // event (with its error) to a destination.
+  using PolicyFn = std::function<RetryPolicy(const state::TriggerRule&)>;
+  using DeadLetterFn =
+      std::function<void(const std::string& destination, const state::Delivery& delivery)>;
+
+  EventDispatcher(state::TriggerStore& store, TargetRunner& targets, PolicyFn policy_for,
+                  DeadLetterFn dead_letter, DispatcherOptions options = {},
+                  const core::Clock& clock = core::SystemClock::instance());
+  ~EventDispatcher();
+
+  // Dispatches everything due now, in parallel, and returns how many deliveries ran.
+  int drainOnce();
+  // Dispatches in the background until stop(); wake() shortens the wait after a write.
+  void start();
+  void wake();
+  void stop();  // lets running deliveries finish
+
+ private:
+  void deliver(const state::Delivery& delivery,
+               const std::map<std::string, state::TriggerRule>& rules);
+
+  state::TriggerStore& store_;
+  TargetRunner& targets_;
+  PolicyFn policy_for_;
+  DeadLetterFn dead_letter_;
+  DispatcherOptions options_;
+  const core::Clock& clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread loop_;
+};
+
+}  // namespace sluice::runtime

@@ -1,0 +1,169 @@
+#include "runtime/scheduler.h"
+
+#include <date/date.h>
+
+#include <chrono>
+
+#include "core/error.h"
+#include "core/ids.h"
+#include "schedule/expression.h"
+
+namespace sluice::runtime {
+
+namespace {
+
+constexpr int64_t kSecond = 1'000'000'000;
+constexpr int64_t kGraceNs = 60 * kSecond;  // how late a firing may be under catch-up "none"
+constexpr size_t kMaxCatchUp = 10000;       // firings considered per tick and schedule
+
+std::string firingName(const std::string& schedule, core::TimeNs t) {
+  return executionName(schedule + "-" + core::formatUtc(t, "%Y%m%dT%H%M%SZ"));
+}
+
+std::string previousDate(const std::string& ymd) {
+  std::istringstream in(ymd);
+  date::sys_days day;
+  in >> date::parse("%Y-%m-%d", day);
+  return date::format("%Y-%m-%d", day - date::days{1});
+}
+
+void fill(nlohmann::json& value, const std::map<std::string, std::string>& values) {
+  if (value.is_string()) {
+    std::string s = value.get<std::string>();
+    for (const auto& [placeholder, text] : values)
+      for (size_t at = s.find(placeholder); at != std::string::npos;
+           at = s.find(placeholder, at + text.size()))
+        s.replace(at, placeholder.size(), text);
+    value = s;
+  } else if (value.is_structured()) {
+    for (auto& child : value) fill(child, values);
+  }
+}
+
+}  // namespace
+
+nlohmann::json firingInput(const state::ScheduleRecord& schedule, core::TimeNs t) {
+  const std::string arn =
+      "arn:aws:scheduler:us-east-1:000000000000:schedule/default/" + schedule.name;
+  const std::string utc = core::formatUtc(t, "%Y-%m-%dT%H:%M:%SZ");
+  if (schedule.input.empty())
+    return {{"version", "0"},
+            {"id", core::uuid4()},
+            {"detail-type", "Scheduled Event"},
+            {"source", "aws.events"},
+            {"account", "000000000000"},
+            {"time", utc},
+            {"region", "us-east-1"},
+            {"resources", {arn}},
+            {"detail", nlohmann::json::object()}};
+  const std::string local = schedule::formatLocal(t, schedule.time_zone);
+  nlohmann::json input = nlohmann::json::parse(schedule.input);
+  fill(input, {{"<aws.scheduler.scheduled-time>", utc},
+               {"<aws.scheduler.schedule-arn>", arn},
+               {"<aws.scheduler.execution-id>", firingName(schedule.name, t)},
+               {"<aws.scheduler.attempt-number>", "1"},
+               {"<sluice.scheduled-local-time>", local},
+               {"<sluice.scheduled-date>", local.substr(0, 10)},
+               {"<sluice.previous-date>", previousDate(local.substr(0, 10))}});
+  return input;
+}
+
+Scheduler::Scheduler(state::ScheduleStore& store, TargetRunner& targets, const core::Clock& clock)
+    : store_(store), targets_(targets), clock_(clock) {}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::fire(const state::ScheduleRecord& schedule, core::TimeNs t) {
+  try {
+    const std::string detail =
+        targets_.run(schedule.target, firingInput(schedule, t), firingName(schedule.name, t));
+    store_.updateFiring(schedule.name, t, "started", detail);
+  } catch (const Error& e) {
+    store_.updateFiring(schedule.name, t, "failed", e.code() + ": " + e.what());
+  } catch (const std::exception& e) {
+    store_.updateFiring(schedule.name, t, "failed", e.what());
+  }
+}
+
+int Scheduler::tick() {
+  const core::TimeNs now = clock_.now();
+  int ran = 0;
+  for (const auto& s : store_.schedules()) {
+    const auto expression = schedule::ScheduleExpression::parse(s.expression);
+    std::vector<core::TimeNs> due;
+    for (auto t = expression.next(s.last_scheduled, s.time_zone, s.anchor);
+         t && *t <= now && due.size() < kMaxCatchUp; t = expression.next(*t, s.time_zone, s.anchor))
+      due.push_back(*t);
+    if (due.empty()) continue;
+    std::vector<core::TimeNs> to_fire;
+    if (s.catch_up == "all") {
+      to_fire = due;
+    } else if (s.catch_up == "latest") {
+      to_fire = {due.back()};
+    } else {
+      for (auto t : due)
+        if (now - t <= kGraceNs) to_fire.push_back(t);
+    }
+    if (to_fire.empty() || to_fire.back() != due.back())
+      store_.recordFiring({s.name, due.back(), "skipped", "missed while stopped", now}, true);
+    for (auto t : to_fire) {
+      if (!store_.recordFiring({s.name, t, "pending", "", now}, true)) continue;
+      fire(s, t);
+      ++ran;
+    }
+  }
+  return ran;
+}
+
+int Scheduler::resumePending() {
+  int ran = 0;
+  for (const auto& f : store_.pendingFirings()) {
+    auto s = store_.schedule(f.schedule);
+    if (!s) {
+      store_.updateFiring(f.schedule, f.scheduled_time, "failed", "the schedule no longer exists");
+      continue;
+    }
+    fire(*s, f.scheduled_time);
+    ++ran;
+  }
+  return ran;
+}
+
+int Scheduler::backfill(const std::string& name, core::TimeNs from, core::TimeNs to) {
+  auto s = store_.schedule(name);
+  if (!s) throw Error(errc::kResourceNotFound, "no schedule named '" + name + "'");
+  const auto expression = schedule::ScheduleExpression::parse(s->expression);
+  int ran = 0;
+  for (auto t = expression.next(from - 1, s->time_zone, s->anchor); t && *t <= to;
+       t = expression.next(*t, s->time_zone, s->anchor)) {
+    if (!store_.recordFiring({name, *t, "pending", "backfill", clock_.now()}, false)) continue;
+    fire(*s, *t);
+    ++ran;
+  }
+  return ran;
+}
+
+std::optional<core::TimeNs> Scheduler::nextFiring(const state::ScheduleRecord& s) const {
+  const auto expression = schedule::ScheduleExpression::parse(s.expression);
+  return expression.next(std::max(clock_.now(), s.last_scheduled), s.time_zone, s.anchor);
+}
+
+void Scheduler::start() {
+  stopping_ = false;
+  loop_ = std::thread([this] {
+    resumePending();
+    while (!stopping_) {
+      tick();
+      // Sleep to the next firing, but wake every second to notice stop() and new schedules.
+      for (int i = 0; i < 20 && !stopping_; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+}
+
+void Scheduler::stop() {
+  stopping_ = true;
+  if (loop_.joinable()) loop_.join();
+}
+
+}  // namespace sluice::runtime

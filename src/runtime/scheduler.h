@@ -1,0 +1,56 @@
+#pragma once
+// Fires schedules. Each firing is recorded (with the schedule's high-water mark) before
+// its target starts, so it happens once even across a crash: a recorded firing that never
+// started is started on the next run. Firings missed while sluice was stopped follow the
+// schedule's catch-up policy: "all" fires each, "latest" only the most recent, "none"
+// only those less than a minute late (the rest are recorded as skipped).
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "runtime/targets.h"
+#include "state/schedule_store.h"
+
+namespace sluice::runtime {
+
+class Scheduler {
+ public:
+  Scheduler(state::ScheduleStore& store, TargetRunner& targets,
+            const core::Clock& clock = core::SystemClock::instance());
+  ~Scheduler();
+
+  // Records and runs every firing due now; returns how many ran.
+  int tick();
+  // Starts recorded firings that never started (after a crash); returns how many.
+  int resumePending();
+  // Runs the firings of `schedule` scheduled in [from, to], whatever the policy; firings
+  // already recorded are not repeated. Returns how many ran.
+  int backfill(const std::string& schedule, core::TimeNs from, core::TimeNs to);
+  // When `schedule` fires next after now.
+  std::optional<core::TimeNs> nextFiring(const state::ScheduleRecord& schedule) const;
+
+  // Ticks in the background (at each next firing, at least every second) until stop().
+  void start();
+  void stop();
+
+ private:
+  void fire(const state::ScheduleRecord& schedule, core::TimeNs scheduled_time);
+
+  state::ScheduleStore& store_;
+  TargetRunner& targets_;
+  const core::Clock& clock_;
+  std::atomic<bool> stopping_{false};
+  std::thread loop_;
+};
+
+// The input a firing passes: the schedule's template with its placeholders filled
+// (<aws.scheduler.scheduled-time>, <aws.scheduler.schedule-arn>,
+// <aws.scheduler.execution-id>, <aws.scheduler.attempt-number>, and sluice's
+// <sluice.scheduled-local-time>, <sluice.scheduled-date>, <sluice.previous-date> in the
+// schedule's zone), or EventBridge's "Scheduled Event" when there is no template.
+nlohmann::json firingInput(const state::ScheduleRecord& schedule, core::TimeNs scheduled_time);
+
+}  // namespace sluice::runtime

@@ -1,0 +1,42 @@
+#include "runtime/trigger_recorder.h"
+
+#include "runtime/event_shapes.h"
+
+namespace sluice::runtime {
+
+namespace {
+constexpr const char* kRegion = "us-east-1";
+constexpr const char* kAccount = "000000000000";
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+bool ruleMatches(const state::TriggerRule& rule, const lake::ObjectEvent& event) {
+  const bool type_ok =
+      event.type == lake::ObjectEventType::kCreated ? rule.on_created : rule.on_removed;
+  return type_ok && rule.bucket == event.bucket && event.key.rfind(rule.prefix, 0) == 0 &&
+         endsWith(event.key, rule.suffix);
+}
+
+int recordTriggers(state::TriggerStore& store, const lake::ObjectEvent& event) {
+  int queued = 0;
+  for (const auto& rule : store.rules()) {
+    if (!ruleMatches(rule, event)) continue;
+    state::Delivery d;
+    d.rule = rule.name;
+    d.bucket = event.bucket;
+    d.key = event.key;
+    d.sequencer = event.sequencer;
+    d.payload = (rule.shape == "eventbridge" ? eventBridgeEvent(event, kRegion, kAccount)
+                                             : s3Notification(event, rule.name, kRegion))
+                    .dump();
+    d.created = event.time;
+    if (store.enqueue(d)) ++queued;
+  }
+  return queued;
+}
+
+}  // namespace sluice::runtime

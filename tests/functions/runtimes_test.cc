@@ -1,0 +1,139 @@
+// The `command` and `sql` function runtimes, run through the invoker as projects use them.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "core/error.h"
+#include "data/duckdb_engine.h"
+#include "functions/command_function.h"
+#include "functions/concurrency_limit.h"
+#include "functions/invoker.h"
+#include "functions/sql_function.h"
+#include "lake/local_store.h"
+#include "state/sqlite_state_store.h"
+#include "testing/error_code.h"
+#include "testing/temp_dir.h"
+
+namespace sluice::functions {
+namespace {
+
+class RuntimesTest : public ::testing::Test {
+ protected:
+  RuntimesTest()
+      : lake_(dir_ / "lake"),
+        state_(dir_ / "state.db", state::SecretBox(std::string(32, 'k'))),
+        services_{lake_, state_, duckdb_, dir_.path(), {}} {}
+
+  nlohmann::json invoke(const std::string& name, const nlohmann::json& event) {
+    Invoker invoker(registry_, services_);
+    return invoker.invoke(name, event).result;
+  }
+  std::vector<std::string> logsOf(const std::string& name) {
+    std::vector<std::string> lines;
+    for (const auto& l :
+         state_.invocations().logs(state_.invocations().recent(name, 1)[0].request_id))
+      lines.push_back(l.line);
+    return lines;
+  }
+  void command(const std::string& name, const std::string& script, double timeout = 10) {
+    testing::writeFile(dir_ / (name + ".sh"), script);
+    CommandSpec spec;
+    spec.argv = {"/bin/sh", dir_ / (name + ".sh")};
+    spec.environment = {{"GREETING", "hello"}};
+    spec.timeout_seconds = timeout;
+    registry_.add(name, "", commandHandler(spec));
+  }
+
+  testing::TempDir dir_;
+  lake::LocalObjectStore lake_;
+  state::SqliteStateStore state_;
+  data::Database duckdb_;
+  Services services_;
+  Registry registry_;
+};
+
+TEST_F(RuntimesTest, CommandReadsTheEventAndPrintsTheResult) {
+  command("greet",
+          "read event\n"
+          "echo \"got $event\" >&2\n"
+          "echo \"second line\" >&2\n"
+          "printf '{\"greeting\":\"%s\",\"event\":%s}' \"$GREETING\" \"$event\"\n");
+  EXPECT_EQ(invoke("greet", {{"n", 1}}),
+            nlohmann::json::parse(R"({"greeting":"hello","event":{"n":1}})"));
+  EXPECT_EQ(logsOf("greet"), (std::vector<std::string>{"got {\"n\":1}", "second line"}));
+}
+
+TEST_F(RuntimesTest, CommandErrorsKeepTheirNames) {
+  command("named",
+          "echo '{\"errorType\":\"Data.Invalid\",\"errorMessage\":\"row 3 is bad\"}'\n"
+          "exit 1\n");
+  command("crashes", "echo 'something broke' >&2\nexit 3\n");
+  command("garbage", "echo 'not json'\n");
+  try {
+    invoke("named", {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "Data.Invalid");
+    EXPECT_STREQ(e.what(), "row 3 is bad");
+  }
+  try {
+    invoke("crashes", {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "Runtime.ExitError");
+    EXPECT_STREQ(e.what(), "'crashes' exited with status 3: something broke");
+  }
+  EXPECT_EQ(testing::errorCodeOf([&] { invoke("garbage", {}); }), "Runtime.InvalidResponse");
+}
+
+TEST_F(RuntimesTest, CommandTimeoutKillsTheWholeProcessGroup) {
+  // The child leaves a grandchild that would write a file later if it survived.
+  command("slow", "(sleep 2; touch " + (dir_ / "survivor") + ") &\nsleep 30\n", 0.3);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(testing::errorCodeOf([&] { invoke("slow", {}); }), "Sandbox.Timedout");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "survivor"));
+}
+
+TEST_F(RuntimesTest, SqlBindsEventFieldsAndReadsTheLake) {
+  lake_.createBucket("raw");
+  lake_.put("raw", "sales.csv", "region,amount\nnorth,10\nsouth,5\nnorth,1\n");
+  testing::writeFile(dir_ / "totals.sql",
+                     "-- totals of one region\n"
+                     "CREATE TEMP TABLE s AS SELECT * FROM 'lake://raw/sales.csv';\n"
+                     "SELECT region, sum(amount)::BIGINT AS total FROM s WHERE region = $region "
+                     "AND amount >= $min GROUP BY region;\n");
+  registry_.add("totals", "", sqlFileHandler(dir_ / "totals.sql"));
+  EXPECT_EQ(invoke("totals", {{"region", "north"}, {"min", 1}}),
+            nlohmann::json::parse(R"([{"region":"north","total":11}])"));
+  EXPECT_EQ(invoke("totals", {{"region", "east"}, {"min", 0}}), nlohmann::json::array());
+  try {
+    invoke("totals", {{"region", "north"}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("uses $min but the event has no field 'min'"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(RuntimesTest, ReservedConcurrencyThrottles) {
+  std::atomic<bool> release{false};
+  registry_.add("busy", "",
+                limitConcurrency(
+                    [&](const nlohmann::json&, InvocationContext&) {
+                      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                      return nlohmann::json("done");
+                    },
+                    1));
+  std::thread first([&] { invoke("busy", {}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(testing::errorCodeOf([&] { invoke("busy", {}); }), "TooManyRequestsException");
+  release = true;
+  first.join();
+  EXPECT_EQ(invoke("busy", {}), "done");
+}
+
+}  // namespace
+}  // namespace sluice::functions
