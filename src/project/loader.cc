@@ -69,7 +69,8 @@ class Reader {
   }
   const std::vector<std::string>& faults() const { return faults_; }
 
-  // Checks that `node` is a map whose keys are all in `known`.
+  // Checks that `node` is a map whose keys are all in `known` (an empty `known`: a map
+  // of names the caller reads itself, any key allowed).
   bool map(const YAML::Node& node, const std::string& path, const std::set<std::string>& known) {
     if (!node.IsMap()) {
       fault(node, path, "must be a mapping");
@@ -77,7 +78,7 @@ class Reader {
     }
     for (const auto& kv : node) {
       const std::string key = kv.first.as<std::string>();
-      if (known.count(key) == 0) {
+      if (!known.empty() && known.count(key) == 0) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
         fault(kv.first, path.empty() ? key : path + "." + key,

@@ -2,6 +2,7 @@
 
 #include <date/date.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/error.h"
@@ -104,8 +105,17 @@ int Scheduler::tick() {
       for (auto t : due)
         if (now - t <= kGraceNs) to_fire.push_back(t);
     }
-    if (to_fire.empty() || to_fire.back() != due.back())
-      store_.recordFiring({s.name, due.back(), "skipped", "missed while stopped", now}, true);
+    if (to_fire.size() < due.size()) {
+      // One record stands for the missed firings: the latest of them.
+      core::TimeNs latest_missed = 0;
+      for (auto t : due)
+        if (std::find(to_fire.begin(), to_fire.end(), t) == to_fire.end()) latest_missed = t;
+      store_.recordFiring({s.name, latest_missed, "skipped",
+                           std::to_string(due.size() - to_fire.size()) +
+                               " firings missed while stopped (catch_up: " + s.catch_up + ")",
+                           now},
+                          true);
+    }
     for (auto t : to_fire) {
       if (!store_.recordFiring({s.name, t, "pending", "", now}, true)) continue;
       fire(s, t);

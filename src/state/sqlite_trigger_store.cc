@@ -56,7 +56,7 @@ bool SqliteTriggerStore::enqueue(const Delivery& d) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
       "INSERT OR IGNORE INTO deliveries(rule, bucket, key, sequencer, payload, status, "
-      "created_ns, next_attempt_ns) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)");
+      "created_ns, next_attempt_ns) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, 0)");
   st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).bind(5, d.payload);
   st.bind(6, static_cast<int64_t>(d.created)).run();
   return db_.changes() > 0;

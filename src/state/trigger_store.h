@@ -46,7 +46,8 @@ class TriggerStore {
   // Replaces every rule with `rules` (a project's rules, as loaded).
   virtual void replaceRules(const std::vector<TriggerRule>& rules) = 0;
   virtual std::vector<TriggerRule> rules() = 0;
-  // Records a delivery; false when this (rule, bucket, key, sequencer) is already recorded.
+  // Records a delivery, due at once; false when this (rule, bucket, key, sequencer) is
+  // already recorded.
   virtual bool enqueue(const Delivery& delivery) = 0;
   // Takes up to `limit` deliveries that are due (pending, or running with an expired
   // lease, i.e. left by a process that stopped), oldest first, and leases them until

@@ -1,0 +1,272 @@
+// A project running on an Environment: uploads fire functions and workflows through the
+// durable queue, schedules fire on an injected clock, topics deliver. No test waits for
+// a real schedule.
+#include "runtime/project_runtime.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "app/environment.h"
+#include "core/error.h"
+#include "functions/registry.h"
+#include "lake/object_store.h"
+#include "project/loader.h"
+#include "state/state_store.h"
+#include "testing/temp_dir.h"
+
+namespace sluice::runtime {
+namespace {
+
+using nlohmann::json;
+
+std::vector<json> jsonLines(const std::string& path) {
+  std::vector<json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(json::parse(line));
+  return out;
+}
+
+std::set<std::string> builtinNames() {
+  functions::Registry r;
+  functions::registerBuiltins(r);
+  std::set<std::string> names;
+  for (const auto* f : r.all()) names.insert(f->name);
+  return names;
+}
+
+class ProjectRuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    project_ = dir_ / "project";
+    testing::writeFile(project_ + "/handlers/record.sh",
+                       // One append per event (deliveries run in parallel).
+                       "event=$(cat)\nprintf '%s\\n' \"$event\" >> \"$OUT\"\n"
+                       "echo '{\"ok\":true}'\n");
+    testing::writeFile(project_ + "/handlers/fail.sh", "echo 'cannot parse it' >&2\nexit 1\n");
+    testing::writeFile(project_ + "/flows/notify.asl.json", R"({
+      "StartAt": "Publish",
+      "States": {"Publish": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+        "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:000000000000:alerts",
+                       "Subject": "daily run", "Message.$": "$"}, "End": true}}})");
+  }
+  void writeProject(const std::string& extra = "") {
+    testing::writeFile(project_ + "/sluice.yaml", R"(name: test
+buckets: [raw, dlq]
+functions:
+  record:
+    runtime: command
+    command: [/bin/sh, handlers/record.sh]
+    environment: {OUT: )" + (dir_ / "events.jsonl") + R"(}
+  fail:
+    runtime: command
+    command: [/bin/sh, handlers/fail.sh]
+    retries: 1
+    dead_letter: lake://dlq/failed/
+workflows:
+  notify: flows/notify.asl.json
+events:
+  csv-uploads: {bucket: raw, prefix: in/, suffix: .csv, function: record}
+  bad-uploads: {bucket: raw, prefix: bad/, function: fail}
+  removals: {bucket: raw, prefix: in/, on: removed, function: record, shape: eventbridge}
+topics:
+  alerts:
+    subscriptions:
+      - {protocol: file, endpoint: outbox/alerts.jsonl}
+)" + extra);
+  }
+  // A fresh process's view: a new Environment and runtime over the same data folder.
+  std::unique_ptr<ProjectRuntime> open() {
+    runtime_.reset();
+    env_ = std::make_unique<app::Environment>(dir_ / "data");
+    auto rt = std::make_unique<ProjectRuntime>(
+        *env_, project::loadProject(project_, builtinNames()), clock_);
+    rt->apply();
+    return rt;
+  }
+
+  testing::TempDir dir_;
+  std::string project_;
+  core::ManualClock clock_{core::parseIso8601("2026-03-27T12:00:00Z")};
+  std::unique_ptr<app::Environment> env_;
+  std::unique_ptr<ProjectRuntime> runtime_;
+};
+
+TEST_F(ProjectRuntimeTest, UploadsFireTheirRuleOncePerObjectVersion) {
+  writeProject();
+  runtime_ = open();
+  auto& lake = env_->lake();
+  lake.put("raw", "in/a b.csv", "x,y\n");
+  lake.put("raw", "in/skip.json", "{}");  // wrong suffix
+  lake.put("raw", "other/c.csv", "x\n");  // wrong prefix
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 1);
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 0);
+  auto events = jsonLines(dir_ / "events.jsonl");
+  ASSERT_EQ(events.size(), 1u);
+  const json& record = events[0]["Records"][0];
+  EXPECT_EQ(record["eventName"], "ObjectCreated:Put");
+  EXPECT_EQ(record["s3"]["bucket"]["name"], "raw");
+  EXPECT_EQ(record["s3"]["object"]["key"], "in/a+b.csv");
+  EXPECT_EQ(record["s3"]["object"]["size"], 4);
+  EXPECT_EQ(record["s3"]["configurationId"], "csv-uploads");
+
+  // A new version is a new delivery; removal arrives in the EventBridge shape.
+  lake.put("raw", "in/a b.csv", "x,y\n1,2\n");
+  lake.remove("raw", "in/a b.csv");
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 2);
+  events = jsonLines(dir_ / "events.jsonl");
+  ASSERT_EQ(events.size(), 3u);
+  json removed = events[1].contains("detail") ? events[1] : events[2];
+  EXPECT_EQ(removed["detail-type"], "Object Deleted");
+  EXPECT_EQ(removed["detail"]["bucket"]["name"], "raw");
+  EXPECT_EQ(removed["detail"]["object"]["key"], "in/a b.csv");
+}
+
+TEST_F(ProjectRuntimeTest, FailingDeliveriesRetryThenGoToTheDeadLetterPrefix) {
+  writeProject();
+  runtime_ = open();
+  env_->lake().put("raw", "bad/x.csv", "oops");
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 1);  // first attempt fails
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 0);  // the retry waits for its backoff
+  clock_.advance(2'000'000'000);
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 1);  // second and last attempt
+  auto failed = env_->state().triggers().deliveries("failed", 10);
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].attempts, 2);
+  auto dead = env_->lake().list("dlq", {});
+  ASSERT_EQ(dead.objects.size(), 1u);
+  EXPECT_EQ(dead.objects[0].key.rfind("failed/bad-uploads/", 0), 0u);
+  json letter = json::parse(env_->lake().get("dlq", dead.objects[0].key));
+  EXPECT_EQ(letter["key"], "bad/x.csv");
+  EXPECT_EQ(letter["error"], "Runtime.ExitError: 'fail' exited with status 1: cannot parse it");
+  EXPECT_EQ(letter["event"]["Records"][0]["s3"]["object"]["key"], "bad/x.csv");
+}
+
+TEST_F(ProjectRuntimeTest, ABurstSurvivesARestartWithNothingLostOrRunTwice) {
+  writeProject();
+  runtime_ = open();
+  for (int i = 0; i < 300; ++i)
+    env_->lake().put("raw", "in/f" + std::to_string(i) + ".csv", std::to_string(i));
+  // A process takes a batch and stops before finishing it (its lease is never released).
+  auto taken = env_->state().triggers().claimDue(clock_.now(), 50, clock_.now() + 60'000'000'000LL);
+  ASSERT_EQ(taken.size(), 50u);
+  runtime_ = open();  // restart
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 250);
+  clock_.advance(61'000'000'000LL);  // the abandoned lease expires
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 50);
+  std::set<std::string> keys;
+  auto events = jsonLines(dir_ / "events.jsonl");
+  for (const auto& e : events) keys.insert(e["Records"][0]["s3"]["object"]["key"]);
+  EXPECT_EQ(events.size(), 300u);
+  EXPECT_EQ(keys.size(), 300u);
+}
+
+TEST_F(ProjectRuntimeTest, SchedulesFireOnceAcrossRestartsAndDst) {
+  writeProject(R"(schedules:
+  nightly:
+    expression: cron(30 1 * * ? *)
+    timezone: Europe/London
+    function: record
+    input: {day: <sluice.scheduled-date>, yesterday: <sluice.previous-date>, at: <aws.scheduler.scheduled-time>}
+    catch_up: all
+  hourly:
+    expression: rate(1 hour)
+    function: record
+    catch_up: none
+)");
+  runtime_ = open();  // registered at 2026-03-27T12:00Z
+  EXPECT_EQ(runtime_->scheduler().tick(), 0);
+  // Four days pass while sluice is stopped; London springs forward on 29 March, when
+  // 01:30 does not exist.
+  clock_.set(core::parseIso8601("2026-03-31T12:00:30Z"));
+  runtime_ = open();
+  EXPECT_EQ(runtime_->scheduler().tick(), 4);  // nightly ×3 (all) + hourly ×1 (on time)
+  runtime_ = open();
+  EXPECT_EQ(runtime_->scheduler().tick(), 0) << "no firing twice after a restart";
+  std::vector<std::string> days;
+  for (const auto& e : jsonLines(dir_ / "events.jsonl"))
+    if (e.contains("day"))
+      days.push_back(e["day"].get<std::string>() + " " + e["yesterday"].get<std::string>() + " " +
+                     e["at"].get<std::string>());
+  EXPECT_EQ(days, (std::vector<std::string>{"2026-03-28 2026-03-27 2026-03-28T01:30:00Z",
+                                            "2026-03-30 2026-03-29 2026-03-30T00:30:00Z",
+                                            "2026-03-31 2026-03-30 2026-03-31T00:30:00Z"}));
+  auto hourly = env_->state().schedules().firings("hourly", 10);
+  ASSERT_EQ(hourly.size(), 2u);  // the one that ran, and the missed ones recorded as skipped
+  EXPECT_EQ(hourly[0].status, "started");
+  EXPECT_EQ(hourly[1].status, "skipped");
+  // Backfill reruns a past interval, once.
+  EXPECT_EQ(runtime_->scheduler().backfill("nightly", core::parseIso8601("2026-03-20T00:00:00Z"),
+                                           core::parseIso8601("2026-03-22T00:00:00Z")),
+            2);
+  EXPECT_EQ(runtime_->scheduler().backfill("nightly", core::parseIso8601("2026-03-20T00:00:00Z"),
+                                           core::parseIso8601("2026-03-22T00:00:00Z")),
+            0);
+}
+
+TEST_F(ProjectRuntimeTest, AWorkflowPublishesToATopic) {
+  writeProject(R"(schedules:
+  report: {expression: rate(1 day), workflow: notify, input: {run: <sluice.scheduled-date>}}
+)");
+  runtime_ = open();
+  clock_.advance(86'400'000'000'000LL);
+  EXPECT_EQ(runtime_->scheduler().tick(), 1);
+  auto outbox = jsonLines(dir_ / "data/outbox/alerts.jsonl");
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox[0]["Type"], "Notification");
+  EXPECT_EQ(outbox[0]["TopicArn"], "arn:aws:sns:us-east-1:000000000000:alerts");
+  EXPECT_EQ(outbox[0]["Subject"], "daily run");
+  EXPECT_EQ(json::parse(outbox[0]["Message"].get<std::string>()), json({{"run", "2026-03-28"}}));
+  auto firing = env_->state().schedules().firings("report", 1);
+  EXPECT_EQ(firing[0].status, "started");
+  EXPECT_NE(firing[0].detail.find(":execution:notify:report-20260328T120000Z"), std::string::npos)
+      << firing[0].detail;
+}
+
+// E-mail goes through a real SMTP conversation with Python's smtpd from Debian.
+TEST(Topics, EmailReachesAnSmtpServer) {
+  testing::TempDir dir;
+  const int port = 20000 + static_cast<int>(::getpid() % 20000);
+  const std::string log = dir / "smtp.log";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execl("/usr/bin/python3", "python3", "-u", "-W", "ignore", "-m", "smtpd", "-n", "-c",
+            "DebuggingServer", ("127.0.0.1:" + std::to_string(port)).c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  Topics topics({{"alerts", {{"email", "ops@example.com"}}}}, dir.path(),
+                {"smtp://127.0.0.1:" + std::to_string(port), "sluice@example.com"});
+  std::string error;
+  for (int i = 0; i < 50; ++i) {  // until the server listens
+    try {
+      topics.publish("alerts", "ingestion failed", "packet 7 failed three times");
+      error.clear();
+      break;
+    } catch (const Error& e) {
+      error = e.what();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  EXPECT_EQ(error, "");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::kill(pid, SIGTERM);
+  ::waitpid(pid, nullptr, 0);
+  const std::string received = testing::readFile(log);
+  EXPECT_NE(received.find("Subject: ingestion failed"), std::string::npos) << received;
+  EXPECT_NE(received.find("To: ops@example.com"), std::string::npos) << received;
+  EXPECT_NE(received.find("packet 7 failed three times"), std::string::npos) << received;
+}
+
+}  // namespace
+}  // namespace sluice::runtime
