@@ -12,6 +12,10 @@ class App;
 namespace sluice::app {
 class Environment;
 }
+namespace sluice::runtime {
+class ProjectRuntime;
+struct S3Access;
+}  // namespace sluice::runtime
 
 namespace sluice::cli {
 
@@ -25,8 +29,16 @@ struct CliContext {
   std::string lake_url;  // empty: the lake folder in data_dir
   std::ostream& out;
   std::ostream& err;
+  std::string project_dir;  // --project or SLUICE_PROJECT; empty: no project
   std::unique_ptr<app::Environment> env;
+  std::unique_ptr<runtime::ProjectRuntime> project_runtime;
   app::Environment& environment();
+  // The project applied to the environment (its functions registered, rules and
+  // schedules stored), not started. UsageError when no project was named.
+  runtime::ProjectRuntime& runtime(const runtime::S3Access* s3 = nullptr);
+  // Applies the project when one was named, so its functions can be invoked.
+  void applyProjectIfNamed();
+  ~CliContext();
 };
 
 // "BUCKET/KEY", "lake://BUCKET/KEY" or "s3://BUCKET/KEY"; the key may be empty.
@@ -48,6 +60,7 @@ void addCatalogCommands(CLI::App& app, CliContext& ctx);
 void addWorkflowCommands(CLI::App& app, CliContext& ctx);
 void addUpCommand(CLI::App& app, CliContext& ctx);
 void addScheduleCommands(CLI::App& app, CliContext& ctx);
+void addProjectCommands(CLI::App& app, CliContext& ctx);
 
 int runCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 

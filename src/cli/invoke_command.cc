@@ -6,7 +6,9 @@
 #include "app/environment.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/ids.h"
 #include "functions/invoker.h"
+#include "runtime/event_dispatcher.h"
 #include "state/state_store.h"
 
 namespace sluice::cli {
@@ -19,10 +21,28 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx) {
     auto payload = std::make_shared<std::string>("{}");
     cmd->add_option("FUNCTION", *name, "function name (see `sluice functions list`)")->required();
     cmd->add_option("--payload", *payload, "the event: JSON, or @FILE");
-    cmd->callback([&ctx, name, payload] {
+    auto async = std::make_shared<bool>(false);
+    cmd->add_flag("--async", *async,
+                  "queue the event durably and return; `sluice up` runs it, with the "
+                  "function's retries and dead-letter destination");
+    cmd->callback([&ctx, name, payload, async] {
       auto event = nlohmann::json::parse(readArgOrFile(*payload), nullptr, false);
       if (event.is_discarded()) throw UsageError("--payload is not valid JSON");
+      ctx.applyProjectIfNamed();
       auto& env = ctx.environment();
+      env.functions().find(*name);  // ResourceNotFoundException now, not later
+      if (*async) {
+        state::Delivery d;
+        d.rule = std::string(runtime::kInvokeRulePrefix) + *name;
+        d.bucket = "-";
+        d.key = "-";
+        d.sequencer = core::randomHex(16);
+        d.payload = event.dump();
+        d.created = core::SystemClock::instance().now();
+        env.state().triggers().enqueue(d);
+        ctx.out << nlohmann::json{{"StatusCode", 202}, {"RequestId", d.sequencer}}.dump(2) << '\n';
+        return;
+      }
       functions::Invoker invoker(env.functions(), env.services());
       invoker.echoLogs([&ctx](const std::string& fn, const std::string& line) {
         ctx.err << "[" << fn << "] " << line << '\n';
@@ -41,6 +61,7 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx) {
   auto* fns = app.add_subcommand("functions", "list functions and their recent invocations");
   fns->require_subcommand(1);
   fns->add_subcommand("list", "list the functions")->callback([&ctx] {
+    ctx.applyProjectIfNamed();
     for (const auto* f : ctx.environment().functions().all())
       ctx.out << f->name << '\t' << f->description << '\n';
   });

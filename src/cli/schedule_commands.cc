@@ -1,15 +1,30 @@
 // sluice schedules preview EXPR [--tz ZONE] [--from TIME] [--count N]
 #include <CLI/CLI.hpp>
 
+#include "app/environment.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "runtime/scheduler.h"
 #include "schedule/expression.h"
+#include "state/state_store.h"
 
 namespace sluice::cli {
 
 void addScheduleCommands(CLI::App& app, CliContext& ctx) {
-  auto* schedules = app.add_subcommand("schedules", "schedule expressions and firings");
-  schedules->require_subcommand(1);
+  auto* schedules = app.add_subcommand(
+      "schedules", "the project's schedules and their next firings; preview any expression");
+  schedules->require_subcommand(0, 1);
+  schedules->callback([&ctx, schedules] {
+    if (!schedules->get_subcommands().empty()) return;
+    ctx.applyProjectIfNamed();  // the file's schedules, when a project is named
+    auto& env = ctx.environment();
+    for (const auto& s : env.state().schedules().schedules()) {
+      ctx.out << s.name << '\t' << s.expression << '\t' << s.time_zone << '\t' << s.target.kind
+              << ':' << s.target.name << '\t';
+      const auto next = runtime::nextFiring(s, core::SystemClock::instance().now());
+      ctx.out << "next " << (next ? schedule::formatLocal(*next, s.time_zone) : "never") << '\n';
+    }
+  });
   auto* preview = schedules->add_subcommand(
       "preview", "print the next firings of cron(…), rate(…) or a Unix cron expression");
   struct Options {

@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "lake/object_store.h"
+#include "runtime/project_runtime.h"
 #include "s3/server.h"
 #include "state/state_store.h"
 
@@ -59,16 +60,29 @@ std::pair<std::string, int> parseAddress(const std::string& addr) {
 }  // namespace
 
 void addUpCommand(CLI::App& app, CliContext& ctx) {
-  auto* cmd =
-      app.add_subcommand("up", "serve the lake over the S3 API until stopped (SIGTERM, SIGINT)");
+  auto* cmd = app.add_subcommand(
+      "up",
+      "run a project (uploads fire functions, schedules fire workflows) and serve the lake "
+      "over the S3 API until stopped (SIGTERM, SIGINT)");
   auto s3_addr = std::make_shared<std::string>("127.0.0.1:9000");
+  auto project = std::make_shared<std::string>();
+  cmd->add_option("PROJECT_DIR", *project, "the project folder (with sluice.yaml)");
   cmd->add_option("--s3-addr", *s3_addr, "HOST:PORT of the S3 API (port 0: any free port)");
-  cmd->callback([&ctx, s3_addr] {
+  cmd->callback([&ctx, s3_addr, project] {
     auto [host, port] = parseAddress(*s3_addr);
+    if (!project->empty()) ctx.project_dir = *project;
     auto& env = ctx.environment();
-    s3::S3Server server(env.lake(), serverCredentials(env.state().parameters(), ctx.out),
-                        env.dataDir() + "/tmp/multipart");
+    const s3::Credentials credentials = serverCredentials(env.state().parameters(), ctx.out);
+    s3::S3Server server(env.lake(), credentials, env.dataDir() + "/tmp/multipart");
     const int bound = server.bind(host, port);
+    const std::string endpoint = "http://" + host + ":" + std::to_string(bound);
+    runtime::ProjectRuntime* rt = nullptr;
+    if (!ctx.project_dir.empty()) {
+      const runtime::S3Access access{endpoint, credentials.access_key_id,
+                                     credentials.secret_access_key};
+      rt = &ctx.runtime(&access);
+      rt->start();
+    }
 
     // SIGTERM and SIGINT are taken by a waiting thread that stops the server.
     sigset_t signals;
@@ -87,9 +101,14 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
     });
-    ctx.out << "sluice: S3 API listening on http://" << host << ":" << bound << " (lake "
-            << env.dataDir() << "/lake)" << std::endl;
+    ctx.out << "sluice: S3 API listening on " << endpoint << " (lake " << env.dataDir() << "/lake)";
+    if (rt)
+      ctx.out << "; project " << rt->project().name << ": " << rt->project().functions.size()
+              << " functions, " << rt->project().events.size() << " event rules, "
+              << rt->project().schedules.size() << " schedules";
+    ctx.out << std::endl;
     server.serve();
+    if (rt) rt->stop();  // running deliveries and firings finish
     served = true;
     pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if serve() ended by itself
     waiter.join();

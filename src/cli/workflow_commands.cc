@@ -117,6 +117,7 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("--test-case", *test_case, "the mock configuration's test case to use");
     cmd->callback([&ctx, workflow, definition, input, name, wait, mocks, test_case] {
       json in = parseJson(*input, "--input");
+      ctx.applyProjectIfNamed();
       auto& env = ctx.environment();
       if (!definition->empty()) {
         ctx.out << runAdHoc(env, *definition, in, *mocks, *test_case).dump(2) << '\n';

@@ -37,14 +37,19 @@ int EventDispatcher::drainOnce() {
 
 void EventDispatcher::deliver(const state::Delivery& d,
                               const std::map<std::string, state::TriggerRule>& rules) {
-  auto rule = rules.find(d.rule);
-  if (rule == rules.end()) {
+  state::TriggerRule rule;
+  if (auto it = rules.find(d.rule); it != rules.end()) {
+    rule = it->second;
+  } else if (d.rule.rfind(kInvokeRulePrefix, 0) == 0) {
+    rule.name = d.rule;
+    rule.target = {"function", d.rule.substr(std::string(kInvokeRulePrefix).size())};
+  } else {
     store_.markFailed(d.id, "rule '" + d.rule + "' no longer exists", 0, true);
     return;
   }
-  const RetryPolicy policy = policy_for_(rule->second);
+  const RetryPolicy policy = policy_for_(rule);
   try {
-    targets_.run(rule->second.target, nlohmann::json::parse(d.payload), d.rule + "-" + d.sequencer);
+    targets_.run(rule.target, nlohmann::json::parse(d.payload), d.rule + "-" + d.sequencer);
     store_.markDone(d.id);
   } catch (const std::exception& e) {
     const Error* error = dynamic_cast<const Error*>(&e);

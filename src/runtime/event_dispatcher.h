@@ -17,6 +17,9 @@
 
 namespace sluice::runtime {
 
+// Deliveries queued by `sluice invoke --async NAME` name this rule prefix and the function.
+inline constexpr const char* kInvokeRulePrefix = "invoke:";
+
 struct RetryPolicy {
   int max_attempts = 3;  // Lambda's asynchronous invocations: the first and 2 retries
   int64_t first_delay_ns = 1'000'000'000;

@@ -153,9 +153,9 @@ int Scheduler::backfill(const std::string& name, core::TimeNs from, core::TimeNs
   return ran;
 }
 
-std::optional<core::TimeNs> Scheduler::nextFiring(const state::ScheduleRecord& s) const {
+std::optional<core::TimeNs> nextFiring(const state::ScheduleRecord& s, core::TimeNs now) {
   const auto expression = schedule::ScheduleExpression::parse(s.expression);
-  return expression.next(std::max(clock_.now(), s.last_scheduled), s.time_zone, s.anchor);
+  return expression.next(std::max(now, s.last_scheduled), s.time_zone, s.anchor);
 }
 
 void Scheduler::start() {

@@ -29,8 +29,6 @@ class Scheduler {
   // Runs the firings of `schedule` scheduled in [from, to], whatever the policy; firings
   // already recorded are not repeated. Returns how many ran.
   int backfill(const std::string& schedule, core::TimeNs from, core::TimeNs to);
-  // When `schedule` fires next after now.
-  std::optional<core::TimeNs> nextFiring(const state::ScheduleRecord& schedule) const;
 
   // Ticks in the background (at each next firing, at least every second) until stop().
   void start();
@@ -45,6 +43,9 @@ class Scheduler {
   std::atomic<bool> stopping_{false};
   std::thread loop_;
 };
+
+// When `schedule` fires next after `now` (and after its latest recorded firing).
+std::optional<core::TimeNs> nextFiring(const state::ScheduleRecord& schedule, core::TimeNs now);
 
 // The input a firing passes: the schedule's template with its placeholders filled
 // (<aws.scheduler.scheduled-time>, <aws.scheduler.schedule-arn>,

@@ -1,6 +1,7 @@
 #include "s3/server.h"
 
 #include <httplib.h>
+#include <strings.h>
 
 #include <ctime>
 #include <pugixml.hpp>
@@ -178,6 +179,10 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
   try {
     SignedRequest signed_request{req.method, req.target, {}, req.body};
     for (const auto& [k, v] : req.headers) signed_request.headers.emplace_back(k, v);
+    // cpp-httplib URL-decodes header values as it parses them; clients sign the copy
+    // source as they sent it, percent-encoded as URIs are, so it is encoded back.
+    for (auto& [k, v] : signed_request.headers)
+      if (k.size() == 17 && strcasecmp(k.c_str(), "x-amz-copy-source") == 0) v = uriEncode(v, true);
     const VerifiedRequest verified = verifySignature(signed_request, credentials_, clock_.now());
     // The object's bytes: the decoded aws-chunked data when the body was sent that way.
     const std::string& body = verified.chunked ? verified.chunked->data : req.body;
@@ -307,7 +312,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     if (m == "PUT") {
       lake::PutOptions opts = putOptionsFrom(req);
       if (req.has_header("x-amz-copy-source")) {
-        std::string src = uriDecode(req.get_header_value("x-amz-copy-source"));
+        std::string src = req.get_header_value("x-amz-copy-source");  // decoded by httplib
         if (!src.empty() && src[0] == '/') src = src.substr(1);
         size_t slash = src.find('/');
         if (slash == std::string::npos)

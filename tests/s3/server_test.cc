@@ -1,77 +1,34 @@
 // `sluice up` serving the lake over S3, driven by the AWS CLI (as users drive it).
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <array>
-#include <cstdio>
+#include <memory>
 #include <regex>
 
 #include "core/hash.h"
+#include "testing/sluice_up.h"
 #include "testing/temp_dir.h"
 
 namespace sluice {
 namespace {
 
-struct Result {
-  int code;
-  std::string out;
-};
-
-Result shell(const std::string& cmd) {
-  Result r{0, ""};
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf;
-  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.out.append(buf.data(), n);
-  int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::shell;
 
 class S3ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (shell("command -v aws").code != 0) GTEST_SKIP() << "the AWS CLI is not installed";
-    int out[2];
-    ASSERT_EQ(::pipe(out), 0);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 1);
-      ::close(out[0]);
-      ::setenv("SLUICE_S3_ACCESS_KEY_ID", "AKIDSLUICETEST", 1);
-      ::setenv("SLUICE_S3_SECRET_ACCESS_KEY", "test-secret-do-not-print", 1);
-      std::string data = dir_ / "data";
-      ::execl(SLUICE_BINARY, SLUICE_BINARY, "--data-dir", data.c_str(), "up", "--s3-addr",
-              "127.0.0.1:0", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    server_out_ = ::fdopen(out[0], "r");
-    char line[512] = {0};
-    ASSERT_NE(std::fgets(line, sizeof line, server_out_), nullptr);
-    std::smatch m;
-    std::string s = line;
-    ASSERT_TRUE(std::regex_search(s, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)"))) << s;
-    ready_line_ = s;
-    endpoint_ = "http://127.0.0.1:" + m[1].str();
+    server_ = std::make_unique<testing::SluiceUp>(dir_ / "data");
+    ASSERT_TRUE(server_->ok()) << server_->readyLine();
+    ready_line_ = server_->readyLine();
+    endpoint_ = server_->endpoint();
   }
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status;
-      ::waitpid(pid_, &status, 0);
-    }
-    if (server_out_) std::fclose(server_out_);
-  }
-  Result aws(const std::string& args, const std::string& secret = "test-secret-do-not-print") {
-    return shell("AWS_ACCESS_KEY_ID=AKIDSLUICETEST AWS_SECRET_ACCESS_KEY=" + secret +
-                 " AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url " + endpoint_ + " " + args);
+  testing::ShellResult aws(const std::string& args,
+                           const std::string& secret = testing::SluiceUp::kSecret) {
+    return server_->aws(args, secret);
   }
 
   testing::TempDir dir_;
-  pid_t pid_ = -1;
-  FILE* server_out_ = nullptr;
+  std::unique_ptr<testing::SluiceUp> server_;
   std::string endpoint_, ready_line_;
 };
 
@@ -240,15 +197,10 @@ TEST_F(S3ServerTest, BatchDeleteTaggingAndUnsupportedOperations) {
 }
 
 TEST_F(S3ServerTest, StopsCleanlyOnSigterm) {
-  ::kill(pid_, SIGTERM);
-  int status;
-  ::waitpid(pid_, &status, 0);
-  pid_ = -1;
+  const int status = server_->stop();
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  char line[256] = {0};
-  ASSERT_NE(std::fgets(line, sizeof line, server_out_), nullptr);
-  EXPECT_EQ(std::string(line), "sluice: stopped\n");
+  EXPECT_EQ(server_->nextLine(), "sluice: stopped\n");
 }
 
 }  // namespace
