@@ -28,14 +28,21 @@ int EventDispatcher::drainOnce() {
     if (batch.empty()) return ran;
     std::vector<std::thread> workers;
     workers.reserve(batch.size());
-    for (const auto& d : batch) workers.emplace_back([this, &d, &rules] { deliver(d, rules); });
+    std::vector<char> done(batch.size(), 0);
+    for (size_t i = 0; i < batch.size(); ++i)
+      workers.emplace_back(
+          [this, &batch, &done, &rules, i] { done[i] = deliver(batch[i], rules); });
     for (auto& w : workers) w.join();
+    std::vector<int64_t> done_ids;
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (done[i]) done_ids.push_back(batch[i].id);
+    if (!done_ids.empty()) store_.markDone(done_ids);
     ran += static_cast<int>(batch.size());
     if (stopping_) return ran;
   }
 }
 
-void EventDispatcher::deliver(const state::Delivery& d,
+bool EventDispatcher::deliver(const state::Delivery& d,
                               const std::map<std::string, state::TriggerRule>& rules) {
   state::TriggerRule rule;
   if (auto it = rules.find(d.rule); it != rules.end()) {
@@ -45,12 +52,12 @@ void EventDispatcher::deliver(const state::Delivery& d,
     rule.target = {"function", d.rule.substr(std::string(kInvokeRulePrefix).size())};
   } else {
     store_.markFailed(d.id, "rule '" + d.rule + "' no longer exists", 0, true);
-    return;
+    return false;
   }
   const RetryPolicy policy = policy_for_(rule);
   try {
     targets_.run(rule.target, nlohmann::json::parse(d.payload), d.rule + "-" + d.sequencer);
-    store_.markDone(d.id);
+    return true;
   } catch (const std::exception& e) {
     const Error* error = dynamic_cast<const Error*>(&e);
     const std::string message = error ? error->code() + ": " + error->what() : e.what();
@@ -64,6 +71,7 @@ void EventDispatcher::deliver(const state::Delivery& d,
       failed.last_error = message;
       dead_letter_(policy.dead_letter, failed);
     }
+    return false;
   }
 }
 

@@ -55,7 +55,9 @@ class EventDispatcher {
   void stop();  // lets running deliveries finish
 
  private:
-  void deliver(const state::Delivery& delivery,
+  // Runs one delivery; true when its target succeeded (the caller marks a batch done at
+  // once), false when it was recorded as failed.
+  bool deliver(const state::Delivery& delivery,
                const std::map<std::string, state::TriggerRule>& rules);
 
   state::TriggerStore& store_;

@@ -37,6 +37,13 @@ class SqliteStateStore : public StateStore {
 
   std::mutex mu_;  // one connection, used by one thread at a time
   SqliteDb db_;
+  // Invocation records and logs are observability, not the durability contract: they go
+  // through a second connection that does not fsync each commit (synchronous=NORMAL, the
+  // WAL is synced at checkpoints; a process crash loses nothing, a power cut the last
+  // records). Events, executions, firings and parameters keep fsync-per-commit, and no
+  // longer queue behind log writes.
+  std::mutex log_mu_;
+  SqliteDb log_db_;
   SecretBox secrets_;
   const core::Clock& clock_;
   SqliteParameterStore parameters_;

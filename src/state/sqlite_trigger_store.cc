@@ -84,11 +84,16 @@ std::vector<Delivery> SqliteTriggerStore::claimDue(core::TimeNs now, int limit,
   return out;
 }
 
-void SqliteTriggerStore::markDone(int64_t id) {
+void SqliteTriggerStore::markDone(const std::vector<int64_t>& ids) {
   std::lock_guard lock(mu_);
-  db_.prepare("UPDATE deliveries SET status = 'done', attempts = attempts + 1 WHERE id = ?1")
-      .bind(1, id)
-      .run();
+  SqliteTransaction tx(db_);
+  auto st =
+      db_.prepare("UPDATE deliveries SET status = 'done', attempts = attempts + 1 WHERE id = ?1");
+  for (int64_t id : ids) {
+    st.bind(1, id).run();
+    st.reset();
+  }
+  tx.commit();
 }
 
 void SqliteTriggerStore::markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,

@@ -14,7 +14,7 @@ class SqliteTriggerStore : public TriggerStore {
   std::vector<TriggerRule> rules() override;
   bool enqueue(const Delivery& delivery) override;
   std::vector<Delivery> claimDue(core::TimeNs now, int limit, core::TimeNs lease_until) override;
-  void markDone(int64_t id) override;
+  void markDone(const std::vector<int64_t>& ids) override;
   void markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
                   bool final) override;
   std::vector<Delivery> deliveries(const std::string& status, int limit) override;

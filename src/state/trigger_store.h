@@ -53,7 +53,8 @@ class TriggerStore {
   // lease, i.e. left by a process that stopped), oldest first, and leases them until
   // `lease_until`.
   virtual std::vector<Delivery> claimDue(core::TimeNs now, int limit, core::TimeNs lease_until) = 0;
-  virtual void markDone(int64_t id) = 0;
+  // Marks deliveries done, in one transaction (a dispatcher finishes them in batches).
+  virtual void markDone(const std::vector<int64_t>& ids) = 0;
   // One more failed attempt: retried at `next_attempt`, or "failed" when `final`.
   virtual void markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
                           bool final) = 0;

@@ -60,7 +60,7 @@ TEST_F(RuntimeStoresTest, DeliveriesAreDeduplicatedLeasedAndRetried) {
   auto rest = q.claimDue(200, 10, 1000);
   ASSERT_EQ(rest.size(), 1u);
   EXPECT_EQ(rest[0].key, "b.csv");
-  q.markDone(claimed[0].id);
+  q.markDone({claimed[0].id});
   q.markFailed(claimed[1].id, "boom", 500, false);
   q.markFailed(rest[0].id, "bad", 0, true);
 
