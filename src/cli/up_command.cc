@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "lake/object_store.h"
+#include "runtime/api_server.h"
 #include "runtime/project_runtime.h"
 #include "s3/server.h"
 #include "state/state_store.h"
@@ -49,11 +50,11 @@ s3::Credentials serverCredentials(state::ParameterStore& params, std::ostream& o
 
 std::pair<std::string, int> parseAddress(const std::string& addr) {
   size_t colon = addr.rfind(':');
-  if (colon == std::string::npos) throw UsageError("--s3-addr must be HOST:PORT");
+  if (colon == std::string::npos) throw UsageError("an address must be HOST:PORT");
   try {
     return {addr.substr(0, colon), std::stoi(addr.substr(colon + 1))};
   } catch (const std::exception&) {
-    throw UsageError("--s3-addr must be HOST:PORT");
+    throw UsageError("an address must be HOST:PORT");
   }
 }
 
@@ -62,14 +63,27 @@ std::pair<std::string, int> parseAddress(const std::string& addr) {
 void addUpCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand(
       "up",
-      "run a project (uploads fire functions, schedules fire workflows) and serve the lake "
-      "over the S3 API until stopped (SIGTERM, SIGINT)");
+      "run a project (uploads fire functions, schedules fire workflows, routes serve HTTP) and "
+      "serve the lake over the S3 API until stopped (SIGTERM, SIGINT)");
   auto s3_addr = std::make_shared<std::string>("127.0.0.1:9000");
+  auto api_addr = std::make_shared<std::string>("127.0.0.1:8080");
   auto project = std::make_shared<std::string>();
   cmd->add_option("PROJECT_DIR", *project, "the project folder (with sluice.yaml)");
   cmd->add_option("--s3-addr", *s3_addr, "HOST:PORT of the S3 API (port 0: any free port)");
-  cmd->callback([&ctx, s3_addr, project] {
+  cmd->add_option("--api-addr", *api_addr,
+                  "HOST:PORT of the HTTP API: the project's routes, /metrics, /sluice/… (port 0: "
+                  "any free port)");
+  cmd->callback([&ctx, s3_addr, api_addr, project] {
+    // Blocked before any thread starts, so every thread inherits the mask and the signals
+    // reach only the waiter below (not the default action, which would end the process).
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
     auto [host, port] = parseAddress(*s3_addr);
+    auto [api_host, api_port] = parseAddress(*api_addr);
     if (!project->empty()) ctx.project_dir = *project;
     auto& env = ctx.environment();
     const s3::Credentials credentials = serverCredentials(env.state().parameters(), ctx.out);
@@ -81,15 +95,12 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
       const runtime::S3Access access{endpoint, credentials.access_key_id,
                                      credentials.secret_access_key};
       rt = &ctx.runtime(&access);
-      rt->start();
     }
+    runtime::ApiServer api(env, rt ? &rt->project() : nullptr, credentials);
+    const int api_bound = api.bind(api_host, api_port);
+    if (rt) rt->start();
+    std::thread api_thread([&api] { api.serve(); });
 
-    // SIGTERM and SIGINT are taken by a waiting thread that stops the server.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     // A stop that comes before serve() is listening would be lost, so the waiter keeps
     // asking until serve() has returned.
     std::atomic<bool> served{false};
@@ -101,13 +112,17 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
     });
-    ctx.out << "sluice: S3 API listening on " << endpoint << " (lake " << env.dataDir() << "/lake)";
+    ctx.out << "sluice: S3 API listening on " << endpoint << " (lake " << env.dataDir()
+            << "/lake), HTTP API on http://" << api_host << ":" << api_bound;
     if (rt)
       ctx.out << "; project " << rt->project().name << ": " << rt->project().functions.size()
               << " functions, " << rt->project().events.size() << " event rules, "
-              << rt->project().schedules.size() << " schedules";
+              << rt->project().schedules.size() << " schedules, " << rt->project().routes.size()
+              << " routes";
     ctx.out << std::endl;
     server.serve();
+    api.stop();
+    api_thread.join();
     if (rt) rt->stop();  // running deliveries and firings finish
     served = true;
     pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if serve() ended by itself

@@ -286,6 +286,29 @@ void readSchedules(Reader& r, const YAML::Node& node, Project& p) {
   }
 }
 
+void readRoutes(Reader& r, const YAML::Node& node, Project& p) {
+  if (!r.map(node, "routes", {})) return;
+  static const std::regex route_key("(GET|POST|PUT|PATCH|DELETE|ANY) (/[^ ]*)");
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>(), path = "routes." + key;
+    std::smatch m;
+    if (!std::regex_match(key, m, route_key)) {
+      r.fault(kv.first, path, "a route is 'METHOD /path' (GET, POST, PUT, PATCH, DELETE or ANY)");
+      continue;
+    }
+    if (!r.map(kv.second, path, {"function", "cors", "api_key", "schema"})) continue;
+    RouteDecl route{m[1],
+                    m[2],
+                    r.required(kv.second, "function", path),
+                    r.text(kv.second, "cors", path, "false") == "true",
+                    r.text(kv.second, "api_key", path),
+                    r.text(kv.second, "schema", path)};
+    r.fileExists(kv.second["schema"], path + ".schema", p, route.schema);
+    r.targets.emplace_back(kv.second, path);
+    p.routes.push_back(route);
+  }
+}
+
 void readRest(Reader& r, const YAML::Node& root, Project& p) {
   if (const auto b = root["buckets"]) {
     if (!b.IsSequence())
@@ -400,7 +423,7 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
     throw Error(kInvalidProject, "sluice.yaml:" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   Reader r(p.file, builtins);
-  for (const char* later : {"alarms", "routes", "catalog"})
+  for (const char* later : {"alarms", "catalog"})
     if (root.IsMap() && root[later])
       r.fault(root[later], later, "not supported yet by this version of sluice");
   if (!r.map(root, "",
@@ -413,6 +436,7 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
   if (root["functions"]) readFunctions(r, root["functions"], p);
   if (root["events"]) readEvents(r, root["events"], p);
   if (root["schedules"]) readSchedules(r, root["schedules"], p);
+  if (root["routes"]) readRoutes(r, root["routes"], p);
 
   for (const auto& [node, path] : r.targets) {
     if (node["function"]) {

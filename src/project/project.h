@@ -65,6 +65,16 @@ struct TopicDecl {
   std::vector<Subscription> subscriptions;
 };
 
+// An HTTP route: "METHOD /path/{param}" to a function, API Gateway proxy style.
+struct RouteDecl {
+  std::string method;  // GET, POST, PUT, PATCH, DELETE or ANY
+  std::string path;    // "/orders/{id}"; a final "{name+}" takes the rest of the path
+  std::string function;
+  bool cors = false;
+  std::string api_key;  // the parameter holding the key callers send as x-api-key
+  std::string schema;   // a JSON Schema file the request body must satisfy
+};
+
 struct Project {
   std::string name;
   std::string dir;   // absolute folder of sluice.yaml
@@ -78,6 +88,7 @@ struct Project {
   std::vector<state::ScheduleRecord> schedules;
   std::vector<TableDecl> tables;
   std::vector<TopicDecl> topics;
+  std::vector<RouteDecl> routes;
 
   const FunctionDecl* function(const std::string& name) const;
   std::string path(const std::string& relative) const;  // resolved against dir

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/clock.h"
@@ -72,6 +73,8 @@ class ExecutionStore {
   // Newest first; empty workflow or status means any.
   virtual std::vector<ExecutionRecord> listExecutions(const std::string& workflow,
                                                       const std::string& status, int limit) = 0;
+  // How many executions each workflow has in each status: {workflow, status, count}.
+  virtual std::vector<std::tuple<std::string, std::string, int64_t>> statusCounts() = 0;
   virtual void saveCheckpoint(const std::string& id, const nlohmann::json& checkpoint) = 0;
   // Ends a RUNNING execution; returns false (and changes nothing) if it was not running,
   // so no execution completes twice.

@@ -26,6 +26,16 @@ struct InvocationLogLine {
   std::string line;
 };
 
+// What /metrics reports per function: counts over every recorded invocation, duration
+// quantiles over the most recent ones.
+struct FunctionSummary {
+  std::string function;
+  int64_t invocations = 0;
+  int64_t errors = 0;     // Failed
+  int64_t throttles = 0;  // failed with TooManyRequestsException
+  double p50_seconds = 0, p90_seconds = 0, p99_seconds = 0;
+};
+
 class InvocationStore {
  public:
   virtual ~InvocationStore() = default;
@@ -36,6 +46,8 @@ class InvocationStore {
   // Most recent first; an empty `function` means every function.
   virtual std::vector<InvocationRecord> recent(const std::string& function, int limit) = 0;
   virtual std::vector<InvocationLogLine> logs(const std::string& request_id) = 0;
+  // One summary per function, by name; quantiles over its last `window` finished calls.
+  virtual std::vector<FunctionSummary> summaries(int window) = 0;
 };
 
 }  // namespace sluice::state

@@ -279,4 +279,13 @@ void SqliteExecutionStore::heartbeatTaskToken(const std::string& token, core::Ti
   if (db_.changes() == 0) throw Error("TaskTimedOut", "no task is waiting for this token");
 }
 
+std::vector<std::tuple<std::string, std::string, int64_t>> SqliteExecutionStore::statusCounts() {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "SELECT workflow, status, count(*) FROM executions GROUP BY workflow, status ORDER BY 1, 2");
+  std::vector<std::tuple<std::string, std::string, int64_t>> out;
+  while (st.step()) out.emplace_back(st.text(0), st.text(1), st.int64(2));
+  return out;
+}
+
 }  // namespace sluice::state

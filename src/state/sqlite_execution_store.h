@@ -14,6 +14,7 @@ class SqliteExecutionStore : public ExecutionStore {
       : db_(db), mu_(mu), clock_(clock) {}
 
   int64_t putWorkflow(const std::string& name, const nlohmann::json& definition) override;
+  std::vector<std::tuple<std::string, std::string, int64_t>> statusCounts() override;
   std::optional<WorkflowRecord> getWorkflow(const std::string& name) override;
   std::vector<WorkflowRecord> listWorkflows() override;
 

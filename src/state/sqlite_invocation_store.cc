@@ -1,5 +1,7 @@
 #include "state/sqlite_invocation_store.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace sluice::state {
@@ -69,6 +71,36 @@ std::vector<InvocationLogLine> SqliteInvocationStore::logs(const std::string& re
   st.bind(1, request_id);
   std::vector<InvocationLogLine> out;
   while (st.step()) out.push_back({st.int64(0), st.text(1)});
+  return out;
+}
+
+std::vector<FunctionSummary> SqliteInvocationStore::summaries(int window) {
+  std::lock_guard lock(mu_);
+  std::vector<FunctionSummary> out;
+  auto counts = db_.prepare(
+      "SELECT function, count(*), sum(status = 'Failed'), "
+      "sum(error_type = 'TooManyRequestsException') FROM invocations GROUP BY function "
+      "ORDER BY function");
+  while (counts.step())
+    out.push_back({counts.text(0), counts.int64(1), counts.int64(2), counts.int64(3)});
+  auto durations = db_.prepare(
+      "SELECT duration_ns FROM invocations WHERE function = ?1 AND status != 'Running' "
+      "ORDER BY start_ns DESC LIMIT ?2");
+  for (auto& f : out) {
+    std::vector<int64_t> ns;
+    durations.bind(1, f.function).bind(2, static_cast<int64_t>(window));
+    while (durations.step()) ns.push_back(durations.int64(0));
+    durations.reset();
+    if (ns.empty()) continue;
+    std::sort(ns.begin(), ns.end());
+    auto at = [&](double q) {
+      return static_cast<double>(ns[std::min(ns.size() - 1, static_cast<size_t>(q * ns.size()))]) /
+             1e9;
+    };
+    f.p50_seconds = at(0.5);
+    f.p90_seconds = at(0.9);
+    f.p99_seconds = at(0.99);
+  }
   return out;
 }
 

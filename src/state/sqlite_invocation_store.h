@@ -18,6 +18,7 @@ class SqliteInvocationStore : public InvocationStore {
   std::optional<InvocationRecord> find(const std::string& request_id) override;
   std::vector<InvocationRecord> recent(const std::string& function, int limit) override;
   std::vector<InvocationLogLine> logs(const std::string& request_id) override;
+  std::vector<FunctionSummary> summaries(int window) override;
 
  private:
   SqliteDb& db_;

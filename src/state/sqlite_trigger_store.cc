@@ -117,4 +117,12 @@ std::vector<Delivery> SqliteTriggerStore::deliveries(const std::string& status, 
   return out;
 }
 
+std::map<std::string, int64_t> SqliteTriggerStore::countByStatus() {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("SELECT status, count(*) FROM deliveries GROUP BY status");
+  std::map<std::string, int64_t> out;
+  while (st.step()) out[st.text(0)] = st.int64(1);
+  return out;
+}
+
 }  // namespace sluice::state

@@ -18,6 +18,7 @@ class SqliteTriggerStore : public TriggerStore {
   void markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
                   bool final) override;
   std::vector<Delivery> deliveries(const std::string& status, int limit) override;
+  std::map<std::string, int64_t> countByStatus() override;
 
  private:
   SqliteDb& db_;

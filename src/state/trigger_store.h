@@ -4,6 +4,7 @@
 // key, sequencer) so a repeated record of the same event is ignored, and leaves the
 // queue only when its target has run (or finally failed): at-least-once delivery.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,8 @@ class TriggerStore {
   // One more failed attempt: retried at `next_attempt`, or "failed" when `final`.
   virtual void markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
                           bool final) = 0;
+  // How many deliveries are in each status.
+  virtual std::map<std::string, int64_t> countByStatus() = 0;
   // Newest first; an empty status means any.
   virtual std::vector<Delivery> deliveries(const std::string& status, int limit) = 0;
 };

@@ -93,3 +93,79 @@ TEST(UpProject, AnInvalidProjectIsRefusedWithItsFaults) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// The HTTP API: a project's routes in the API Gateway proxy shape, with CORS, an API key
+// and a body schema; sluice's own endpoints and /metrics behind Basic authentication.
+TEST(UpProject, RoutesAndTheOwnApiOverHttp) {
+  testing::TempDir dir;
+  const std::string project = dir / "project";
+  testing::writeFile(project + "/sluice.yaml", R"(name: api
+secrets:
+  /api/key: {env: SLUICE_TEST_API_KEY}
+functions:
+  hello: {runtime: command, command: [/bin/sh, handlers/hello.sh]}
+routes:
+  GET /hello/{name}: {function: hello, cors: true}
+  POST /orders: {function: hello, api_key: /api/key, schema: schemas/order.json}
+)");
+  testing::writeFile(project + "/handlers/hello.sh", R"(python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+who = (e["pathParameters"] or {}).get("name") or json.loads(e["body"])["item"]
+print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "X-Path": e["path"]},
+                  "body": "hello " + who + " via " + e["httpMethod"] + " " + e["resource"]}))'
+)");
+  testing::writeFile(
+      project + "/schemas/order.json",
+      R"({"type": "object", "required": ["item"], "properties": {"item": {"type": "string"}}})");
+  ::setenv("SLUICE_TEST_API_KEY", "k-123", 1);
+  testing::SluiceUp up(dir / "data", project);
+  ASSERT_TRUE(up.ok()) << up.readyLine();
+  ASSERT_FALSE(up.api().empty()) << up.readyLine();
+  const std::string api = up.api();
+
+  auto hello = shell("curl -s -i " + api + "/hello/world");
+  EXPECT_NE(hello.out.find("HTTP/1.1 200"), std::string::npos) << hello.out;
+  EXPECT_NE(hello.out.find("Access-Control-Allow-Origin: *"), std::string::npos) << hello.out;
+  EXPECT_NE(hello.out.find("X-Path: /hello/world"), std::string::npos) << hello.out;
+  EXPECT_NE(hello.out.find("hello world via GET /hello/{name}"), std::string::npos) << hello.out;
+  EXPECT_NE(shell("curl -s -o /dev/null -w '%{http_code}' -X OPTIONS " + api + "/hello/x")
+                .out.find("204"),
+            std::string::npos);
+
+  auto post = [&](const std::string& headers, const std::string& body) {
+    return shell("curl -s -w ' %{http_code}' -X POST " + headers + " -d '" + body + "' " + api +
+                 "/orders")
+        .out;
+  };
+  EXPECT_EQ(post("", R"({"item":"tea"})"), R"({"message":"Forbidden"} 403)");
+  EXPECT_EQ(
+      post("-H 'x-api-key: k-123'", R"({"thing":1})"),
+      R"({"errors":[": Missing required property 'item'."],"message":"Invalid request body"} 400)");
+  EXPECT_EQ(post("-H 'x-api-key: k-123'", R"({"item":"tea"})"), "hello tea via POST /orders 200");
+
+  // Own endpoints: Basic authentication with the S3 key pair.
+  const std::string auth =
+      std::string(" -u ") + testing::SluiceUp::kAccessKey + ":" + testing::SluiceUp::kSecret + " ";
+  EXPECT_EQ(shell("curl -s -o /dev/null -w '%{http_code}' " + api + "/metrics").out, "401");
+  auto invoked = shell("curl -s" + auth +
+                       "-X POST -d "
+                       "'{\"body\":\"{\\\"item\\\":\\\"jam\\\"}\",\"httpMethod\":\"X\",\"path\":\"/"
+                       "p\",\"resource\":\"/r\",\"pathParameters\":null}' " +
+                       api + "/sluice/functions/hello/invocations");
+  EXPECT_NE(invoked.out.find("hello jam via X /r"), std::string::npos) << invoked.out;
+  auto metrics = shell("curl -s" + auth + api + "/metrics");
+  EXPECT_NE(metrics.out.find("sluice_function_invocations_total{function=\"hello\"} 3"),
+            std::string::npos)
+      << metrics.out;
+  EXPECT_NE(
+      metrics.out.find("sluice_function_duration_seconds{function=\"hello\",quantile=\"0.99\"}"),
+      std::string::npos);
+  EXPECT_EQ(metrics.out.find("k-123"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -33,7 +33,7 @@ class SluiceUp {
   static constexpr const char* kAccessKey = "AKIDSLUICETEST";
   static constexpr const char* kSecret = "test-secret-do-not-print";
 
-  // Starts `sluice --data-dir DATA_DIR up [PROJECT_DIR] --s3-addr 127.0.0.1:0` and waits
+  // Starts `sluice --data-dir DATA_DIR up [PROJECT_DIR]` on free ports and waits
   // for its ready line; `ok()` tells whether it came.
   SluiceUp(const std::string& data_dir, const std::string& project_dir = "") {
     int out[2];
@@ -46,7 +46,7 @@ class SluiceUp {
       ::setenv("SLUICE_S3_SECRET_ACCESS_KEY", kSecret, 1);
       std::vector<const char*> argv = {SLUICE_BINARY, "--data-dir", data_dir.c_str(), "up"};
       if (!project_dir.empty()) argv.push_back(project_dir.c_str());
-      argv.insert(argv.end(), {"--s3-addr", "127.0.0.1:0", nullptr});
+      argv.insert(argv.end(), {"--s3-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0", nullptr});
       ::execv(SLUICE_BINARY, const_cast<char* const*>(argv.data()));
       ::_exit(127);
     }
@@ -58,6 +58,8 @@ class SluiceUp {
     std::smatch m;
     if (std::regex_search(ready_line_, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)")))
       endpoint_ = "http://127.0.0.1:" + m[1].str();
+    if (std::regex_search(ready_line_, m, std::regex("HTTP API on (http://127\\.0\\.0\\.1:\\d+)")))
+      api_ = m[1].str();
   }
   ~SluiceUp() {
     stop();
@@ -82,6 +84,7 @@ class SluiceUp {
 
   bool ok() const { return !endpoint_.empty(); }
   const std::string& endpoint() const { return endpoint_; }
+  const std::string& api() const { return api_; }  // the HTTP API's base URL
   const std::string& readyLine() const { return ready_line_; }
   // The AWS CLI against this server, with its credentials (or `secret` instead).
   ShellResult aws(const std::string& args, const std::string& secret = kSecret) const {
@@ -93,7 +96,7 @@ class SluiceUp {
  private:
   pid_t pid_ = -1;
   FILE* out_ = nullptr;
-  std::string ready_line_, endpoint_;
+  std::string ready_line_, endpoint_, api_;
 };
 
 }  // namespace sluice::testing

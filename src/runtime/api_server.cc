@@ -1,0 +1,279 @@
+#include "runtime/api_server.h"
+
+#include <httplib.h>
+
+#include <fstream>
+#include <thread>
+
+#include "app/environment.h"
+#include "core/error.h"
+#include "core/hash.h"
+#include "core/ids.h"
+#include "data/json_schema.h"
+#include "functions/invoker.h"
+#include "runtime/metrics.h"
+#include "s3/sigv4.h"
+#include "state/state_store.h"
+#include "workflows/workflow_service.h"
+
+namespace sluice::runtime {
+
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+// Matches `path` against a route pattern; fills the path parameters.
+bool matchPath(const std::string& pattern, const std::string& path, json& params) {
+  const auto want = segments(pattern), have = segments(path);
+  for (size_t i = 0; i < want.size(); ++i) {
+    const std::string& w = want[i];
+    const bool param = w.size() > 2 && w.front() == '{' && w.back() == '}';
+    if (param && w[w.size() - 2] == '+') {  // {proxy+}: the rest of the path
+      if (i >= have.size()) return false;
+      std::string rest;
+      for (size_t j = i; j < have.size(); ++j) rest += (j > i ? "/" : "") + s3::uriDecode(have[j]);
+      params[w.substr(1, w.size() - 3)] = rest;
+      return true;
+    }
+    if (i >= have.size()) return false;
+    if (param)
+      params[w.substr(1, w.size() - 2)] = s3::uriDecode(have[i]);
+    else if (w != have[i])
+      return false;
+  }
+  return want.size() == have.size();
+}
+
+void sendJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void setCors(httplib::Response& res) {
+  res.set_header("Access-Control-Allow-Origin", "*");
+  res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+  res.set_header("Access-Control-Allow-Headers", "Content-Type, Authorization, x-api-key");
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+ApiServer::ApiServer(app::Environment& env, const project::Project* project,
+                     s3::Credentials credentials)
+    : env_(env),
+      project_(project),
+      credentials_(std::move(credentials)),
+      http_(std::make_unique<httplib::Server>()) {
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
+  http_->Get(".*", handler);
+  http_->Post(".*", handler);
+  http_->Put(".*", handler);
+  http_->Patch(".*", handler);
+  http_->Delete(".*", handler);
+  http_->Options(".*", handler);
+  http_->set_tcp_nodelay(true);
+}
+
+ApiServer::~ApiServer() { stop(); }
+
+int ApiServer::bind(const std::string& host, int port) {
+  const int bound =
+      port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
+  if (bound < 0) throw Error(errc::kIo, "cannot listen on " + host + ":" + std::to_string(port));
+  return bound;
+}
+
+void ApiServer::serve() { http_->listen_after_bind(); }
+void ApiServer::stop() {
+  if (http_) http_->stop();
+}
+
+void ApiServer::handle(const httplib::Request& req, httplib::Response& res) {
+  try {
+    if (handleRoute(req, res)) return;
+    handleOwn(req, res);
+  } catch (const Error& e) {
+    sendJson(res, e.code() == errc::kResourceNotFound || e.code() == errc::kNotFound ? 404 : 400,
+             {{"errorType", e.code()}, {"errorMessage", e.what()}});
+  } catch (const std::exception& e) {
+    sendJson(res, 500, {{"message", "Internal server error"}});
+  }
+}
+
+bool ApiServer::handleRoute(const httplib::Request& req, httplib::Response& res) {
+  if (!project_) return false;
+  for (const auto& route : project_->routes) {
+    json params = json::object();
+    if (!matchPath(route.path, req.path, params)) continue;
+    if (req.method == "OPTIONS" && route.cors) {  // the preflight, answered for the route
+      setCors(res);
+      res.status = 204;
+      return true;
+    }
+    if (route.method != "ANY" && route.method != req.method) continue;
+    if (route.cors) setCors(res);
+    if (!route.api_key.empty()) {
+      const std::string expected = env_.state().parameters().get(route.api_key).value;
+      if (!s3::signaturesEqual(req.get_header_value("x-api-key"), expected)) {
+        sendJson(res, 403, {{"message", "Forbidden"}});
+        return true;
+      }
+    }
+    if (!route.schema.empty()) {
+      const data::JsonSchema schema(json::parse(readFile(project_->path(route.schema))));
+      const json body = json::parse(req.body, nullptr, false);
+      std::vector<data::SchemaViolation> violations;
+      if (body.is_discarded())
+        violations.push_back({"", "the body is not JSON"});
+      else
+        violations = schema.validate(body);
+      if (!violations.empty()) {
+        json errors = json::array();
+        for (const auto& v : violations) errors.push_back(v.path + ": " + v.message);
+        sendJson(res, 400, {{"message", "Invalid request body"}, {"errors", errors}});
+        return true;
+      }
+    }
+    json headers = json::object(), query = json::object();
+    for (const auto& [k, v] : req.headers) headers[k] = v;
+    for (const auto& [k, v] : req.params) query[k] = v;
+    const std::string request_id = core::uuid4();
+    const json event = {{"resource", route.path},
+                        {"path", req.path},
+                        {"httpMethod", req.method},
+                        {"headers", headers},
+                        {"queryStringParameters", query.empty() ? json(nullptr) : query},
+                        {"pathParameters", params.empty() ? json(nullptr) : params},
+                        {"body", req.body.empty() ? json(nullptr) : json(req.body)},
+                        {"isBase64Encoded", false},
+                        {"requestContext",
+                         {{"requestId", request_id},
+                          {"httpMethod", req.method},
+                          {"resourcePath", route.path},
+                          {"path", req.path},
+                          {"stage", "local"}}}};
+    json result;
+    try {
+      functions::Invoker invoker(env_.functions(), env_.services());
+      result = invoker.invoke(route.function, event).result;
+    } catch (const Error&) {
+      // As API Gateway: the function's failure is not the caller's business.
+      sendJson(res, 502, {{"message", "Internal server error"}});
+      return true;
+    }
+    if (!result.is_object() || !result.contains("statusCode")) {
+      sendJson(res, 502, {{"message", "Internal server error"}});
+      return true;
+    }
+    res.status = result["statusCode"].get<int>();
+    std::string content_type = "application/json";
+    if (result.contains("headers") && result["headers"].is_object())
+      for (const auto& [k, v] : result["headers"].items()) {
+        const std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+        if (k == "Content-Type" || k == "content-type")
+          content_type = value;
+        else
+          res.set_header(k, value);
+      }
+    const json& body = result.value("body", json(""));
+    res.set_content(body.is_string() ? body.get<std::string>() : body.dump(), content_type);
+    return true;
+  }
+  return false;
+}
+
+void ApiServer::handleOwn(const httplib::Request& req, httplib::Response& res) {
+  const std::string expected = "Basic " + core::base64Encode(credentials_.access_key_id + ":" +
+                                                             credentials_.secret_access_key);
+  if (!s3::signaturesEqual(req.get_header_value("Authorization"), expected)) {
+    res.set_header("WWW-Authenticate", "Basic realm=\"sluice\"");
+    sendJson(res, 401, {{"message", "Unauthorized: use the S3 API's access key and secret"}});
+    return;
+  }
+  const auto parts = segments(req.path);
+  if (req.method == "GET" && req.path == "/metrics") {
+    res.set_content(prometheusMetrics(env_.state()), "text/plain; version=0.0.4");
+    return;
+  }
+  if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "functions" &&
+      parts[3] == "invocations" && req.method == "POST") {
+    const json event = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+    if (event.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
+    functions::Invoker invoker(env_.functions(), env_.services());
+    try {
+      auto r = invoker.invoke(s3::uriDecode(parts[2]), event);
+      res.set_header("x-sluice-request-id", r.request_id);
+      sendJson(res, 200, r.result);
+    } catch (const Error& e) {
+      if (e.code() == errc::kResourceNotFound) throw;
+      // Lambda's Invoke: 200 with the error document and a function-error header.
+      res.set_header("X-Amz-Function-Error", "Unhandled");
+      sendJson(res, 200, {{"errorType", e.code()}, {"errorMessage", e.what()}});
+    }
+    return;
+  }
+  if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "functions" && parts[3] == "logs" &&
+      req.method == "GET") {
+    auto& invocations = env_.state().invocations();
+    std::string out;
+    for (const auto& inv : invocations.recent(s3::uriDecode(parts[2]), 100))
+      for (const auto& line : invocations.logs(inv.request_id))
+        out += json{{"time", core::formatIso8601Ms(line.time)},
+                    {"requestId", inv.request_id},
+                    {"line", line.line}}
+                   .dump() +
+               "\n";
+    res.set_content(out, "application/x-ndjson");
+    return;
+  }
+  if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "workflows" &&
+      parts[3] == "executions" && req.method == "POST") {
+    const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
+    auto& workflows = env_.workflows();
+    auto record = workflows.start(s3::uriDecode(parts[2]), body.value("input", json::object()),
+                                  body.value("name", ""));
+    std::thread([&workflows, id = record.id] {
+      try {
+        workflows.run(id);
+      } catch (const std::exception&) {
+        // The execution records its own failure.
+      }
+    }).detach();
+    sendJson(res, 200,
+             {{"executionArn", record.id}, {"startDate", core::formatIso8601Ms(record.started)}});
+    return;
+  }
+  if (parts.size() == 3 && parts[0] == "sluice" && parts[1] == "executions" &&
+      req.method == "GET") {
+    auto record = env_.state().executions().getExecution(s3::uriDecode(parts[2]));
+    if (!record) throw Error(errc::kResourceNotFound, "no execution " + s3::uriDecode(parts[2]));
+    json out = workflows::outcomeJson(*record);
+    out["executionArn"] = record->id;
+    out["name"] = record->name;
+    out["input"] = record->input;
+    sendJson(res, 200, out);
+    return;
+  }
+  sendJson(res, 404, {{"message", "no route for " + req.method + " " + req.path}});
+}
+
+}  // namespace sluice::runtime
