@@ -86,11 +86,17 @@ class SluiceUp {
   const std::string& endpoint() const { return endpoint_; }
   const std::string& api() const { return api_; }  // the HTTP API's base URL
   const std::string& readyLine() const { return ready_line_; }
-  // The AWS CLI against this server, with its credentials (or `secret` instead).
-  ShellResult aws(const std::string& args, const std::string& secret = kSecret) const {
-    return shell(std::string("AWS_ACCESS_KEY_ID=") + kAccessKey +
-                 " AWS_SECRET_ACCESS_KEY=" + secret +
-                 " AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url " + endpoint_ + " " + args);
+  // The AWS CLI (`program`, default the one on PATH) against this server, with its
+  // credentials (or `secret` instead).
+  ShellResult aws(const std::string& args, const std::string& secret = kSecret,
+                  const std::string& program = "aws") const {
+    return shell(credentialsEnv(secret) + " " + program + " --endpoint-url " + endpoint_ + " " +
+                 args);
+  }
+  // Environment assignments that give a client this server's credentials and region.
+  static std::string credentialsEnv(const std::string& secret = kSecret) {
+    return std::string("AWS_ACCESS_KEY_ID=") + kAccessKey + " AWS_SECRET_ACCESS_KEY=" + secret +
+           " AWS_DEFAULT_REGION=us-east-1";
   }
 
  private:
