@@ -59,7 +59,7 @@ struct Durable {
       : dir(fs::temp_directory_path() / ("sluice-bench-flow-" + std::to_string(::getpid()))),
         lake((fs::create_directories(dir), dir + "/lake")),
         state(dir + "/state.db", sluice::state::SecretBox(std::string(32, 'k'))),
-        services{lake, state, duckdb, dir, {}},
+        services{lake, state, duckdb, dir, {}, {}},
         service(registry, services) {}
   ~Durable() { fs::remove_all(dir); }
   std::string dir;

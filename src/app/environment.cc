@@ -116,7 +116,8 @@ void Environment::onTriggersRecorded(std::function<void()> callback) {
 functions::Services Environment::services() {
   std::string scratch = data_dir_ + "/tmp/work";
   ensureDir(scratch);
-  functions::Services services{lake(), state(), duckdb(), scratch, {}};
+  functions::Services services{lake(), state(), duckdb(), scratch, {}, {}};
+  services.redact = [this](std::string text) { return redactor_(std::move(text)); };
   // Looked up at each call, so services handed out before the runtime set topics see them.
   services.publish = [this](const std::string& topic, const std::string& subject,
                             const std::string& message) {

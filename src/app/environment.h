@@ -16,6 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/redactor.h"
+
 namespace sluice::lake {
 class ObjectStore;
 }
@@ -56,6 +58,8 @@ class Environment {
   void setPublisher(
       std::function<std::string(const std::string&, const std::string&, const std::string&)>
           publisher);
+  // Secret values to mask in logs and stored invocation records.
+  core::Redactor& redactor() { return redactor_; }
   // Called after an object event queued deliveries (the runtime wakes its dispatcher).
   void onTriggersRecorded(std::function<void()> callback);
   functions::Services services();
@@ -72,6 +76,7 @@ class Environment {
   std::unique_ptr<functions::Registry> functions_;
   std::unique_ptr<workflows::WorkflowService> workflows_;
   std::function<void()> on_triggers_recorded_;
+  core::Redactor redactor_;
   std::function<std::string(const std::string&, const std::string&, const std::string&)> publisher_;
 };
 

@@ -44,7 +44,7 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx) {
         return;
       }
       functions::Invoker invoker(env.functions(), env.services());
-      invoker.echoLogs([&ctx](const std::string& fn, const std::string& line) {
+      invoker.echoLogs([&ctx](const std::string& fn, const std::string&, const std::string& line) {
         ctx.err << "[" << fn << "] " << line << '\n';
       });
       try {

@@ -16,6 +16,7 @@
 #include "lake/object_store.h"
 #include "runtime/api_server.h"
 #include "runtime/project_runtime.h"
+#include "runtime/runtime_log.h"
 #include "s3/server.h"
 #include "state/state_store.h"
 
@@ -68,12 +69,16 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
   auto s3_addr = std::make_shared<std::string>("127.0.0.1:9000");
   auto api_addr = std::make_shared<std::string>("127.0.0.1:8080");
   auto project = std::make_shared<std::string>();
+  auto log_format = std::make_shared<std::string>("text");
+  cmd->add_option("--log-format", *log_format,
+                  "how to print deliveries, firings, function logs and HTTP requests")
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("PROJECT_DIR", *project, "the project folder (with sluice.yaml)");
   cmd->add_option("--s3-addr", *s3_addr, "HOST:PORT of the S3 API (port 0: any free port)");
   cmd->add_option("--api-addr", *api_addr,
                   "HOST:PORT of the HTTP API: the project's routes, /metrics, /sluice/… (port 0: "
                   "any free port)");
-  cmd->callback([&ctx, s3_addr, api_addr, project] {
+  cmd->callback([&ctx, s3_addr, api_addr, project, log_format] {
     // Blocked before any thread starts, so every thread inherits the mask and the signals
     // reach only the waiter below (not the default action, which would end the process).
     sigset_t signals;
@@ -87,6 +92,8 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
     if (!project->empty()) ctx.project_dir = *project;
     auto& env = ctx.environment();
     const s3::Credentials credentials = serverCredentials(env.state().parameters(), ctx.out);
+    env.redactor().add(credentials.secret_access_key);
+    runtime::RuntimeLog log(ctx.out, *log_format == "json", env.redactor());
     s3::S3Server server(env.lake(), credentials, env.dataDir() + "/tmp/multipart");
     const int bound = server.bind(host, port);
     const std::string endpoint = "http://" + host + ":" + std::to_string(bound);
@@ -97,6 +104,8 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
       rt = &ctx.runtime(&access);
     }
     runtime::ApiServer api(env, rt ? &rt->project() : nullptr, credentials);
+    api.setLog(&log);
+    if (rt) rt->setLog(&log);
     const int api_bound = api.bind(api_host, api_port);
     if (rt) rt->start();
     std::thread api_thread([&api] { api.serve(); });

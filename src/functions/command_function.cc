@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <sstream>
 
 #include "core/error.h"
@@ -41,6 +40,22 @@ struct Outcome {
 Outcome runChild(const CommandSpec& spec, const std::string& input,
                  const std::function<void(const std::string&)>& log) {
   Pipe in, out, err;
+  // Everything the child needs is built before fork(): between fork and exec a child of
+  // a multithreaded process may only make async-signal-safe calls (no malloc, no setenv).
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    if (spec.environment.count(entry.substr(0, entry.find('='))) == 0) env_strings.push_back(entry);
+  }
+  for (const auto& [k, v] : spec.environment) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp, argv;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const std::string cannot_run = "cannot run '" + spec.argv[0] + "'\n";
+  const char* working_dir = spec.working_dir.empty() ? nullptr : spec.working_dir.c_str();
+
   const pid_t pid = ::fork();
   if (pid < 0) throw Error(errc::kIo, "cannot start '" + spec.argv[0] + "'");
   if (pid == 0) {
@@ -48,14 +63,9 @@ Outcome runChild(const CommandSpec& spec, const std::string& input,
     ::dup2(in.fd[0], 0);
     ::dup2(out.fd[1], 1);
     ::dup2(err.fd[1], 2);
-    if (!spec.working_dir.empty() && ::chdir(spec.working_dir.c_str()) != 0) ::_exit(126);
-    for (const auto& [k, v] : spec.environment) ::setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> argv;
-    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execvp(argv[0], argv.data());
-    const std::string msg = "cannot run '" + spec.argv[0] + "': " + std::strerror(errno) + "\n";
-    (void)!::write(2, msg.data(), msg.size());
+    if (working_dir && ::chdir(working_dir) != 0) ::_exit(126);
+    ::execvpe(argv[0], argv.data(), envp.data());
+    (void)!::write(2, cannot_run.data(), cannot_run.size());
     ::_exit(127);
   }
   ::setpgid(pid, pid);

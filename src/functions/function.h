@@ -29,6 +29,8 @@ struct Services {
   std::function<std::string(const std::string& topic, const std::string& subject,
                             const std::string& message)>
       publish;
+  // Masks secret values in text before it is logged or stored; unset: text as it is.
+  std::function<std::string(std::string)> redact;
 };
 
 class InvocationContext {

@@ -16,16 +16,20 @@ InvocationResult Invoker::invoke(const std::string& function, const nlohmann::js
   record.status = "Running";
   records.begin(record);
 
-  InvocationContext ctx(record.request_id, function, services_, [&](const std::string& line) {
+  auto redact = [this](const std::string& text) {
+    return services_.redact ? services_.redact(text) : text;
+  };
+  InvocationContext ctx(record.request_id, function, services_, [&](const std::string& raw) {
+    const std::string line = redact(raw);
     records.appendLog(record.request_id, {clock_.now(), line});
-    if (echo_) echo_(function, line);
+    if (echo_) echo_(function, record.request_id, line);
   });
   auto finish = [&](const std::string& status, const std::string& type,
                     const std::string& message) {
     record.duration_ns = clock_.now() - record.start;
     record.status = status;
     record.error_type = type;
-    record.error_message = message;
+    record.error_message = redact(message);
     records.finish(record);
   };
   try {

@@ -24,15 +24,15 @@ class Invoker {
   InvocationResult invoke(const std::string& function, const nlohmann::json& event);
 
   // Also hands every log line to `echo` as it is written (the CLI prints them).
-  void echoLogs(std::function<void(const std::string& function, const std::string& line)> echo) {
-    echo_ = std::move(echo);
-  }
+  using EchoFn = std::function<void(const std::string& function, const std::string& request_id,
+                                    const std::string& line)>;
+  void echoLogs(EchoFn echo) { echo_ = std::move(echo); }
 
  private:
   const Registry& registry_;
   Services services_;
   const core::Clock& clock_;
-  std::function<void(const std::string&, const std::string&)> echo_;
+  EchoFn echo_;
 };
 
 }  // namespace sluice::functions

@@ -101,6 +101,12 @@ int ApiServer::bind(const std::string& host, int port) {
   return bound;
 }
 
+void ApiServer::setLog(RuntimeLog* log) {
+  http_->set_logger([log](const httplib::Request& req, const httplib::Response& res) {
+    log->write("http", {{"method", req.method}, {"path", req.path}, {"status", res.status}});
+  });
+}
+
 void ApiServer::serve() { http_->listen_after_bind(); }
 void ApiServer::stop() {
   if (http_) http_->stop();

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "project/project.h"
+#include "runtime/runtime_log.h"
 #include "s3/auth.h"
 
 namespace httplib {
@@ -37,6 +38,8 @@ class ApiServer {
   int bind(const std::string& host, int port);  // port 0: any free port
   void serve();
   void stop();
+  // Reports every request (method, path, status, milliseconds) to `log`.
+  void setLog(RuntimeLog* log);
 
  private:
   void handle(const httplib::Request& req, httplib::Response& res);

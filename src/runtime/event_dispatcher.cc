@@ -56,7 +56,13 @@ bool EventDispatcher::deliver(const state::Delivery& d,
   }
   const RetryPolicy policy = policy_for_(rule);
   try {
-    targets_.run(rule.target, nlohmann::json::parse(d.payload), d.rule + "-" + d.sequencer);
+    const std::string id =
+        targets_.run(rule.target, nlohmann::json::parse(d.payload), d.rule + "-" + d.sequencer);
+    if (log_)
+      log_->write("delivery", {{"rule", d.rule},
+                               {"object", d.bucket + "/" + d.key},
+                               {"status", "done"},
+                               {"request", id}});
     return true;
   } catch (const std::exception& e) {
     const Error* error = dynamic_cast<const Error*>(&e);
@@ -65,6 +71,12 @@ bool EventDispatcher::deliver(const state::Delivery& d,
     const bool final = attempts >= policy.max_attempts;
     const core::TimeNs next = clock_.now() + policy.first_delay_ns * (int64_t{1} << (attempts - 1));
     store_.markFailed(d.id, message, next, final);
+    if (log_)
+      log_->write("delivery", {{"rule", d.rule},
+                               {"object", d.bucket + "/" + d.key},
+                               {"status", final ? "failed" : "retrying"},
+                               {"attempt", attempts},
+                               {"error", message}});
     if (final && !policy.dead_letter.empty()) {
       state::Delivery failed = d;
       failed.attempts = attempts;

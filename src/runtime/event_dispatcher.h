@@ -53,6 +53,7 @@ class EventDispatcher {
   void start();
   void wake();
   void stop();  // lets running deliveries finish
+  void setLog(RuntimeLog* log) { log_ = log; }
 
  private:
   // Runs one delivery; true when its target succeeded (the caller marks a batch done at
@@ -71,6 +72,7 @@ class EventDispatcher {
   bool woken_ = false;
   std::atomic<bool> stopping_{false};
   std::thread loop_;
+  RuntimeLog* log_ = nullptr;
 };
 
 }  // namespace sluice::runtime

@@ -85,6 +85,7 @@ void ProjectRuntime::apply(const S3Access& s3) {
       value = readFile(project_.path(s.file));
       while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     }
+    env_.redactor().add(value);
     state.parameters().put(
         {s.name, value, state::ParameterType::kSecureString, "secret from the project file", true});
   }
@@ -162,6 +163,12 @@ void ProjectRuntime::deadLetter(const std::string& destination, const state::Del
   lake::PutOptions opts;
   opts.content_type = "application/json";
   env_.lake().put(bucket, prefix + d.rule + "/" + d.sequencer + ".json", record.dump(), opts);
+}
+
+void ProjectRuntime::setLog(RuntimeLog* log) {
+  targets_->setLog(log);
+  dispatcher_->setLog(log);
+  scheduler_->setLog(log);
 }
 
 void ProjectRuntime::start() {

@@ -36,6 +36,8 @@ class ProjectRuntime {
   void apply(const S3Access& s3 = {});
   void start();
   void stop();
+  // Where deliveries, firings and function log lines are reported as they happen.
+  void setLog(RuntimeLog* log);
 
   const project::Project& project() const { return project_; }
   EventDispatcher& dispatcher() { return *dispatcher_; }

@@ -75,15 +75,22 @@ Scheduler::Scheduler(state::ScheduleStore& store, TargetRunner& targets, const c
 Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::fire(const state::ScheduleRecord& schedule, core::TimeNs t) {
+  std::string status = "started", detail;
   try {
-    const std::string detail =
-        targets_.run(schedule.target, firingInput(schedule, t), firingName(schedule.name, t));
-    store_.updateFiring(schedule.name, t, "started", detail);
+    detail = targets_.run(schedule.target, firingInput(schedule, t), firingName(schedule.name, t));
   } catch (const Error& e) {
-    store_.updateFiring(schedule.name, t, "failed", e.code() + ": " + e.what());
+    status = "failed";
+    detail = e.code() + ": " + e.what();
   } catch (const std::exception& e) {
-    store_.updateFiring(schedule.name, t, "failed", e.what());
+    status = "failed";
+    detail = e.what();
   }
+  store_.updateFiring(schedule.name, t, status, detail);
+  if (log_)
+    log_->write("firing", {{"schedule", schedule.name},
+                           {"scheduled", core::formatIso8601Ms(t)},
+                           {"status", status},
+                           {status == "started" ? "request" : "error", detail}});
 }
 
 int Scheduler::tick() {

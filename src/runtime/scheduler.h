@@ -33,6 +33,7 @@ class Scheduler {
   // Ticks in the background (at each next firing, at least every second) until stop().
   void start();
   void stop();
+  void setLog(RuntimeLog* log) { log_ = log; }
 
  private:
   void fire(const state::ScheduleRecord& schedule, core::TimeNs scheduled_time);
@@ -42,6 +43,7 @@ class Scheduler {
   const core::Clock& clock_;
   std::atomic<bool> stopping_{false};
   std::thread loop_;
+  RuntimeLog* log_ = nullptr;
 };
 
 // When `schedule` fires next after `now` (and after its latest recorded firing).

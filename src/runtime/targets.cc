@@ -12,6 +12,11 @@ std::string TargetRunner::run(const state::Target& target, const nlohmann::json&
                               const std::string& execution_name) {
   if (target.kind == "function") {
     functions::Invoker invoker(registry_, services_);
+    if (log_)
+      invoker.echoLogs(
+          [this](const std::string& fn, const std::string& id, const std::string& line) {
+            log_->write("log", {{"function", fn}, {"request", id}, {"line", line}});
+          });
     return invoker.invoke(target.name, input).request_id;
   }
   if (target.kind == "workflow") {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "functions/function.h"
+#include "runtime/runtime_log.h"
 #include "state/trigger_store.h"
 
 namespace sluice::functions {
@@ -29,11 +30,14 @@ class TargetRunner {
   // failure is the execution's outcome, not the delivery's).
   std::string run(const state::Target& target, const nlohmann::json& input,
                   const std::string& execution_name);
+  // Function log lines also go to `log` (sluice up's output).
+  void setLog(RuntimeLog* log) { log_ = log; }
 
  private:
   const functions::Registry& registry_;
   functions::Services services_;
   workflows::WorkflowService& workflows_;
+  RuntimeLog* log_ = nullptr;
 };
 
 // An execution name AWS would accept (letters, digits, '-' and '_', at most 80).

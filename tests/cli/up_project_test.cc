@@ -31,6 +31,7 @@ events:
   testing::writeFile(project + "/handlers/mirror.sh", R"(event=$(cat)
 key=$(printf '%s' "$event" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.unquote_plus(json.load(sys.stdin)["Records"][0]["s3"]["object"]["key"]))')
 echo "mirroring $key" >&2
+echo "with the secret $AWS_SECRET_ACCESS_KEY" >&2
 aws --endpoint-url "$AWS_ENDPOINT_URL" s3 cp "s3://raw/$key" "s3://processed/$key" >&2 || exit 1
 printf '{"mirrored": "%s"}' "$key"
 )");
@@ -64,7 +65,17 @@ printf '{"mirrored": "%s"}' "$key"
       << events.out;
   auto logs = shell(sluice + " logs mirror");
   EXPECT_NE(logs.out.find("mirroring in/sales 1.csv"), std::string::npos) << logs.out;
+  // A handler that prints a secret has it masked in its stored log and in sluice's output.
   EXPECT_EQ(logs.out.find(testing::SluiceUp::kSecret), std::string::npos);
+  EXPECT_NE(logs.out.find("with the secret ****"), std::string::npos) << logs.out;
+  std::string printed;
+  for (int i = 0; i < 10 && printed.find(" delivery ") == std::string::npos; ++i)
+    printed += up.nextLine();
+  EXPECT_NE(printed.find(" log function=mirror request="), std::string::npos) << printed;
+  EXPECT_NE(printed.find(" delivery rule=incoming object=raw/in/sales 1.csv status=done request="),
+            std::string::npos)
+      << printed;
+  EXPECT_EQ(printed.find(testing::SluiceUp::kSecret), std::string::npos) << printed;
 
   // --async: queued durably, run by the server.
   auto queued = shell(

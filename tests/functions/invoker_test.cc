@@ -16,7 +16,7 @@ class InvokerTest : public ::testing::Test {
   InvokerTest()
       : lake_(dir_ / "lake"),
         state_(dir_ / "state.db", state::SecretBox(std::string(32, 'k')), clock_),
-        services_{lake_, state_, duckdb_, dir_.path(), {}} {
+        services_{lake_, state_, duckdb_, dir_.path(), {}, {}} {
     registry_.add("echo", "returns its event", [](const nlohmann::json& e, InvocationContext& ctx) {
       ctx.log("echoing");
       return e;

@@ -22,7 +22,7 @@ class RuntimesTest : public ::testing::Test {
   RuntimesTest()
       : lake_(dir_ / "lake"),
         state_(dir_ / "state.db", state::SecretBox(std::string(32, 'k'))),
-        services_{lake_, state_, duckdb_, dir_.path(), {}} {}
+        services_{lake_, state_, duckdb_, dir_.path(), {}, {}} {}
 
   nlohmann::json invoke(const std::string& name, const nlohmann::json& event) {
     Invoker invoker(registry_, services_);

@@ -11,6 +11,7 @@
 
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 
 #include "app/environment.h"
@@ -18,6 +19,7 @@
 #include "functions/registry.h"
 #include "lake/object_store.h"
 #include "project/loader.h"
+#include "runtime/runtime_log.h"
 #include "state/state_store.h"
 #include "testing/temp_dir.h"
 
@@ -266,6 +268,28 @@ TEST(Topics, EmailReachesAnSmtpServer) {
   EXPECT_NE(received.find("Subject: ingestion failed"), std::string::npos) << received;
   EXPECT_NE(received.find("To: ops@example.com"), std::string::npos) << received;
   EXPECT_NE(received.find("packet 7 failed three times"), std::string::npos) << received;
+}
+
+}  // namespace
+}  // namespace sluice::runtime
+
+namespace sluice::runtime {
+namespace {
+
+TEST(RuntimeLog, TextOrJsonLinesWithSecretsMasked) {
+  core::Redactor redactor;
+  redactor.add("hunter22");
+  redactor.add("ab");  // too short to mask
+  core::ManualClock clock(core::parseIso8601("2026-11-22T10:00:00Z"));
+  std::ostringstream text, json_lines;
+  RuntimeLog(text, false, redactor, clock)
+      .write("log", {{"function", "f"}, {"line", "password=hunter22 ab"}, {"n", 3}});
+  RuntimeLog(json_lines, true, redactor, clock)
+      .write("firing", {{"schedule", "nightly"}, {"error", "bad hunter22"}});
+  EXPECT_EQ(text.str(), "2026-11-22T10:00:00.000Z log function=f line=password=**** ab n=3\n");
+  EXPECT_EQ(json_lines.str(),
+            "{\"time\":\"2026-11-22T10:00:00.000Z\",\"event\":\"firing\",\"schedule\":\"nightly\","
+            "\"error\":\"bad ****\"}\n");
 }
 
 }  // namespace

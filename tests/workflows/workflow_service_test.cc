@@ -49,7 +49,7 @@ class WorkflowServiceTest : public ::testing::Test {
   core::ManualClock clock_{1'700'000'000'000'000'000};
   state::SqliteStateStore state_{dir_ / "state.db", state::SecretBox(std::string(32, 'k'))};
   data::Database duckdb_;
-  functions::Services services_{lake_, state_, duckdb_, dir_.path(), {}};
+  functions::Services services_{lake_, state_, duckdb_, dir_.path(), {}, {}};
   functions::Registry registry_;
   flow::RecordingSleeper sleeper_;
   std::unique_ptr<WorkflowService> service_;
