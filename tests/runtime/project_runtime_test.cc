@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "project/loader.h"
 #include "runtime/runtime_log.h"
 #include "state/state_store.h"
+#include "testing/error_code.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::runtime {
@@ -290,6 +292,53 @@ TEST(RuntimeLog, TextOrJsonLinesWithSecretsMasked) {
   EXPECT_EQ(json_lines.str(),
             "{\"time\":\"2026-11-22T10:00:00.000Z\",\"event\":\"firing\",\"schedule\":\"nightly\","
             "\"error\":\"bad ****\"}\n");
+}
+
+}  // namespace
+}  // namespace sluice::runtime
+
+namespace sluice::runtime {
+namespace {
+
+// A webhook subscription gets the SNS notification as JSON, and a failing endpoint is
+// retried before the publish reports it.
+TEST(Topics, WebhooksReceiveTheNotificationAndFailuresAreRetried) {
+  httplib::Server hook;
+  std::vector<std::string> bodies;
+  std::mutex mu;
+  int failures_left = 1;
+  hook.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mu);
+    if (failures_left-- > 0) {
+      res.status = 503;
+      return;
+    }
+    bodies.push_back(req.get_header_value("x-amz-sns-message-type") + " " + req.body);
+  });
+  const int port = hook.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { hook.listen_after_bind(); });
+  testing::TempDir dir;
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/hook";
+  Topics topics({{"events", {{"webhook", url}}}, {"dead", {{"webhook", "http://127.0.0.1:1/x"}}}},
+                dir.path(), {});
+  const std::string id = topics.publish("arn:aws:sns:us-east-1:000000000000:events", "s", "m");
+  hook.stop();
+  serving.join();
+  ASSERT_EQ(bodies.size(), 1u);
+  EXPECT_EQ(bodies[0].substr(0, 13), "Notification ");
+  const json n = json::parse(bodies[0].substr(13));
+  EXPECT_EQ(n["MessageId"], id);
+  EXPECT_EQ(n["Subject"], "s");
+  EXPECT_EQ(n["Message"], "m");
+  EXPECT_EQ(n["TopicArn"], "arn:aws:sns:us-east-1:000000000000:events");
+  try {
+    topics.publish("dead", "s", "m");
+    FAIL() << "an unreachable endpoint was reported as delivered";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), errc::kIo);
+    EXPECT_NE(std::string(e.what()).find("webhook http://127.0.0.1:1/x"), std::string::npos);
+  }
+  EXPECT_EQ(testing::errorCodeOf([&] { topics.publish("nope", "s", "m"); }), errc::kNotFound);
 }
 
 }  // namespace
