@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <sstream>
 
 #include "core/error.h"
@@ -56,10 +57,16 @@ Outcome runChild(const CommandSpec& spec, const std::string& input,
   const std::string cannot_run = "cannot run '" + spec.argv[0] + "'\n";
   const char* working_dir = spec.working_dir.empty() ? nullptr : spec.working_dir.c_str();
 
+  // A command that exits without reading its event closes the pipe: writing to it must
+  // fail with EPIPE, not kill sluice with SIGPIPE.
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
+
   const pid_t pid = ::fork();
   if (pid < 0) throw Error(errc::kIo, "cannot start '" + spec.argv[0] + "'");
   if (pid == 0) {
-    ::setpgid(0, 0);  // its own group, so a timeout kills its children too
+    ::setpgid(0, 0);             // its own group, so a timeout kills its children too
+    ::signal(SIGPIPE, SIG_DFL);  // an ignored signal would stay ignored across exec
     ::dup2(in.fd[0], 0);
     ::dup2(out.fd[1], 1);
     ::dup2(err.fd[1], 2);

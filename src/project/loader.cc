@@ -309,6 +309,33 @@ void readRoutes(Reader& r, const YAML::Node& node, Project& p) {
   }
 }
 
+void readAlarms(Reader& r, const YAML::Node& node, Project& p) {
+  if (!r.map(node, "alarms", {})) return;
+  for (const auto& kv : node) {
+    const std::string name = kv.first.as<std::string>(), path = "alarms." + name;
+    r.name(kv.first, path, name);
+    const YAML::Node& a = kv.second;
+    if (!r.map(a, path,
+               {"function", "metric", "statistic", "comparison", "threshold", "window", "topic"}))
+      continue;
+    AlarmDecl d;
+    d.name = name;
+    d.function = r.required(a, "function", path);
+    d.metric =
+        r.oneOf(a, "metric", path, {"invocations", "errors", "throttles", "duration"}, "errors");
+    d.statistic = r.oneOf(a, "statistic", path,
+                          d.metric == "duration" ? std::set<std::string>{"max", "average", "p99"}
+                                                 : std::set<std::string>{"sum"},
+                          d.metric == "duration" ? "max" : "sum");
+    d.comparison = r.oneOf(a, "comparison", path, {">=", ">", "<=", "<"}, ">=");
+    d.threshold = r.number(a, "threshold", path, 1, -1e18, 1e18);
+    d.window_seconds = r.number(a, "window", path, 300, 1, 86400 * 7);
+    d.topic = r.required(a, "topic", path);
+    r.targets.emplace_back(a, path);  // its function must exist
+    p.alarms.push_back(d);
+  }
+}
+
 void readRest(Reader& r, const YAML::Node& root, Project& p) {
   if (const auto b = root["buckets"]) {
     if (!b.IsSequence())
@@ -423,7 +450,7 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
     throw Error(kInvalidProject, "sluice.yaml:" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   Reader r(p.file, builtins);
-  for (const char* later : {"alarms", "catalog"})
+  for (const char* later : {"catalog"})
     if (root.IsMap() && root[later])
       r.fault(root[later], later, "not supported yet by this version of sluice");
   if (!r.map(root, "",
@@ -437,6 +464,7 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
   if (root["events"]) readEvents(r, root["events"], p);
   if (root["schedules"]) readSchedules(r, root["schedules"], p);
   if (root["routes"]) readRoutes(r, root["routes"], p);
+  if (root["alarms"]) readAlarms(r, root["alarms"], p);
 
   for (const auto& [node, path] : r.targets) {
     if (node["function"]) {
@@ -449,6 +477,13 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
       for (const auto& d : p.workflows) found = found || d.name == w;
       if (!found) r.fault(node["workflow"], path + ".workflow", "no workflow named '" + w + "'");
     }
+  }
+  for (const auto& a : p.alarms) {
+    bool found = false;
+    for (const auto& t : p.topics) found = found || t.name == a.topic;
+    if (!found)
+      r.fault(root["alarms"][a.name]["topic"], "alarms." + a.name + ".topic",
+              "no topic named '" + a.topic + "'");
   }
   if (!r.faults().empty()) {
     std::string all;

@@ -75,6 +75,19 @@ struct RouteDecl {
   std::string schema;   // a JSON Schema file the request body must satisfy
 };
 
+// A CloudWatch-style alarm on a function's metric over a sliding window; it publishes to
+// a topic when it goes into ALARM and when it returns to OK.
+struct AlarmDecl {
+  std::string name;
+  std::string function;
+  std::string metric = "errors";  // invocations, errors, throttles, duration
+  std::string statistic = "sum";  // sum (counts); for duration: max, average or p99
+  std::string comparison = ">=";  // >=, >, <=, <
+  double threshold = 1;
+  double window_seconds = 300;
+  std::string topic;
+};
+
 struct Project {
   std::string name;
   std::string dir;   // absolute folder of sluice.yaml
@@ -89,6 +102,7 @@ struct Project {
   std::vector<TableDecl> tables;
   std::vector<TopicDecl> topics;
   std::vector<RouteDecl> routes;
+  std::vector<AlarmDecl> alarms;
 
   const FunctionDecl* function(const std::string& name) const;
   std::string path(const std::string& relative) const;  // resolved against dir

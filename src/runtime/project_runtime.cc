@@ -54,6 +54,8 @@ ProjectRuntime::ProjectRuntime(app::Environment& env, project::Project project,
       },
       DispatcherOptions{}, clock_);
   scheduler_ = std::make_unique<Scheduler>(env_.state().schedules(), *targets_, clock_);
+  alarms_ = std::make_unique<AlarmEvaluator>(project_.alarms, env_.state().invocations(), *topics_,
+                                             clock_);
 }
 
 ProjectRuntime::~ProjectRuntime() { stop(); }
@@ -175,12 +177,14 @@ void ProjectRuntime::start() {
   env_.onTriggersRecorded([this] { dispatcher_->wake(); });
   dispatcher_->start();
   scheduler_->start();
+  alarms_->start();
 }
 
 void ProjectRuntime::stop() {
   env_.onTriggersRecorded(nullptr);
   if (dispatcher_) dispatcher_->stop();
   if (scheduler_) scheduler_->stop();
+  if (alarms_) alarms_->stop();
 }
 
 }  // namespace sluice::runtime

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "project/project.h"
+#include "runtime/alarms.h"
 #include "runtime/event_dispatcher.h"
 #include "runtime/scheduler.h"
 #include "runtime/targets.h"
@@ -43,6 +44,7 @@ class ProjectRuntime {
   EventDispatcher& dispatcher() { return *dispatcher_; }
   Scheduler& scheduler() { return *scheduler_; }
   Topics& topics() { return *topics_; }
+  AlarmEvaluator& alarms() { return *alarms_; }
 
  private:
   void registerFunction(const project::FunctionDecl& f, const S3Access& s3);
@@ -55,6 +57,7 @@ class ProjectRuntime {
   std::unique_ptr<TargetRunner> targets_;
   std::unique_ptr<EventDispatcher> dispatcher_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<AlarmEvaluator> alarms_;
 };
 
 }  // namespace sluice::runtime

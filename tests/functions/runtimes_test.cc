@@ -86,6 +86,15 @@ TEST_F(RuntimesTest, CommandErrorsKeepTheirNames) {
   EXPECT_EQ(testing::errorCodeOf([&] { invoke("garbage", {}); }), "Runtime.InvalidResponse");
 }
 
+// A command that exits without reading a large event closes the pipe under sluice's
+// write; that is EPIPE for sluice (the command's own outcome stands), not a SIGPIPE death.
+TEST_F(RuntimesTest, ACommandThatIgnoresItsEventDoesNotTakeSluiceDown) {
+  command("deaf", "echo '{\"ignored\": true}'\n");
+  const std::string big(4 << 20, 'x');
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(invoke("deaf", {{"payload", big}}), nlohmann::json({{"ignored", true}}));
+}
+
 TEST_F(RuntimesTest, CommandTimeoutKillsTheWholeProcessGroup) {
   // The child leaves a grandchild that would write a file later if it survived.
   command("slow", "(sleep 2; touch " + (dir_ / "survivor") + ") &\nsleep 30\n", 0.3);

@@ -140,8 +140,8 @@ TEST_F(LoaderTest, SecretsAreReferencesAndUnknownOrLaterSectionsAreRefused) {
             "sluice.yaml:2: colour: unknown key 'colour' (known: alarms, buckets, catalog, "
             "events, functions, name, parameters, routes, schedules, secrets, tables, topics, "
             "workflows)");
-  EXPECT_EQ(faults("alarms: {}\n"),
-            "sluice.yaml:1: alarms: not supported yet by this version of sluice");
+  EXPECT_EQ(faults("catalog: {}\n"),
+            "sluice.yaml:1: catalog: not supported yet by this version of sluice");
   EXPECT_EQ(faults("buckets: [Bad_Bucket]\n").substr(0, 22), "sluice.yaml:1: buckets");
   EXPECT_EQ(faults("functions: [\n"), "sluice.yaml:2: end of sequence flow not found");
 }

@@ -153,6 +153,40 @@ TEST_F(ProjectRuntimeTest, FailingDeliveriesRetryThenGoToTheDeadLetterPrefix) {
   EXPECT_EQ(letter["event"]["Records"][0]["s3"]["object"]["key"], "bad/x.csv");
 }
 
+TEST_F(ProjectRuntimeTest, AnAlarmNotifiesWhenItFiresAndWhenItClears) {
+  writeProject(R"(alarms:
+  bad-uploads:
+    function: fail
+    metric: errors
+    threshold: 2
+    window: 60
+    topic: alerts
+)");
+  clock_.set(core::SystemClock::instance().now());  // the invocations' own clock
+  runtime_ = open();
+  EXPECT_EQ(runtime_->alarms().tick(), 0);
+  env_->lake().put("raw", "bad/1.csv", "x");
+  env_->lake().put("raw", "bad/2.csv", "x");
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 2);  // two failed invocations
+  EXPECT_EQ(runtime_->alarms().tick(), 1);
+  EXPECT_EQ(runtime_->alarms().stateOf("bad-uploads"), "ALARM");
+  EXPECT_EQ(runtime_->alarms().tick(), 0) << "no second notification while it stays in ALARM";
+  clock_.advance(120'000'000'000LL);  // the failures leave the window
+  EXPECT_EQ(runtime_->alarms().tick(), 1);
+  EXPECT_EQ(runtime_->alarms().stateOf("bad-uploads"), "OK");
+  auto outbox = jsonLines(dir_ / "data/outbox/alerts.jsonl");
+  ASSERT_EQ(outbox.size(), 2u);
+  EXPECT_EQ(outbox[0]["Subject"], "ALARM: \"bad-uploads\"");
+  EXPECT_EQ(outbox[1]["Subject"], "OK: \"bad-uploads\"");
+  const json alarm = json::parse(outbox[0]["Message"].get<std::string>());
+  EXPECT_EQ(alarm["NewStateValue"], "ALARM");
+  EXPECT_EQ(alarm["OldStateValue"], "OK");
+  EXPECT_EQ(alarm["Trigger"]["Threshold"], 2);
+  EXPECT_NE(alarm["NewStateReason"].get<std::string>().find("errors sum of fail over 60 s was 2"),
+            std::string::npos)
+      << alarm["NewStateReason"];
+}
+
 TEST_F(ProjectRuntimeTest, ABurstSurvivesARestartWithNothingLostOrRunTwice) {
   writeProject();
   runtime_ = open();
