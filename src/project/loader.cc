@@ -76,8 +76,12 @@ class Reader {
       fault(node, path, "must be a mapping");
       return false;
     }
+    std::set<std::string> seen;
     for (const auto& kv : node) {
       const std::string key = kv.first.as<std::string>();
+      if (!seen.insert(key).second)
+        fault(kv.first, path.empty() ? key : path + "." + key,
+              "'" + key + "' is given twice (the first would be ignored)");
       if (!known.empty() && known.count(key) == 0) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
@@ -224,7 +228,8 @@ void readEvents(Reader& r, const YAML::Node& node, Project& p) {
     const std::string path = "events." + name;
     r.name(kv.first, path, name);
     const YAML::Node& e = kv.second;
-    if (!r.map(e, path, {"bucket", "prefix", "suffix", "on", "function", "workflow", "shape"}))
+    if (!r.map(e, path,
+               {"bucket", "prefix", "suffix", "on", "function", "workflow", "shape", "input"}))
       continue;
     state::TriggerRule rule;
     rule.name = name;
@@ -234,6 +239,7 @@ void readEvents(Reader& r, const YAML::Node& node, Project& p) {
     rule.shape = r.oneOf(e, "shape", path, {"s3", "eventbridge"}, "s3");
     rule.target = r.target(e, path);
     r.targets.emplace_back(e, path);
+    if (e["input"]) rule.input = toJson(e["input"]).dump();
     if (e["on"]) {
       rule.on_created = false;
       std::vector<std::string> types;

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/ids.h"
+#include "runtime/template_fill.h"
 #include "schedule/expression.h"
 
 namespace sluice::runtime {
@@ -28,19 +29,6 @@ std::string previousDate(const std::string& ymd) {
   return date::format("%Y-%m-%d", day - date::days{1});
 }
 
-void fill(nlohmann::json& value, const std::map<std::string, std::string>& values) {
-  if (value.is_string()) {
-    std::string s = value.get<std::string>();
-    for (const auto& [placeholder, text] : values)
-      for (size_t at = s.find(placeholder); at != std::string::npos;
-           at = s.find(placeholder, at + text.size()))
-        s.replace(at, placeholder.size(), text);
-    value = s;
-  } else if (value.is_structured()) {
-    for (auto& child : value) fill(child, values);
-  }
-}
-
 }  // namespace
 
 nlohmann::json firingInput(const state::ScheduleRecord& schedule, core::TimeNs t) {
@@ -59,13 +47,13 @@ nlohmann::json firingInput(const state::ScheduleRecord& schedule, core::TimeNs t
             {"detail", nlohmann::json::object()}};
   const std::string local = schedule::formatLocal(t, schedule.time_zone);
   nlohmann::json input = nlohmann::json::parse(schedule.input);
-  fill(input, {{"<aws.scheduler.scheduled-time>", utc},
-               {"<aws.scheduler.schedule-arn>", arn},
-               {"<aws.scheduler.execution-id>", firingName(schedule.name, t)},
-               {"<aws.scheduler.attempt-number>", "1"},
-               {"<sluice.scheduled-local-time>", local},
-               {"<sluice.scheduled-date>", local.substr(0, 10)},
-               {"<sluice.previous-date>", previousDate(local.substr(0, 10))}});
+  fillPlaceholders(input, {{"<aws.scheduler.scheduled-time>", utc},
+                           {"<aws.scheduler.schedule-arn>", arn},
+                           {"<aws.scheduler.execution-id>", firingName(schedule.name, t)},
+                           {"<aws.scheduler.attempt-number>", "1"},
+                           {"<sluice.scheduled-local-time>", local},
+                           {"<sluice.scheduled-date>", local.substr(0, 10)},
+                           {"<sluice.previous-date>", previousDate(local.substr(0, 10))}});
   return input;
 }
 

@@ -1,6 +1,8 @@
 #include "runtime/trigger_recorder.h"
 
+#include "core/clock.h"
 #include "runtime/event_shapes.h"
+#include "runtime/template_fill.h"
 
 namespace sluice::runtime {
 
@@ -12,6 +14,24 @@ bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
+std::string payloadFor(const state::TriggerRule& rule, const lake::ObjectEvent& event) {
+  if (rule.input.empty())
+    return (rule.shape == "eventbridge" ? eventBridgeEvent(event, kRegion, kAccount)
+                                        : s3Notification(event, rule.name, kRegion))
+        .dump();
+  nlohmann::json input = nlohmann::json::parse(rule.input);
+  const bool created = event.type == lake::ObjectEventType::kCreated;
+  fillPlaceholders(input, {{"<bucket>", event.bucket},
+                           {"<key>", event.key},
+                           {"<size>", std::to_string(event.size)},
+                           {"<etag>", event.etag},
+                           {"<sequencer>", event.sequencer},
+                           {"<event-time>", core::formatIso8601Ms(event.time)},
+                           {"<event-name>",
+                            created ? "ObjectCreated:" + event.source : "ObjectRemoved:Delete"}});
+  return input.dump();
+}
+
 }  // namespace
 
 bool ruleMatches(const state::TriggerRule& rule, const lake::ObjectEvent& event) {
@@ -30,9 +50,7 @@ int recordTriggers(state::TriggerStore& store, const lake::ObjectEvent& event) {
     d.bucket = event.bucket;
     d.key = event.key;
     d.sequencer = event.sequencer;
-    d.payload = (rule.shape == "eventbridge" ? eventBridgeEvent(event, kRegion, kAccount)
-                                             : s3Notification(event, rule.name, kRegion))
-                    .dump();
+    d.payload = payloadFor(rule, event);
     d.created = event.time;
     if (store.enqueue(d)) ++queued;
   }

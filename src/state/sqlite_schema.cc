@@ -154,6 +154,10 @@ const std::vector<const char*>& sqliteMigrations() {
       PRIMARY KEY (schedule, scheduled_ns)
     ) WITHOUT ROWID;
     )sql",
+      // 6: input templates on object-event rules
+      R"sql(
+    ALTER TABLE trigger_rules ADD COLUMN input TEXT NOT NULL DEFAULT '';
+    )sql",
   };
   return migrations;
 }

@@ -30,11 +30,11 @@ void SqliteTriggerStore::replaceRules(const std::vector<TriggerRule>& rules) {
   db_.exec("DELETE FROM trigger_rules");
   auto st = db_.prepare(
       "INSERT INTO trigger_rules(name, bucket, prefix, suffix, on_created, on_removed, "
-      "target_kind, target_name, shape) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      "target_kind, target_name, shape, input) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   for (const auto& r : rules) {
     st.bind(1, r.name).bind(2, r.bucket).bind(3, r.prefix).bind(4, r.suffix);
     st.bind(5, int64_t{r.on_created}).bind(6, int64_t{r.on_removed});
-    st.bind(7, r.target.kind).bind(8, r.target.name).bind(9, r.shape).run();
+    st.bind(7, r.target.kind).bind(8, r.target.name).bind(9, r.shape).bind(10, r.input).run();
     st.reset();
   }
   tx.commit();
@@ -44,11 +44,11 @@ std::vector<TriggerRule> SqliteTriggerStore::rules() {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
       "SELECT name, bucket, prefix, suffix, on_created, on_removed, target_kind, target_name, "
-      "shape FROM trigger_rules ORDER BY name");
+      "shape, input FROM trigger_rules ORDER BY name");
   std::vector<TriggerRule> out;
   while (st.step())
     out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4) != 0,
-                   st.int64(5) != 0, Target{st.text(6), st.text(7)}, st.text(8)});
+                   st.int64(5) != 0, Target{st.text(6), st.text(7)}, st.text(8), st.text(9)});
   return out;
 }
 

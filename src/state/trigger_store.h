@@ -27,6 +27,10 @@ struct TriggerRule {
   bool on_removed = false;
   Target target;
   std::string shape = "s3";  // "s3" (S3 notification Records) or "eventbridge"
+  // When set, the target gets this JSON instead, its strings' <bucket>, <key>, <size>,
+  // <etag>, <sequencer>, <event-time> and <event-name> filled from the event (EventBridge's
+  // input transformer, simplified).
+  std::string input;
 };
 
 struct Delivery {

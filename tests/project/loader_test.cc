@@ -140,6 +140,8 @@ TEST_F(LoaderTest, SecretsAreReferencesAndUnknownOrLaterSectionsAreRefused) {
             "sluice.yaml:2: colour: unknown key 'colour' (known: alarms, buckets, catalog, "
             "events, functions, name, parameters, routes, schedules, secrets, tables, topics, "
             "workflows)");
+  EXPECT_EQ(faults("buckets: [a1b]\nbuckets: [c1d]\n"),
+            "sluice.yaml:2: buckets: 'buckets' is given twice (the first would be ignored)");
   EXPECT_EQ(faults("catalog: {}\n"),
             "sluice.yaml:1: catalog: not supported yet by this version of sluice");
   EXPECT_EQ(faults("buckets: [Bad_Bucket]\n").substr(0, 22), "sluice.yaml:1: buckets");

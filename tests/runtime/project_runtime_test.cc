@@ -133,6 +133,28 @@ TEST_F(ProjectRuntimeTest, UploadsFireTheirRuleOncePerObjectVersion) {
   EXPECT_EQ(removed["detail"]["object"]["key"], "in/a b.csv");
 }
 
+// An input template turns the event into a built-in step's own event: no glue code.
+TEST_F(ProjectRuntimeTest, ARuleWithAnInputTemplateDrivesABuiltInStep) {
+  testing::writeFile(project_ + "/sluice.yaml", R"(buckets: [raw]
+events:
+  to-parquet:
+    bucket: raw
+    prefix: csv/
+    function: convert
+    input: {input: "lake://<bucket>/<key>", output: "lake://raw/parquet/<key>.parquet", note: "<size> bytes"}
+)");
+  runtime_ = open();
+  env_->lake().put("raw", "csv/sales.csv", "region,amount\nnorth,10\nsouth,5\n");
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 1);
+  const std::string parquet = env_->lake().get("raw", "parquet/csv/sales.csv.parquet");
+  EXPECT_EQ(parquet.substr(0, 4), "PAR1");
+  auto delivered = env_->state().triggers().deliveries("done", 1);
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(json::parse(delivered[0].payload), json::parse(R"({"input": "lake://raw/csv/sales.csv",
+                            "output": "lake://raw/parquet/csv/sales.csv.parquet",
+                            "note": "31 bytes"})"));
+}
+
 TEST_F(ProjectRuntimeTest, FailingDeliveriesRetryThenGoToTheDeadLetterPrefix) {
   writeProject();
   runtime_ = open();
