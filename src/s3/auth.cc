@@ -77,6 +77,16 @@ AuthorizationHeader parseAuthorization(const std::string& value) {
 
 }  // namespace
 
+SignatureMismatch::SignatureMismatch(std::string access_key, std::string signed_string,
+                                     std::string provided, std::string canonical)
+    : Error("SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your key and signing method."),
+      access_key_id(std::move(access_key)),
+      string_to_sign(std::move(signed_string)),
+      signature_provided(std::move(provided)),
+      canonical_request(std::move(canonical)) {}
+
 namespace {
 
 std::string queryValue(const HeaderList& query, const std::string& name) {
@@ -95,11 +105,9 @@ core::TimeNs parseAmzDate(const std::string& amz_date) {
 
 [[noreturn]] void expired() { throw Error("AccessDenied", "Request has expired"); }
 
-[[noreturn]] void signatureMismatch() {
-  throw Error(
-      "SignatureDoesNotMatch",
-      "the request signature we calculated does not match the signature you provided; check your "
-      "secret access key and signing method");
+[[noreturn]] void signatureMismatch(const std::string& access_key, const std::string& signed_string,
+                                    const std::string& provided, const std::string& canonical) {
+  throw SignatureMismatch(access_key, signed_string, provided, canonical);
 }
 
 std::vector<std::string> splitOn(const std::string& s, char sep) {
@@ -144,9 +152,13 @@ void verifyPresignedV4(const SignedRequest& r, const std::string& path, const He
     if (!name.empty()) in.signed_headers.push_back(name);
   const std::string payload = queryValue(query, "X-Amz-Content-Sha256");
   in.payload_hash = payload.empty() ? "UNSIGNED-PAYLOAD" : payload;
+  const std::string canonical = canonicalRequest(in);
   const std::string expected =
-      signatureHex(creds.secret_access_key, amz_date, f[2], f[3], canonicalRequest(in));
-  if (!signaturesEqual(expected, queryValue(query, "X-Amz-Signature"))) signatureMismatch();
+      signatureHex(creds.secret_access_key, amz_date, f[2], f[3], canonical);
+  if (!signaturesEqual(expected, queryValue(query, "X-Amz-Signature")))
+    signatureMismatch(creds.access_key_id,
+                      stringToSign(amz_date, credentialScope(f[1], f[2], f[3]), canonical),
+                      queryValue(query, "X-Amz-Signature"), canonical);
 }
 
 // SigV2 query presign: AWSAccessKeyId, Expires (Unix seconds), Signature.
@@ -199,7 +211,7 @@ void verifyPresignedV2(const SignedRequest& r, const std::string& raw_path, cons
                           "\n" + amz_headers + resource;
   if (!signaturesEqual(sigV2Signature(creds.secret_access_key, sts),
                        queryValue(query, "Signature")))
-    signatureMismatch();
+    signatureMismatch(creds.access_key_id, sts, queryValue(query, "Signature"), "");
 }
 
 }  // namespace
@@ -252,7 +264,11 @@ VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds
   const std::string canonical = canonicalRequest(in);
   const std::string expected =
       signatureHex(creds.secret_access_key, amz_date, a.region, a.service, canonical);
-  if (!signaturesEqual(expected, a.signature)) signatureMismatch();
+  if (!signaturesEqual(expected, a.signature))
+    signatureMismatch(
+        creds.access_key_id,
+        stringToSign(amz_date, credentialScope(a.date, a.region, a.service), canonical),
+        a.signature, canonical);
   if (!streaming) return {};
 
   VerifiedRequest verified;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/error.h"
 #include "s3/aws_chunked.h"
 #include "s3/sigv4.h"
 
@@ -30,6 +31,14 @@ struct SignedRequest {
 // NotImplemented) naming what is wrong, never echoing the secret.
 // What authentication learned about the body: an aws-chunked body, decoded (and its
 // chunk signatures checked when it was signed).
+// SignatureDoesNotMatch with what S3 adds to help the caller debug their signer: the
+// string the server signed and the canonical request it built (SigV4), nothing secret.
+struct SignatureMismatch : Error {
+  SignatureMismatch(std::string access_key, std::string signed_string, std::string provided,
+                    std::string canonical);
+  std::string access_key_id, string_to_sign, signature_provided, canonical_request;
+};
+
 struct VerifiedRequest {
   std::optional<DecodedBody> chunked;
 };

@@ -67,12 +67,43 @@ std::string xmlEscape(const std::string& s) {
   return out;
 }
 
+namespace {
+// "41 57 53" — the hex bytes S3 lists beside a string, to show invisible differences.
+std::string hexBytes(const std::string& s) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (!out.empty()) out += ' ';
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+}  // namespace
+
+std::string signatureMismatchXml(const std::string& access_key_id,
+                                 const std::string& string_to_sign,
+                                 const std::string& signature_provided,
+                                 const std::string& canonical_request) {
+  std::string x = "<AWSAccessKeyId>" + xmlEscape(access_key_id) +
+                  "</AWSAccessKeyId><StringToSign>" + xmlEscape(string_to_sign) +
+                  "</StringToSign><SignatureProvided>" + xmlEscape(signature_provided) +
+                  "</SignatureProvided><StringToSignBytes>" + hexBytes(string_to_sign) +
+                  "</StringToSignBytes>";
+  if (!canonical_request.empty())
+    x += "<CanonicalRequest>" + xmlEscape(canonical_request) +
+         "</CanonicalRequest><CanonicalRequestBytes>" + hexBytes(canonical_request) +
+         "</CanonicalRequestBytes>";
+  return x;
+}
+
 std::string errorXml(const std::string& code, const std::string& message,
-                     const std::string& resource, const std::string& request_id) {
+                     const std::string& resource, const std::string& request_id,
+                     const std::string& extra) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + xmlEscape(code) +
-         "</Code><Message>" + xmlEscape(message) + "</Message><Resource>" + xmlEscape(resource) +
-         "</Resource><RequestId>" + request_id + "</RequestId><HostId>" + request_id +
-         "</HostId></Error>";
+         "</Code><Message>" + xmlEscape(message) + "</Message>" + extra + "<Resource>" +
+         xmlEscape(resource) + "</Resource><RequestId>" + request_id + "</RequestId><HostId>" +
+         request_id + "</HostId></Error>";
 }
 
 }  // namespace sluice::s3

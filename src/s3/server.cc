@@ -396,6 +396,13 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
       return;
     }
     throw Error("MethodNotAllowed", m + " is not allowed on an object");
+  } catch (const SignatureMismatch& e) {
+    res.status = httpStatusFor(e.code());
+    if (req.method != "HEAD")
+      res.set_content(errorXml(e.code(), e.what(), resource, request_id,
+                               signatureMismatchXml(e.access_key_id, e.string_to_sign,
+                                                    e.signature_provided, e.canonical_request)),
+                      "application/xml");
   } catch (const Error& e) {
     std::string code = e.code();
     if (code == errc::kIo || code == errc::kInternal) code = "InternalError";

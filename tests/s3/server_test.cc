@@ -164,10 +164,33 @@ print(s3.generate_presigned_url(method, Params={'Bucket': 'share', 'Key': key}, 
     std::string tampered = get;
     char& first = tampered[tampered.find("Signature=") + 10];
     first = first == '0' ? '1' : '0';
-    EXPECT_NE(shell("curl -s '" + tampered + "'").out.find("SignatureDoesNotMatch"),
-              std::string::npos)
-        << v;
+    const std::string refused = shell("curl -s '" + tampered + "'").out;
+    EXPECT_NE(refused.find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos) << v;
+    // What the server signed, for the caller to compare with their own (never the secret).
+    EXPECT_NE(refused.find("<AWSAccessKeyId>AKIDSLUICETEST</AWSAccessKeyId>"), std::string::npos)
+        << refused;
+    EXPECT_NE(refused.find("<StringToSignBytes>"), std::string::npos) << refused;
+    if (v == "v4") {
+      EXPECT_NE(refused.find("<StringToSign>AWS4-HMAC-SHA256\n"), std::string::npos) << refused;
+      EXPECT_NE(refused.find("<CanonicalRequest>GET\n/share/docs/a%20b.txt\n"), std::string::npos)
+          << refused;
+    } else {
+      EXPECT_NE(refused.find("<StringToSign>GET\n\n\n"), std::string::npos) << refused;
+    }
+    EXPECT_EQ(refused.find(testing::SluiceUp::kSecret), std::string::npos);
   }
+  // A 3 MB upload that waits for "100 Continue" before sending its body, as curl does.
+  std::string body(3'000'000, 'e');
+  testing::writeFile(dir_ / "expect.bin", body);
+  auto expect = shell("curl -s -v -T " + (dir_ / "expect.bin") +
+                      " -H 'Content-Type:' -H 'Expect: 100-continue' '" +
+                      presign("v4", "put_object", "docs/expect.bin", 60) + "'");
+  EXPECT_NE(expect.out.find("< HTTP/1.1 100 Continue"), std::string::npos) << expect.out;
+  EXPECT_NE(expect.out.find("< HTTP/1.1 200 OK"), std::string::npos) << expect.out;
+  EXPECT_EQ(core::md5Hex(
+                shell("curl -s '" + presign("v4", "get_object", "docs/expect.bin", 60) + "'").out),
+            core::md5Hex(body));
+
   std::string soon = presign("v4", "get_object", "docs/a b.txt", 1);
   ::sleep(2);
   EXPECT_NE(shell("curl -s '" + soon + "'")
