@@ -83,6 +83,17 @@ Route routeOf(const std::string& target) {
   return r;
 }
 
+// The object an x-amz-copy-source header names ("BUCKET/KEY" or "/BUCKET/KEY"; httplib
+// has already URL-decoded it).
+Route copySource(const httplib::Request& req) {
+  std::string src = req.get_header_value("x-amz-copy-source");
+  if (!src.empty() && src[0] == '/') src = src.substr(1);
+  const size_t slash = src.find('/');
+  if (slash == std::string::npos || slash + 1 == src.size())
+    throw Error(errc::kInvalidArgument, "x-amz-copy-source must be BUCKET/KEY");
+  return {src.substr(0, slash), src.substr(slash + 1)};
+}
+
 // "bytes=FIRST-LAST" and its forms; several ranges are served as the whole object.
 std::optional<lake::ByteRange> parseRange(const std::string& header) {
   if (header.rfind("bytes=", 0) != 0 || header.find(',') != std::string::npos) return std::nullopt;
@@ -312,15 +323,10 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     if (m == "PUT") {
       lake::PutOptions opts = putOptionsFrom(req);
       if (req.has_header("x-amz-copy-source")) {
-        std::string src = req.get_header_value("x-amz-copy-source");  // decoded by httplib
-        if (!src.empty() && src[0] == '/') src = src.substr(1);
-        size_t slash = src.find('/');
-        if (slash == std::string::npos)
-          throw Error(errc::kInvalidArgument, "x-amz-copy-source must be BUCKET/KEY");
+        const Route src = copySource(req);
         std::optional<lake::PutOptions> replace;
         if (req.get_header_value("x-amz-metadata-directive") == "REPLACE") replace = opts;
-        auto info = lake_.copy(src.substr(0, slash), src.substr(slash + 1), route.bucket, route.key,
-                               replace);
+        auto info = lake_.copy(src.bucket, src.key, route.bucket, route.key, replace);
         res.set_content(
             xmlDocument("CopyObjectResult",
                         "<LastModified>" + core::formatIso8601Ms(info.last_modified) +
@@ -474,8 +480,21 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
   if (req.method == "PUT") {
     const auto number = param("partNumber");
     if (!number) throw Error(errc::kInvalidArgument, "UploadPart needs partNumber");
-    if (req.has_header("x-amz-copy-source"))
-      throw Error("NotImplemented", "UploadPartCopy is not implemented by sluice yet");
+    if (req.has_header(
+            "x-amz-copy-source")) {  // UploadPartCopy: the part is (a range of) an object
+      const Route src = copySource(req);
+      std::optional<lake::ByteRange> range;
+      if (req.has_header("x-amz-copy-source-range")) {
+        range = parseRange(req.get_header_value("x-amz-copy-source-range"));
+        if (!range || !range->first || !range->last)
+          throw Error(errc::kInvalidArgument, "x-amz-copy-source-range must be bytes=FIRST-LAST");
+      }
+      const std::string data = lake_.get(src.bucket, src.key, range);
+      auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), data);
+      xml("CopyPartResult", "<LastModified>" + core::formatIso8601Ms(part.last_modified) +
+                                "</LastModified><ETag>&quot;" + part.etag + "&quot;</ETag>");
+      return true;
+    }
     auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), body);
     res.set_header("ETag", etagHeader(part.etag));
     return true;

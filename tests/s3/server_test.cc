@@ -228,3 +228,42 @@ TEST_F(S3ServerTest, StopsCleanlyOnSigterm) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// UploadPartCopy: parts taken from ranges of an existing object (how clients copy objects
+// over 5 GB), joined into a copy of it.
+TEST_F(S3ServerTest, UploadPartCopyJoinsRangesOfAnObject) {
+  ASSERT_EQ(aws("s3 mb s3://upc").code, 0);
+  std::string data(6 << 20, '\0');
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<char>('a' + (i * 13 + i / 7919) % 26);
+  testing::writeFile(dir_ / "src.bin", data);
+  ASSERT_EQ(aws("s3 cp " + (dir_ / "src.bin") + " 's3://upc/src dir/src.bin'").code, 0);
+  auto id =
+      aws("s3api create-multipart-upload --bucket upc --key joined.bin --query UploadId "
+          "--output text");
+  ASSERT_EQ(id.code, 0) << id.out;
+  const std::string upload = id.out.substr(0, id.out.find_first_of("\r\n"));
+  auto copyPart = [&](int n, const std::string& range) {
+    auto r = aws("s3api upload-part-copy --bucket upc --key joined.bin --upload-id " + upload +
+                 " --part-number " + std::to_string(n) + " --copy-source 'upc/src dir/src.bin' " +
+                 "--copy-source-range " + range + " --query CopyPartResult.ETag --output text");
+    EXPECT_EQ(r.code, 0) << r.out;
+    return r.out.substr(0, r.out.find_first_of("\r\n"));
+  };
+  const std::string e1 = copyPart(1, "bytes=0-5242879");
+  const std::string e2 = copyPart(2, "bytes=5242880-6291455");
+  EXPECT_EQ(e1, "\"" + core::md5Hex(data.substr(0, 5 << 20)) + "\"");
+  testing::writeFile(dir_ / "parts.json", "{\"Parts\": [{\"PartNumber\": 1, \"ETag\": " + e1 +
+                                              "}, {\"PartNumber\": 2, \"ETag\": " + e2 + "}]}");
+  auto done = aws("s3api complete-multipart-upload --bucket upc --key joined.bin --upload-id " +
+                  upload + " --multipart-upload file://" + (dir_ / "parts.json"));
+  ASSERT_EQ(done.code, 0) << done.out;
+  ASSERT_EQ(aws("s3 cp s3://upc/joined.bin " + (dir_ / "joined.bin")).code, 0);
+  EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "joined.bin")), core::md5Hex(data));
+}
+
+}  // namespace
+}  // namespace sluice
