@@ -83,6 +83,38 @@ Route routeOf(const std::string& target) {
   return r;
 }
 
+// Checks the body against Content-MD5 and the x-amz-checksum-* values sent as headers or
+// as aws-chunked trailers (BadDigest, InvalidDigest); returns the checksums, to be stored
+// and returned.
+lake::StoredHeaders verifyDigests(const httplib::Request& req, const VerifiedRequest& verified,
+                                  const std::string& body) {
+  if (req.has_header("Content-MD5")) {
+    std::string md5;
+    try {
+      md5 = core::toHex(core::base64Decode(req.get_header_value("Content-MD5")));
+    } catch (const Error&) {
+      throw Error("InvalidDigest", "the Content-MD5 you specified is not valid base64");
+    }
+    if (md5 != core::md5Hex(body))
+      throw Error("BadDigest", "the Content-MD5 you specified did not match what we received");
+  }
+  lake::StoredHeaders checksums;
+  auto isChecksum = [](const std::string& name) {
+    return name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-algorithm" &&
+           name != "x-amz-checksum-type";
+  };
+  for (const auto& [k, v] : req.headers) {
+    std::string lower = k;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (isChecksum(lower)) checksums[lower] = v;
+  }
+  if (verified.chunked)
+    for (const auto& [k, v] : verified.chunked->trailers)
+      if (isChecksum(k)) checksums[k] = v;
+  for (const auto& [k, v] : checksums) verifyChecksum(k, v, body);
+  return checksums;
+}
+
 // The object an x-amz-copy-source header names ("BUCKET/KEY" or "/BUCKET/KEY"; httplib
 // has already URL-decoded it).
 Route copySource(const httplib::Request& req) {
@@ -215,7 +247,8 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
       if (!knownSubresource(name))
         throw Error("NotImplemented", "the ?" + name + " operation is not implemented by sluice");
     const std::string& m = req.method;
-    if (!route.bucket.empty() && handleMultipart(req, res, route.bucket, route.key, query, body))
+    if (!route.bucket.empty() &&
+        handleMultipart(req, res, route.bucket, route.key, query, body, verified))
       return;
 
     if (route.bucket.empty()) {
@@ -334,21 +367,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
             "application/xml");
         return;
       }
-      if (req.has_header("Content-MD5")) {
-        std::string md5;
-        try {
-          md5 = core::toHex(core::base64Decode(req.get_header_value("Content-MD5")));
-        } catch (const Error&) {
-          throw Error("InvalidDigest", "the Content-MD5 you specified is not valid base64");
-        }
-        if (md5 != core::md5Hex(body))
-          throw Error("BadDigest", "the Content-MD5 you specified did not match what we received");
-      }
-      if (verified.chunked)
-        for (const auto& [k, v] : verified.chunked->trailers)
-          if (k.rfind("x-amz-checksum-", 0) == 0) opts.headers[k] = v;
-      for (const auto& [k, v] : opts.headers)
-        if (k.rfind("x-amz-checksum-", 0) == 0) verifyChecksum(k, v, body);
+      for (const auto& [k, v] : verifyDigests(req, verified, body)) opts.headers[k] = v;
       auto info = lake_.put(route.bucket, route.key, body, opts);
       res.set_header("ETag", etagHeader(info.etag));
       for (const auto& [k, v] : info.headers)
@@ -447,7 +466,8 @@ std::string S3Server::deleteObjects(const std::string& bucket, const std::string
 
 bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& res,
                                const std::string& bucket, const std::string& key,
-                               const HeaderList& query, const std::string& body) {
+                               const HeaderList& query, const std::string& body,
+                               const VerifiedRequest& verified) {
   auto param = [&](const std::string& n) -> std::optional<std::string> {
     for (const auto& [k, v] : query)
       if (k == n) return v;
@@ -495,8 +515,10 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
                                 "</LastModified><ETag>&quot;" + part.etag + "&quot;</ETag>");
       return true;
     }
+    const lake::StoredHeaders checksums = verifyDigests(req, verified, body);
     auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), body);
     res.set_header("ETag", etagHeader(part.etag));
+    for (const auto& [k, v] : checksums) res.set_header(k, v);
     return true;
   }
   if (req.method == "POST") {

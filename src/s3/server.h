@@ -39,7 +39,7 @@ class S3Server {
   // The multipart operations (?uploads, ?uploadId); false if the request is none of them.
   bool handleMultipart(const httplib::Request& req, httplib::Response& res,
                        const std::string& bucket, const std::string& key, const HeaderList& query,
-                       const std::string& body);
+                       const std::string& body, const VerifiedRequest& verified);
 
   lake::ObjectStore& lake_;
   Credentials credentials_;

@@ -267,3 +267,30 @@ TEST_F(S3ServerTest, UploadPartCopyJoinsRangesOfAnObject) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST_F(S3ServerTest, UploadPartChecksumsAreVerifiedAndReturned) {
+  ASSERT_EQ(aws("s3 mb s3://sums").code, 0);
+  auto id =
+      aws("s3api create-multipart-upload --bucket sums --key k --checksum-algorithm CRC32 "
+          "--query UploadId --output text");
+  ASSERT_EQ(id.code, 0) << id.out;
+  const std::string upload = id.out.substr(0, id.out.find_first_of("\r\n"));
+  testing::writeFile(dir_ / "part", "part one");
+  auto good = aws("s3api upload-part --bucket sums --key k --part-number 1 --upload-id " + upload +
+                  " --body " + (dir_ / "part") + " --checksum-algorithm CRC32");
+  EXPECT_EQ(good.code, 0) << good.out;
+  EXPECT_NE(good.out.find("\"ChecksumCRC32\""), std::string::npos) << good.out;
+  // (One attempt: the CLI would retry a BadDigest a few times, with backoff.)
+  auto bad =
+      shell(testing::SluiceUp::credentialsEnv() + " AWS_MAX_ATTEMPTS=1 aws --endpoint-url " +
+            endpoint_ + " s3api upload-part --bucket sums --key k --part-number 2 " +
+            "--upload-id " + upload + " --body " + (dir_ / "part") + " --checksum-crc32 AAAAAA==");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.out.find("BadDigest"), std::string::npos) << bad.out;
+}
+
+}  // namespace
+}  // namespace sluice
