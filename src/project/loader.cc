@@ -342,6 +342,35 @@ void readAlarms(Reader& r, const YAML::Node& node, Project& p) {
   }
 }
 
+void readCatalog(Reader& r, const YAML::Node& node, Project& p) {
+  if (!r.map(node, "catalog", {})) return;
+  static const std::regex qualified("([a-z0-9_]+)\\.([a-z0-9_]+)");
+  for (const auto& kv : node) {
+    const std::string key = kv.first.as<std::string>(), path = "catalog." + key;
+    std::smatch m;
+    if (!std::regex_match(key, m, qualified)) {
+      r.fault(kv.first, path, "a catalog table is named DATABASE.TABLE (lower case, digits, '_')");
+      continue;
+    }
+    if (!r.map(kv.second, path, {"location", "format", "partition_keys"})) continue;
+    state::CatalogTable t;
+    t.database = m[1];
+    t.name = m[2];
+    t.location = r.required(kv.second, "location", path);
+    if (!t.location.empty() && t.location.rfind("lake://", 0) != 0)
+      r.fault(kv.second["location"], path + ".location", "must be lake://BUCKET/PREFIX/");
+    if (!t.location.empty() && t.location.back() != '/') t.location += '/';
+    t.format = r.oneOf(kv.second, "format", path, {"parquet", "csv", "jsonl", "json"}, "parquet");
+    if (const auto keys = kv.second["partition_keys"]) {
+      if (!keys.IsSequence())
+        r.fault(keys, path + ".partition_keys", "must be a list of columns");
+      else
+        for (const auto& k : keys) t.partition_keys.push_back(k.as<std::string>());
+    }
+    p.catalog.push_back(t);
+  }
+}
+
 void readRest(Reader& r, const YAML::Node& root, Project& p) {
   if (const auto b = root["buckets"]) {
     if (!b.IsSequence())
@@ -456,9 +485,6 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
     throw Error(kInvalidProject, "sluice.yaml:" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   Reader r(p.file, builtins);
-  for (const char* later : {"catalog"})
-    if (root.IsMap() && root[later])
-      r.fault(root[later], later, "not supported yet by this version of sluice");
   if (!r.map(root, "",
              {"name", "buckets", "parameters", "secrets", "functions", "workflows", "events",
               "schedules", "tables", "topics", "alarms", "routes", "catalog"})) {
@@ -471,6 +497,7 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
   if (root["schedules"]) readSchedules(r, root["schedules"], p);
   if (root["routes"]) readRoutes(r, root["routes"], p);
   if (root["alarms"]) readAlarms(r, root["alarms"], p);
+  if (root["catalog"]) readCatalog(r, root["catalog"], p);
 
   for (const auto& [node, path] : r.targets) {
     if (node["function"]) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "state/catalog_store.h"
 #include "state/schedule_store.h"
 #include "state/trigger_store.h"
 
@@ -103,6 +104,7 @@ struct Project {
   std::vector<TopicDecl> topics;
   std::vector<RouteDecl> routes;
   std::vector<AlarmDecl> alarms;
+  std::vector<state::CatalogTable> catalog;  // declared tables, queryable by name
 
   const FunctionDecl* function(const std::string& name) const;
   std::string path(const std::string& relative) const;  // resolved against dir

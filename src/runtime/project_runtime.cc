@@ -102,6 +102,7 @@ void ProjectRuntime::apply(const S3Access& s3) {
   for (const auto& w : project_.workflows)
     env_.workflows().putWorkflow(w.name,
                                  nlohmann::json::parse(readFile(project_.path(w.definition))));
+  for (const auto& table : project_.catalog) state.catalog().putTable(table);
   state.triggers().replaceRules(project_.events);
   state.schedules().syncSchedules(project_.schedules, clock_.now());
   env_.setPublisher(

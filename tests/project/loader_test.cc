@@ -71,6 +71,8 @@ topics:
     subscriptions:
       - {protocol: email, endpoint: ops@example.com}
       - {protocol: file, endpoint: outbox/alerts.jsonl}
+catalog:
+  curated.orders: {location: "lake://curated/orders", format: parquet, partition_keys: [day]}
 )");
   Project p = loadProject(dir_.path(), kBuiltins);
   EXPECT_EQ(p.name, "shop");
@@ -99,6 +101,10 @@ topics:
             nlohmann::json::parse(R"({"day":"<sluice.previous-date>","full":true,"limit":5})"));
   EXPECT_EQ(p.tables[0].sort_key_type, "N");
   EXPECT_EQ(p.topics[0].subscriptions.size(), 2u);
+  ASSERT_EQ(p.catalog.size(), 1u);
+  EXPECT_EQ(p.catalog[0].qualifiedName(), "curated.orders");
+  EXPECT_EQ(p.catalog[0].location, "lake://curated/orders/");
+  EXPECT_EQ(p.catalog[0].partition_keys, (std::vector<std::string>{"day"}));
 }
 
 TEST_F(LoaderTest, EveryFaultIsListedWithItsLineAndKey) {
@@ -142,8 +148,13 @@ TEST_F(LoaderTest, SecretsAreReferencesAndUnknownOrLaterSectionsAreRefused) {
             "workflows)");
   EXPECT_EQ(faults("buckets: [a1b]\nbuckets: [c1d]\n"),
             "sluice.yaml:2: buckets: 'buckets' is given twice (the first would be ignored)");
-  EXPECT_EQ(faults("catalog: {}\n"),
-            "sluice.yaml:1: catalog: not supported yet by this version of sluice");
+  EXPECT_EQ(faults("catalog:\n  sales: {location: raw/sales/}\n"),
+            "sluice.yaml:2: catalog.sales: a catalog table is named DATABASE.TABLE (lower case, "
+            "digits, '_')");
+  EXPECT_EQ(faults("catalog:\n  shop.sales: {location: raw/sales/, format: xml}\n"),
+            "sluice.yaml:2: catalog.shop.sales.location: must be lake://BUCKET/PREFIX/\n"
+            "sluice.yaml:2: catalog.shop.sales.format: 'xml' is not one of csv, json, jsonl, "
+            "parquet");
   EXPECT_EQ(faults("buckets: [Bad_Bucket]\n").substr(0, 22), "sluice.yaml:1: buckets");
   EXPECT_EQ(faults("functions: [\n"), "sluice.yaml:2: end of sequence flow not found");
 }

@@ -142,6 +142,8 @@ events:
     prefix: csv/
     function: convert
     input: {input: "lake://<bucket>/<key>", output: "lake://raw/parquet/<key>.parquet", note: "<size> bytes"}
+catalog:
+  raw.sales: {location: "lake://raw/parquet/csv/", format: parquet}
 )");
   runtime_ = open();
   env_->lake().put("raw", "csv/sales.csv", "region,amount\nnorth,10\nsouth,5\n");
@@ -153,6 +155,11 @@ events:
   EXPECT_EQ(json::parse(delivered[0].payload), json::parse(R"({"input": "lake://raw/csv/sales.csv",
                             "output": "lake://raw/parquet/csv/sales.csv.parquet",
                             "note": "31 bytes"})"));
+  // The project's catalog table reads what the rule wrote, by name.
+  auto table = env_->state().catalog().getTable("raw", "sales");
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->location, "lake://raw/parquet/csv/");
+  EXPECT_EQ(table->origin, "declared");
 }
 
 TEST_F(ProjectRuntimeTest, FailingDeliveriesRetryThenGoToTheDeadLetterPrefix) {
