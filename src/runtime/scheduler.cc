@@ -81,7 +81,20 @@ void Scheduler::fire(const state::ScheduleRecord& schedule, core::TimeNs t) {
                            {status == "started" ? "request" : "error", detail}});
 }
 
-int Scheduler::tick() {
+void Scheduler::fireInBackground(const state::ScheduleRecord& schedule, core::TimeNs t) {
+  {
+    std::lock_guard lock(running_mu_);
+    ++running_;
+  }
+  std::thread([this, schedule, t] {
+    fire(schedule, t);
+    std::lock_guard lock(running_mu_);
+    --running_;
+    running_cv_.notify_all();
+  }).detach();
+}
+
+int Scheduler::tick(bool wait) {
   const core::TimeNs now = clock_.now();
   int ran = 0;
   for (const auto& s : store_.schedules()) {
@@ -113,7 +126,10 @@ int Scheduler::tick() {
     }
     for (auto t : to_fire) {
       if (!store_.recordFiring({s.name, t, "pending", "", now}, true)) continue;
-      fire(s, t);
+      if (wait)
+        fire(s, t);
+      else
+        fireInBackground(s, t);
       ++ran;
     }
   }
@@ -158,7 +174,7 @@ void Scheduler::start() {
   loop_ = std::thread([this] {
     resumePending();
     while (!stopping_) {
-      tick();
+      tick(false);
       // Sleep to the next firing, but wake every second to notice stop() and new schedules.
       for (int i = 0; i < 20 && !stopping_; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -169,6 +185,8 @@ void Scheduler::start() {
 void Scheduler::stop() {
   stopping_ = true;
   if (loop_.joinable()) loop_.join();
+  std::unique_lock lock(running_mu_);
+  running_cv_.wait(lock, [this] { return running_ == 0; });  // firings finish, as deliveries do
 }
 
 }  // namespace sluice::runtime

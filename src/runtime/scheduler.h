@@ -4,6 +4,8 @@
 // started is started on the next run. Firings missed while sluice was stopped follow the
 // schedule's catch-up policy: "all" fires each, "latest" only the most recent, "none"
 // only those less than a minute late (the rest are recorded as skipped).
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -22,8 +24,10 @@ class Scheduler {
             const core::Clock& clock = core::SystemClock::instance());
   ~Scheduler();
 
-  // Records and runs every firing due now; returns how many ran.
-  int tick();
+  // Records and runs every firing due now; returns how many ran (or were started, when
+  // `wait` is false: then each runs on its own thread, so a long workflow does not hold
+  // back the next schedule).
+  int tick(bool wait = true);
   // Starts recorded firings that never started (after a crash); returns how many.
   int resumePending();
   // Runs the firings of `schedule` scheduled in [from, to], whatever the policy; firings
@@ -37,6 +41,7 @@ class Scheduler {
 
  private:
   void fire(const state::ScheduleRecord& schedule, core::TimeNs scheduled_time);
+  void fireInBackground(const state::ScheduleRecord& schedule, core::TimeNs scheduled_time);
 
   state::ScheduleStore& store_;
   TargetRunner& targets_;
@@ -44,6 +49,9 @@ class Scheduler {
   std::atomic<bool> stopping_{false};
   std::thread loop_;
   RuntimeLog* log_ = nullptr;
+  std::mutex running_mu_;
+  std::condition_variable running_cv_;
+  int running_ = 0;  // firings running on their own threads
 };
 
 // When `schedule` fires next after `now` (and after its latest recorded firing).

@@ -55,6 +55,7 @@ class ProjectRuntimeTest : public ::testing::Test {
                        "event=$(cat)\nprintf '%s\\n' \"$event\" >> \"$OUT\"\n"
                        "echo '{\"ok\":true}'\n");
     testing::writeFile(project_ + "/handlers/fail.sh", "echo 'cannot parse it' >&2\nexit 1\n");
+    testing::writeFile(project_ + "/handlers/slow.sh", "sleep 3\necho '{}'\n");
     testing::writeFile(project_ + "/flows/notify.asl.json", R"({
       "StartAt": "Publish",
       "States": {"Publish": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
@@ -74,6 +75,7 @@ functions:
     command: [/bin/sh, handlers/fail.sh]
     retries: 1
     dead_letter: lake://dlq/failed/
+  slow: {runtime: command, command: [/bin/sh, handlers/slow.sh]}
 workflows:
   notify: flows/notify.asl.json
 events:
@@ -276,6 +278,27 @@ TEST_F(ProjectRuntimeTest, SchedulesFireOnceAcrossRestartsAndDst) {
   EXPECT_EQ(runtime_->scheduler().backfill("nightly", core::parseIso8601("2026-03-20T00:00:00Z"),
                                            core::parseIso8601("2026-03-22T00:00:00Z")),
             0);
+}
+
+// Under `sluice up` each firing runs on its own thread: a slow target does not hold back
+// another schedule's firing, and stopping waits for both.
+TEST_F(ProjectRuntimeTest, ASlowFiringDoesNotHoldBackTheNextSchedule) {
+  writeProject(R"(schedules:
+  a-slow: {expression: rate(1 minute), function: slow}
+  b-quick: {expression: rate(1 minute), function: record, input: {quick: true}}
+)");
+  runtime_ = open();
+  clock_.advance(61'000'000'000LL);
+  const auto start = std::chrono::steady_clock::now();
+  runtime_->scheduler().start();
+  while (jsonLines(dir_ / "events.jsonl").empty() &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(5))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500))
+      << "the quick firing waited for the slow one";
+  EXPECT_EQ(env_->state().schedules().firings("a-slow", 1)[0].status, "pending");
+  runtime_->scheduler().stop();
+  EXPECT_EQ(env_->state().schedules().firings("a-slow", 1)[0].status, "started");
 }
 
 TEST_F(ProjectRuntimeTest, AWorkflowPublishesToATopic) {
