@@ -9,6 +9,7 @@
 #include "app/environment.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "lake/object_store.h"
 
 namespace sluice::cli {
@@ -53,9 +54,7 @@ lake::UserMetadata parseMetadata(const std::vector<std::string>& pairs) {
     size_t eq = p.find('=');
     if (eq == std::string::npos || eq == 0)
       throw UsageError("--meta expects NAME=VALUE, got '" + p + "'");
-    std::string name = p.substr(0, eq);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    meta[name] = p.substr(eq + 1);
+    meta[core::toLower(p.substr(0, eq))] = p.substr(eq + 1);
   }
   return meta;
 }

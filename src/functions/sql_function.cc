@@ -1,9 +1,7 @@
 #include "functions/sql_function.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "core/error.h"
+#include "core/text.h"
 #include "data/duckdb_engine.h"
 #include "data/lake_sql.h"
 
@@ -11,12 +9,9 @@ namespace sluice::functions {
 
 Handler sqlFileHandler(std::string sql_file) {
   return [sql_file](const nlohmann::json& event, InvocationContext& ctx) {
-    std::ifstream in(sql_file);
-    if (!in) throw Error(errc::kIo, "cannot read SQL file '" + sql_file + "'");
-    std::stringstream text;
-    text << in.rdbuf();
     const auto& services = ctx.services();
-    const data::ResolvedSql resolved = data::resolveLakeUrls(text.str(), services.lake);
+    const data::ResolvedSql resolved =
+        data::resolveLakeUrls(core::readFile(sql_file), services.lake);
     data::Connection conn(services.duckdb);
     nlohmann::json rows = nlohmann::json::array();
     try {

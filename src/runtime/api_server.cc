@@ -2,13 +2,13 @@
 
 #include <httplib.h>
 
-#include <fstream>
 #include <thread>
 
 #include "app/environment.h"
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "data/json_schema.h"
 #include "functions/invoker.h"
 #include "runtime/metrics.h"
@@ -65,13 +65,6 @@ void setCors(httplib::Response& res) {
   res.set_header("Access-Control-Allow-Origin", "*");
   res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
   res.set_header("Access-Control-Allow-Headers", "Content-Type, Authorization, x-api-key");
-}
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace
@@ -144,7 +137,7 @@ bool ApiServer::handleRoute(const httplib::Request& req, httplib::Response& res)
       }
     }
     if (!route.schema.empty()) {
-      const data::JsonSchema schema(json::parse(readFile(project_->path(route.schema))));
+      const data::JsonSchema schema(json::parse(core::readFile(project_->path(route.schema))));
       const json body = json::parse(req.body, nullptr, false);
       std::vector<data::SchemaViolation> violations;
       if (body.is_discarded())

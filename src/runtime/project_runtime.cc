@@ -1,11 +1,10 @@
 #include "runtime/project_runtime.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "app/environment.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "functions/command_function.h"
 #include "functions/concurrency_limit.h"
 #include "functions/registry.h"
@@ -17,14 +16,6 @@
 namespace sluice::runtime {
 
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(errc::kIo, "cannot read '" + path + "'");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 state::KeyAttribute keyOf(const std::string& name, const std::string& type) {
   return {name, type == "N" ? state::KeyType::kNumber : state::KeyType::kString};
@@ -84,7 +75,7 @@ void ProjectRuntime::apply(const S3Access& s3) {
                                                 s.env + ", which is not set");
       value = v;
     } else {
-      value = readFile(project_.path(s.file));
+      value = core::readFile(project_.path(s.file));
       while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
     }
     env_.redactor().add(value);
@@ -100,8 +91,8 @@ void ProjectRuntime::apply(const S3Access& s3) {
   for (const auto& f : project_.functions)
     if (!env_.functions().contains(f.name)) registerFunction(f, s3);
   for (const auto& w : project_.workflows)
-    env_.workflows().putWorkflow(w.name,
-                                 nlohmann::json::parse(readFile(project_.path(w.definition))));
+    env_.workflows().putWorkflow(
+        w.name, nlohmann::json::parse(core::readFile(project_.path(w.definition))));
   for (const auto& table : project_.catalog) state.catalog().putTable(table);
   state.triggers().replaceRules(project_.events);
   state.schedules().syncSchedules(project_.schedules, clock_.now());

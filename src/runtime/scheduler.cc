@@ -22,11 +22,12 @@ std::string firingName(const std::string& schedule, core::TimeNs t) {
   return executionName(schedule + "-" + core::formatUtc(t, "%Y%m%dT%H%M%SZ"));
 }
 
+// The calendar day before "YYYY-MM-DD".
 std::string previousDate(const std::string& ymd) {
-  std::istringstream in(ymd);
-  date::sys_days day;
-  in >> date::parse("%Y-%m-%d", day);
-  return date::format("%Y-%m-%d", day - date::days{1});
+  const date::year_month_day day{date::year{std::stoi(ymd.substr(0, 4))},
+                                 date::month{static_cast<unsigned>(std::stoi(ymd.substr(5, 2)))},
+                                 date::day{static_cast<unsigned>(std::stoi(ymd.substr(8, 2)))}};
+  return date::format("%Y-%m-%d", date::sys_days{day} - date::days{1});
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/text.h"
 
 namespace sluice::s3 {
 
@@ -178,8 +179,7 @@ void verifyPresignedV2(const SignedRequest& r, const std::string& raw_path, cons
   // SigV2 signs.
   std::vector<std::pair<std::string, std::string>> amz;
   for (const auto& [k, v] : r.headers) {
-    std::string lower = k;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string lower = core::toLower(k);
     if (lower.rfind("x-amz-", 0) == 0) amz.emplace_back(lower, v);
   }
   std::sort(amz.begin(), amz.end());

@@ -46,6 +46,11 @@ std::string digest(const EVP_MD* md, std::string_view data) {
 
 }  // namespace
 
+bool isChecksumHeader(const std::string& lower_name) {
+  return lower_name.rfind("x-amz-checksum-", 0) == 0 && lower_name != "x-amz-checksum-algorithm" &&
+         lower_name != "x-amz-checksum-type";
+}
+
 std::optional<std::string> checksumFor(const std::string& name, std::string_view data) {
   if (name == "x-amz-checksum-crc32") {
     uLong crc =

@@ -7,6 +7,10 @@
 
 namespace sluice::s3 {
 
+// Whether a lower-case header name carries a checksum value (x-amz-checksum-crc32, …),
+// as opposed to x-amz-checksum-algorithm / -type, which only describe one.
+bool isChecksumHeader(const std::string& lower_name);
+
 // The checksum named by a header ("x-amz-checksum-crc32", …) of `data`; nullopt for an
 // algorithm this server does not know.
 std::optional<std::string> checksumFor(const std::string& header_name, std::string_view data);

@@ -10,16 +10,12 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/text.h"
 #include "s3/signer.h"
 
 namespace sluice::s3 {
 
 namespace {
-
-std::string lowerCase(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 size_t onBody(char* data, size_t size, size_t n, void* user) {
   static_cast<ClientResponse*>(user)->body.append(data, size * n);
@@ -40,7 +36,7 @@ size_t onHeader(char* data, size_t size, size_t n, void* user) {
       value.remove_prefix(1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
       value.remove_suffix(1);
-    response->headers[lowerCase(std::string(line.substr(0, colon)))] = std::string(value);
+    response->headers[core::toLower(std::string(line.substr(0, colon)))] = std::string(value);
   }
   return size * n;
 }
@@ -167,7 +163,7 @@ ClientResponse S3Client::attempt(const ClientRequest& request, bool& retryable) 
   struct curl_slist* headers = nullptr;
   bool has_content_type = false;
   for (const auto& [k, v] : out.headers) {
-    if (lowerCase(k) == "content-type") has_content_type = true;
+    if (core::toLower(k) == "content-type") has_content_type = true;
     headers = curl_slist_append(headers, (k + ": " + v).c_str());
   }
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip

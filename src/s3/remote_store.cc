@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "lake/names.h"
+#include "s3/checksums.h"
 
 namespace sluice::s3 {
 
@@ -44,8 +45,7 @@ lake::ObjectInfo infoFrom(const ClientResponse& r, const std::string& bucket,
   for (const auto& [k, v] : r.headers) {
     if (k.rfind("x-amz-meta-", 0) == 0) info.user_metadata[k.substr(11)] = v;
     if (k == "cache-control" || k == "content-disposition" || k == "content-encoding" ||
-        k == "content-language" || k == "expires" ||
-        (k.rfind("x-amz-checksum-", 0) == 0 && k != "x-amz-checksum-type"))
+        k == "content-language" || k == "expires" || isChecksumHeader(k))
       info.headers[k] = v;
   }
   return info;

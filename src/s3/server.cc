@@ -1,7 +1,6 @@
 #include "s3/server.h"
 
 #include <httplib.h>
-#include <strings.h>
 
 #include <ctime>
 #include <pugixml.hpp>
@@ -10,6 +9,7 @@
 #include "core/error.h"
 #include "core/hash.h"
 #include "core/ids.h"
+#include "core/text.h"
 #include "lake/object_store.h"
 #include "s3/checksums.h"
 #include "s3/s3_error.h"
@@ -99,18 +99,11 @@ lake::StoredHeaders verifyDigests(const httplib::Request& req, const VerifiedReq
       throw Error("BadDigest", "the Content-MD5 you specified did not match what we received");
   }
   lake::StoredHeaders checksums;
-  auto isChecksum = [](const std::string& name) {
-    return name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-algorithm" &&
-           name != "x-amz-checksum-type";
-  };
-  for (const auto& [k, v] : req.headers) {
-    std::string lower = k;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (isChecksum(lower)) checksums[lower] = v;
-  }
+  for (const auto& [k, v] : req.headers)
+    if (isChecksumHeader(core::toLower(k))) checksums[core::toLower(k)] = v;
   if (verified.chunked)
     for (const auto& [k, v] : verified.chunked->trailers)
-      if (isChecksum(k)) checksums[k] = v;
+      if (isChecksumHeader(k)) checksums[k] = v;
   for (const auto& [k, v] : checksums) verifyChecksum(k, v, body);
   return checksums;
 }
@@ -149,13 +142,10 @@ lake::PutOptions putOptionsFrom(const httplib::Request& req) {
   lake::PutOptions opts;
   opts.content_type = req.get_header_value("Content-Type");
   for (const auto& [k, v] : req.headers) {
-    std::string lower = k;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string lower = core::toLower(k);
     if (lower.rfind("x-amz-meta-", 0) == 0) opts.user_metadata[lower.substr(11)] = v;
-    const bool checksum = lower.rfind("x-amz-checksum-", 0) == 0 &&
-                          lower != "x-amz-checksum-algorithm" && lower != "x-amz-checksum-type";
     if (lower == "cache-control" || lower == "content-disposition" || lower == "content-encoding" ||
-        lower == "content-language" || lower == "expires" || checksum)
+        lower == "content-language" || lower == "expires" || isChecksumHeader(lower))
       opts.headers[lower] = v;
   }
   // S3's conditional write: fail with PreconditionFailed if the key exists.
@@ -225,7 +215,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     // cpp-httplib URL-decodes header values as it parses them; clients sign the copy
     // source as they sent it, percent-encoded as URIs are, so it is encoded back.
     for (auto& [k, v] : signed_request.headers)
-      if (k.size() == 17 && strcasecmp(k.c_str(), "x-amz-copy-source") == 0) v = uriEncode(v, true);
+      if (core::toLower(k) == "x-amz-copy-source") v = uriEncode(v, true);
     const VerifiedRequest verified = verifySignature(signed_request, credentials_, clock_.now());
     // The object's bytes: the decoded aws-chunked data when the body was sent that way.
     const std::string& body = verified.chunked ? verified.chunked->data : req.body;

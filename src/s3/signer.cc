@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace sluice::s3 {
 
 void signRequest(OutgoingRequest& request, const Credentials& credentials,
@@ -18,12 +20,8 @@ void signRequest(OutgoingRequest& request, const Credentials& credentials,
   in.path = request.encoded_path;
   in.query = request.query;
   in.headers = request.headers;
-  for (const auto& [name, value] : request.headers) {
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    in.signed_headers.push_back(lower);
-  }
+  for (const auto& [name, value] : request.headers)
+    in.signed_headers.push_back(core::toLower(name));
   in.payload_hash = request.payload_hash;
   const std::string canonical = canonicalRequest(in);
   const std::string scope = credentialScope(date, region, "s3");

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "core/hash.h"
+#include "core/text.h"
 
 namespace sluice::s3 {
 
@@ -20,11 +21,6 @@ int hexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Header values: surrounding space trimmed, inner runs of space collapsed to one.
@@ -138,14 +134,14 @@ std::string canonicalQuery(const HeaderList& query) {
 
 std::string canonicalRequest(const CanonicalRequestInput& in) {
   std::vector<std::string> names;
-  for (const auto& n : in.signed_headers) names.push_back(lower(n));
+  for (const auto& n : in.signed_headers) names.push_back(core::toLower(n));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string headers, signed_list;
   for (const auto& name : names) {
     std::string values;
     for (const auto& [k, v] : in.headers)
-      if (lower(k) == name) values += (values.empty() ? "" : ",") + trimValue(v);
+      if (core::toLower(k) == name) values += (values.empty() ? "" : ",") + trimValue(v);
     headers += name + ":" + values + "\n";
     signed_list += (signed_list.empty() ? "" : ";") + name;
   }

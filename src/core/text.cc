@@ -1,0 +1,24 @@
+#include "core/text.h"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace sluice::core {
+
+std::string toLower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(errc::kIo, "cannot read '" + path + "'");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace sluice::core
