@@ -97,6 +97,17 @@ void BM_Burst10kUploads(benchmark::State& state) {
 }
 BENCHMARK(BM_Burst10kUploads)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
 
+// A 4 KiB put through the Environment's lake, which checks every write against the
+// object-event rules: beside BM_LakePut/4096 in lake_bench (the store alone), this is
+// what the trigger check costs a write that matches no rule.
+void BM_LakePutCheckingRules(benchmark::State& state) {
+  BenchProject p;
+  const std::string body(4096, 'x');
+  int64_t i = 0;
+  for (auto _ : state) p.env->lake().put("raw", "other/" + std::to_string(i++ % 1000), body);
+}
+BENCHMARK(BM_LakePutCheckingRules)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 // One recorded invocation through the Invoker, per runtime.
 void BM_InvokeOverhead(benchmark::State& state) {
   BenchProject p;

@@ -213,7 +213,9 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     SignedRequest signed_request{req.method, req.target, {}, req.body};
     for (const auto& [k, v] : req.headers) signed_request.headers.emplace_back(k, v);
     // cpp-httplib URL-decodes header values as it parses them; clients sign the copy
-    // source as they sent it, percent-encoded as URIs are, so it is encoded back.
+    // source as they sent it, percent-encoded as URIs are, so it is encoded back. Other
+    // headers cannot be restored this way: a value with a literal "%XX" (e.g. in
+    // x-amz-meta-*) fails the signature check — a limit of the HTTP library.
     for (auto& [k, v] : signed_request.headers)
       if (core::toLower(k) == "x-amz-copy-source") v = uriEncode(v, true);
     const VerifiedRequest verified = verifySignature(signed_request, credentials_, clock_.now());
