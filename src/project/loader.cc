@@ -179,7 +179,7 @@ void readFunctions(Reader& r, const YAML::Node& node, Project& p) {
     const YAML::Node& f = kv.second;
     if (!r.map(f, path,
                {"runtime", "handler", "sql", "command", "timeout", "memory", "concurrency",
-                "retries", "dead_letter", "environment", "description"}))
+                "retries", "dead_letter", "environment", "config", "description"}))
       continue;
     FunctionDecl d;
     d.name = name;
@@ -197,6 +197,14 @@ void readFunctions(Reader& r, const YAML::Node& node, Project& p) {
     if (f["environment"] && r.map(f["environment"], path + ".environment", {})) {
       for (const auto& e : f["environment"])
         d.environment[e.first.as<std::string>()] = e.second.as<std::string>();
+    }
+    if (f["config"]) {
+      if (d.runtime != "builtin")
+        r.fault(f["config"], path + ".config", "only built-in functions take a config");
+      else if (!f["config"].IsMap())
+        r.fault(f["config"], path + ".config", "must be a mapping of settings");
+      else
+        d.config = toJson(f["config"]).dump();
     }
     if (d.runtime == "builtin") {
       d.handler = r.required(f, "handler", path);

@@ -40,6 +40,10 @@ struct FunctionDecl {
   int retries = 2;          // asynchronous retries after the first attempt
   std::string dead_letter;  // lake://BUCKET/PREFIX/ or topic:NAME
   std::map<std::string, std::string> environment;
+  // builtin: settings merged beneath every event (the event's own fields win), so a
+  // project configures a generic step once; "<project.dir>" and "<data.dir>" in its
+  // strings become the project's folder and the data directory. A JSON object, as text.
+  std::string config;
   std::string description;
 };
 

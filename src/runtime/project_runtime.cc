@@ -10,6 +10,7 @@
 #include "functions/registry.h"
 #include "functions/sql_function.h"
 #include "lake/object_store.h"
+#include "runtime/template_fill.h"
 #include "state/state_store.h"
 #include "workflows/workflow_service.h"
 
@@ -19,6 +20,21 @@ namespace {
 
 state::KeyAttribute keyOf(const std::string& name, const std::string& type) {
   return {name, type == "N" ? state::KeyType::kNumber : state::KeyType::kString};
+}
+
+// A built-in step with the project's settings beneath each event: the event's own
+// top-level fields win, so a workflow or a test can still override any of them.
+functions::Handler withConfig(functions::Handler handler, const std::string& config_text,
+                              const std::string& project_dir, const std::string& data_dir) {
+  nlohmann::json config = nlohmann::json::parse(config_text);
+  fillPlaceholders(config, {{"<project.dir>", project_dir}, {"<data.dir>", data_dir}});
+  return [handler = std::move(handler), config](const nlohmann::json& event,
+                                                 functions::InvocationContext& ctx) {
+    if (!event.is_object()) return handler(event, ctx);
+    nlohmann::json merged = config;
+    for (const auto& [k, v] : event.items()) merged[k] = v;
+    return handler(merged, ctx);
+  };
 }
 
 }  // namespace
@@ -106,6 +122,8 @@ void ProjectRuntime::registerFunction(const project::FunctionDecl& f, const S3Ac
   functions::Handler handler;
   if (f.runtime == "builtin") {
     handler = env_.functions().find(f.handler).handler;
+    if (!f.config.empty())
+      handler = withConfig(handler, f.config, project_.dir, env_.dataDir());
   } else if (f.runtime == "sql") {
     handler = functions::sqlFileHandler(project_.path(f.sql));
   } else {

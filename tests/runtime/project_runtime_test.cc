@@ -17,6 +17,7 @@
 
 #include "app/environment.h"
 #include "core/error.h"
+#include "functions/invoker.h"
 #include "functions/registry.h"
 #include "lake/object_store.h"
 #include "project/loader.h"
@@ -162,6 +163,25 @@ catalog:
   ASSERT_TRUE(table);
   EXPECT_EQ(table->location, "lake://raw/parquet/csv/");
   EXPECT_EQ(table->origin, "declared");
+}
+
+// A built-in step configured once in the project file: the event carries only what
+// changes, and may still override a configured setting.
+TEST_F(ProjectRuntimeTest, ABuiltInFunctionTakesItsConfigBeneathEachEvent) {
+  testing::writeFile(project_ + "/sluice.yaml", R"(buckets: [raw]
+functions:
+  total:
+    handler: sql
+    config:
+      inputs: {sales: "lake://raw/sales.csv"}
+      sql: SELECT sum(amount) AS total FROM sales
+)");
+  runtime_ = open();
+  env_->lake().put("raw", "sales.csv", "region,amount\nnorth,10\nsouth,5\n");
+  functions::Invoker invoker(env_->functions(), env_->services());
+  EXPECT_EQ(invoker.invoke("total", json::object()).result["rows"], json::parse(R"([{"total": 15}])"));
+  EXPECT_EQ(invoker.invoke("total", {{"sql", "SELECT count(*) AS n FROM sales"}}).result["rows"],
+            json::parse(R"([{"n": 2}])"));
 }
 
 TEST_F(ProjectRuntimeTest, FailingDeliveriesRetryThenGoToTheDeadLetterPrefix) {
