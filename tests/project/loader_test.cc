@@ -124,7 +124,7 @@ schedules:
     timezone: Mars/Base
 )"),
             "sluice.yaml:5: functions.ingest.comand: unknown key 'comand' (known: command, "
-            "concurrency, dead_letter, description, environment, handler, memory, retries, "
+            "concurrency, config, dead_letter, description, environment, handler, memory, retries, "
             "runtime, sql, timeout)\n"
             "sluice.yaml:4: functions.ingest: missing 'command'\n"
             "sluice.yaml:6: functions.totals.sql: file 'sql/missing.sql' does not exist\n"
