@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "data/duckdb_engine.h"
 #include "functions/registry.h"
+#include "pipelines/registry.h"
 #include "lake/local_store.h"
 #include "lake/staging_store.h"
 #include "runtime/trigger_recorder.h"
@@ -89,6 +90,7 @@ const functions::Registry& Environment::functions() {
   if (!functions_) {
     functions_ = std::make_unique<functions::Registry>();
     functions::registerBuiltins(*functions_);
+    pipelines::registerPipelineFunctions(*functions_);
   }
   return *functions_;
 }

@@ -15,8 +15,9 @@ namespace {
 
 class SqliteSource : public SqlSource {
  public:
-  explicit SqliteSource(std::string path) : path_(std::move(path)) {
-    if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+  SqliteSource(std::string path, bool writable) : path_(std::move(path)) {
+    const int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
       throw Error(errc::kIo, "cannot open SQLite database '" + path_ + "': " + msg);
@@ -60,6 +61,15 @@ class SqliteSource : public SqlSource {
     if (rc != SQLITE_DONE) throw Error(errc::kQuery, describe() + ": " + sqlite3_errmsg(db_));
   }
 
+  void execute(const std::string& statements) override {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, statements.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      throw Error(errc::kQuery, describe() + ": " + text);
+    }
+  }
+
   std::string placeholder(int n) const override { return "?" + std::to_string(n); }
   std::string describe() const override { return "SQLite database '" + path_ + "'"; }
 
@@ -67,6 +77,11 @@ class SqliteSource : public SqlSource {
   std::string path_;
   sqlite3* db_ = nullptr;
 };
+
+std::string trimmed(std::string message) {
+  while (!message.empty() && message.back() == '\n') message.pop_back();
+  return message;
+}
 
 // PostgreSQL type OIDs (pg_type.h) that map to JSON numbers and booleans.
 constexpr Oid kBool = 16, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701;
@@ -78,9 +93,8 @@ class PostgresSource : public SqlSource {
     described_ = std::regex_replace(conninfo, std::regex("password=\\S*"), "password=***");
     described_ = std::regex_replace(described_, std::regex("//([^:/@]+):[^@]*@"), "//$1:***@");
     if (PQstatus(conn_) != CONNECTION_OK) {
-      std::string msg = PQerrorMessage(conn_);
+      std::string msg = trimmed(PQerrorMessage(conn_));
       PQfinish(conn_);
-      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
       throw Error(errc::kIo, "cannot connect to PostgreSQL (" + described_ + "): " + msg);
     }
   }
@@ -93,11 +107,8 @@ class PostgresSource : public SqlSource {
     PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
                                  values.data(), nullptr, nullptr, 0);
     std::unique_ptr<PGresult, decltype(&PQclear)> guard(res, PQclear);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
-      std::string msg = PQresultErrorMessage(res);
-      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-      throw Error(errc::kQuery, "PostgreSQL: " + msg);
-    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+      throw Error(errc::kQuery, "PostgreSQL: " + trimmed(PQresultErrorMessage(res)));
     const int ncols = PQnfields(res), nrows = PQntuples(res);
     for (int r = 0; r < nrows; r++) {
       json obj = json::object();
@@ -130,6 +141,13 @@ class PostgresSource : public SqlSource {
     }
   }
 
+  void execute(const std::string& statements) override {
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn_, statements.c_str()), PQclear);
+    const auto status = PQresultStatus(res.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
+      throw Error(errc::kQuery, "PostgreSQL: " + trimmed(PQresultErrorMessage(res.get())));
+  }
+
   std::string placeholder(int n) const override { return "$" + std::to_string(n); }
   std::string describe() const override { return "PostgreSQL (" + described_ + ")"; }
 
@@ -140,9 +158,9 @@ class PostgresSource : public SqlSource {
 
 }  // namespace
 
-std::unique_ptr<SqlSource> openSqlSource(const json& spec) {
+std::unique_ptr<SqlSource> openSqlSource(const json& spec, bool writable) {
   if (spec.is_object() && spec.contains("sqlite"))
-    return std::make_unique<SqliteSource>(spec["sqlite"].get<std::string>());
+    return std::make_unique<SqliteSource>(spec["sqlite"].get<std::string>(), writable);
   if (spec.is_object() && spec.contains("postgres"))
     return std::make_unique<PostgresSource>(spec["postgres"].get<std::string>());
   throw Error(errc::kInvalidArgument,

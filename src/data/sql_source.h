@@ -18,13 +18,17 @@ class SqlSource {
   // placeholder()) and calls `row` for each result row.
   virtual void query(const std::string& sql, const std::vector<std::string>& params,
                      const std::function<void(nlohmann::json&&)>& row) = 0;
+  // Runs one or more statements that return no rows (needs a writable connection).
+  virtual void execute(const std::string& statements) = 0;
   // The placeholder for the nth (1-based) parameter.
   virtual std::string placeholder(int n) const = 0;
   virtual std::string describe() const = 0;  // for messages; never includes a password
 };
 
 // {"sqlite": "/path/file.db"} or {"postgres": "host=… dbname=… user=…"} (a libpq
-// connection string or URI). Throws Error(InvalidArgument | IOError).
-std::unique_ptr<SqlSource> openSqlSource(const nlohmann::json& spec);
+// connection string or URI). Throws Error(InvalidArgument | IOError). `writable` opens a
+// SQLite file for writing, creating it when missing (databases pipelines write into,
+// such as a warehouse or a generated source); PostgreSQL rights are the user's.
+std::unique_ptr<SqlSource> openSqlSource(const nlohmann::json& spec, bool writable = false);
 
 }  // namespace sluice::data

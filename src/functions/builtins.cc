@@ -8,11 +8,7 @@
 
 namespace sluice::functions {
 
-namespace {
-
-using StepFn = nlohmann::json (*)(const nlohmann::json&, const data::StepEnv&);
-
-Handler dataStep(StepFn step) {
+Handler dataStep(DataStepFn step) {
   return [step](const nlohmann::json& event, InvocationContext& ctx) {
     const auto& s = ctx.services();
     data::StepEnv env{s.lake,
@@ -28,8 +24,6 @@ Handler dataStep(StepFn step) {
     }
   };
 }
-
-}  // namespace
 
 void registerBuiltins(Registry& r) {
   r.add("convert", "read lake objects in one format and write them in another",

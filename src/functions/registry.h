@@ -7,6 +7,10 @@
 
 #include "functions/function.h"
 
+namespace sluice::data {
+struct StepEnv;
+}
+
 namespace sluice::functions {
 
 struct FunctionInfo {
@@ -30,5 +34,10 @@ class Registry {
 
 // Registers every built-in function (the generic data steps).
 void registerBuiltins(Registry& registry);
+
+// A data step (data/steps/step.h) as a handler: it gets the invocation's lake, DuckDB,
+// scratch space, log and parameter store.
+using DataStepFn = nlohmann::json (*)(const nlohmann::json&, const data::StepEnv&);
+Handler dataStep(DataStepFn step);
 
 }  // namespace sluice::functions

@@ -29,7 +29,7 @@ functions::Handler withConfig(functions::Handler handler, const std::string& con
   nlohmann::json config = nlohmann::json::parse(config_text);
   fillPlaceholders(config, {{"<project.dir>", project_dir}, {"<data.dir>", data_dir}});
   return [handler = std::move(handler), config](const nlohmann::json& event,
-                                                 functions::InvocationContext& ctx) {
+                                                functions::InvocationContext& ctx) {
     if (!event.is_object()) return handler(event, ctx);
     nlohmann::json merged = config;
     for (const auto& [k, v] : event.items()) merged[k] = v;
@@ -122,8 +122,7 @@ void ProjectRuntime::registerFunction(const project::FunctionDecl& f, const S3Ac
   functions::Handler handler;
   if (f.runtime == "builtin") {
     handler = env_.functions().find(f.handler).handler;
-    if (!f.config.empty())
-      handler = withConfig(handler, f.config, project_.dir, env_.dataDir());
+    if (!f.config.empty()) handler = withConfig(handler, f.config, project_.dir, env_.dataDir());
   } else if (f.runtime == "sql") {
     handler = functions::sqlFileHandler(project_.path(f.sql));
   } else {

@@ -47,4 +47,18 @@ void validateParameterName(const std::string& name) {
   }
 }
 
+std::optional<std::string> findParameterValue(ParameterStore& store, const std::string& name) {
+  try {
+    return store.get(name).value;
+  } catch (const Error& e) {
+    if (e.code() == errc::kParameterNotFound) return std::nullopt;
+    throw;
+  }
+}
+
+void setStringParameter(ParameterStore& store, const std::string& name, const std::string& value,
+                        const std::string& description) {
+  store.put({name, value, ParameterType::kString, description, true});
+}
+
 }  // namespace sluice::state

@@ -4,6 +4,7 @@
 // rest. Callers decide whether to show a secure value; the store hands it back
 // decrypted only through getDecrypted-style calls of the CLI and API (see --with-decryption).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,13 @@ class ParameterStore {
   // Removes every version; ParameterNotFound if there is none.
   virtual void remove(const std::string& name) = 0;
 };
+
+// The latest value of `name`, or nullopt when there is no such parameter: for steps that
+// keep their own progress (watermarks, packet ids) in the store.
+std::optional<std::string> findParameterValue(ParameterStore& store, const std::string& name);
+// Sets a String parameter, overwriting any earlier value (a new version).
+void setStringParameter(ParameterStore& store, const std::string& name, const std::string& value,
+                        const std::string& description);
 
 // Throws Error(ValidationException) unless `name` is a valid parameter name.
 void validateParameterName(const std::string& name);

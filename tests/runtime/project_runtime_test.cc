@@ -179,7 +179,8 @@ functions:
   runtime_ = open();
   env_->lake().put("raw", "sales.csv", "region,amount\nnorth,10\nsouth,5\n");
   functions::Invoker invoker(env_->functions(), env_->services());
-  EXPECT_EQ(invoker.invoke("total", json::object()).result["rows"], json::parse(R"([{"total": 15}])"));
+  EXPECT_EQ(invoker.invoke("total", json::object()).result["rows"],
+            json::parse(R"([{"total": 15}])"));
   EXPECT_EQ(invoker.invoke("total", {{"sql", "SELECT count(*) AS n FROM sales"}}).result["rows"],
             json::parse(R"([{"n": 2}])"));
 }

@@ -22,20 +22,6 @@ std::string checkedName(const std::string& name, const char* what) {
   return "\"" + name + "\"";
 }
 
-std::optional<std::string> readParameter(state::ParameterStore& params, const std::string& name) {
-  try {
-    return params.get(name).value;
-  } catch (const Error& e) {
-    if (e.code() == errc::kParameterNotFound) return std::nullopt;
-    throw;
-  }
-}
-
-void writeParameter(state::ParameterStore& params, const std::string& name,
-                    const std::string& value, const std::string& description) {
-  params.put({name, value, state::ParameterType::kString, description, true});
-}
-
 // Orders watermark values: numbers numerically, anything else as text (ISO timestamps).
 bool greater(const json& a, const std::string& b_text) {
   if (a.is_number()) {
@@ -68,11 +54,16 @@ json extractSqlStep(const json& event, const StepEnv& env) {
     const std::string name = t.is_string() ? t.get<std::string>() : t.at("name").get<std::string>();
     const bool full = t.is_object() && t.value("full", false);
     const std::string quoted = checkedName(name, "table name");
-    const std::string watermark_param = prefix + "/" + name + "/watermark";
-    const std::string sequence_param = prefix + "/" + name + "/packet_id";
+    json names_vars = event.value("vars", json::object());
+    names_vars["table"] = name;
+    const json names = event.value("parameter_names", json::object());
+    const std::string watermark_param = renderKeyTemplate(
+        names.value("watermark", prefix + "/{table}/watermark"), names_vars, env.now);
+    const std::string sequence_param = renderKeyTemplate(
+        names.value("packet_id", prefix + "/{table}/packet_id"), names_vars, env.now);
 
     std::optional<std::string> watermark =
-        full ? std::nullopt : readParameter(*env.parameters, watermark_param);
+        full ? std::nullopt : state::findParameterValue(*env.parameters, watermark_param);
     std::string sql = "SELECT * FROM " + quoted;
     std::vector<std::string> params;
     if (watermark) {
@@ -102,7 +93,7 @@ json extractSqlStep(const json& event, const StepEnv& env) {
     json result{{"rows", rows}};
     if (rows > 0) {
       const int64_t packet_id =
-          std::stoll(readParameter(*env.parameters, sequence_param).value_or("0")) + 1;
+          std::stoll(state::findParameterValue(*env.parameters, sequence_param).value_or("0")) + 1;
       json vars = event.value("vars", json::object());
       vars["table"] = name;
       vars["packet_id"] = packet_id;
@@ -113,10 +104,10 @@ json extractSqlStep(const json& event, const StepEnv& env) {
       env.lake.put(dest.bucket, dest.key, body, opts);
       // Only after the packet is stored: a crash before this line re-extracts the same
       // rows next time (at-least-once), never skips them.
-      writeParameter(*env.parameters, sequence_param, std::to_string(packet_id),
+      state::setStringParameter(*env.parameters, sequence_param, std::to_string(packet_id),
                      "last packet id of " + name);
       if (highest)
-        writeParameter(*env.parameters, watermark_param, asText(*highest),
+        state::setStringParameter(*env.parameters, watermark_param, asText(*highest),
                        "extract watermark of " + name);
       result["packet_id"] = packet_id;
       result["key"] = "lake://" + dest.bucket + "/" + dest.key;

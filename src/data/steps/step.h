@@ -71,8 +71,9 @@ nlohmann::json qualityScoreStep(const nlohmann::json& event, const StepEnv& env)
 // Incremental extract: rows with watermark_column above the table's stored watermark
 // (every row for "full" tables) become one packet object per table, numbered by a
 // per-table sequence. Watermark and sequence live in the parameter store under
-// PREFIX/TABLE/watermark and PREFIX/TABLE/packet_id and are advanced only after the
-// packet is stored. → {"new_data", "tables": {NAME: {"rows", "packet_id", "key", "watermark"}}}
+// PREFIX/TABLE/watermark and PREFIX/TABLE/packet_id (or the templates of
+// "parameter_names": {"watermark", "packet_id"}, filled from "vars" and {table}) and are
+// advanced only after the packet is stored. → {"new_data", "tables": {NAME: {"rows", "packet_id", "key", "watermark"}}}
 nlohmann::json extractSqlStep(const nlohmann::json& event, const StepEnv& env);
 
 // The SQL expression that masks column `column` with `rule` (see maskStep).
