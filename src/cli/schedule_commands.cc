@@ -4,6 +4,7 @@
 #include "app/environment.h"
 #include "cli/cli.h"
 #include "core/error.h"
+#include "runtime/project_runtime.h"
 #include "runtime/scheduler.h"
 #include "schedule/expression.h"
 #include "state/state_store.h"
@@ -24,6 +25,14 @@ void addScheduleCommands(CLI::App& app, CliContext& ctx) {
       const auto next = runtime::nextFiring(s, core::SystemClock::instance().now());
       ctx.out << "next " << (next ? schedule::formatLocal(*next, s.time_zone) : "never") << '\n';
     }
+  });
+  auto* run = schedules->add_subcommand(
+      "run", "fire a schedule of the project now, as if its time had come, and wait for it");
+  auto run_name = std::make_shared<std::string>();
+  run->add_option("SCHEDULE", *run_name, "the schedule's name")->required();
+  run->callback([&ctx, run_name] {
+    const std::string detail = ctx.runtime().scheduler().runNow(*run_name);
+    ctx.out << "fired " << *run_name << ": " << detail << '\n';
   });
   auto* preview = schedules->add_subcommand(
       "preview", "print the next firings of cron(…), rate(…) or a Unix cron expression");

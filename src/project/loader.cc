@@ -360,7 +360,7 @@ void readCatalog(Reader& r, const YAML::Node& node, Project& p) {
       r.fault(kv.first, path, "a catalog table is named DATABASE.TABLE (lower case, digits, '_')");
       continue;
     }
-    if (!r.map(kv.second, path, {"location", "format", "partition_keys"})) continue;
+    if (!r.map(kv.second, path, {"location", "format", "partition_keys", "pattern"})) continue;
     state::CatalogTable t;
     t.database = m[1];
     t.name = m[2];
@@ -369,6 +369,7 @@ void readCatalog(Reader& r, const YAML::Node& node, Project& p) {
       r.fault(kv.second["location"], path + ".location", "must be lake://BUCKET/PREFIX/");
     if (!t.location.empty() && t.location.back() != '/') t.location += '/';
     t.format = r.oneOf(kv.second, "format", path, {"parquet", "csv", "jsonl", "json"}, "parquet");
+    if (kv.second["pattern"]) t.options["pattern"] = r.text(kv.second, "pattern", path);
     if (const auto keys = kv.second["partition_keys"]) {
       if (!keys.IsSequence())
         r.fault(keys, path + ".partition_keys", "must be a list of columns");

@@ -165,6 +165,20 @@ int Scheduler::backfill(const std::string& name, core::TimeNs from, core::TimeNs
   return ran;
 }
 
+std::string Scheduler::runNow(const std::string& name) {
+  auto s = store_.schedule(name);
+  if (!s) throw Error(errc::kResourceNotFound, "no schedule named '" + name + "'");
+  // Milliseconds, like every firing time, so the execution name stays readable.
+  const core::TimeNs t = clock_.now() / 1'000'000 * 1'000'000;
+  if (!store_.recordFiring({name, t, "pending", "manual", clock_.now()}, false))
+    throw Error(errc::kAlreadyExists, "schedule '" + name + "' was just fired; try again");
+  fire(*s, t);
+  const auto firing = store_.firings(name, 1);
+  if (firing.empty() || firing[0].status == "failed")
+    throw Error("FiringFailed", firing.empty() ? "the firing was not recorded" : firing[0].detail);
+  return firing[0].detail;
+}
+
 std::optional<core::TimeNs> nextFiring(const state::ScheduleRecord& s, core::TimeNs now) {
   const auto expression = schedule::ScheduleExpression::parse(s.expression);
   return expression.next(std::max(now, s.last_scheduled), s.time_zone, s.anchor);

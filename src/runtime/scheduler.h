@@ -33,6 +33,10 @@ class Scheduler {
   // Runs the firings of `schedule` scheduled in [from, to], whatever the policy; firings
   // already recorded are not repeated. Returns how many ran.
   int backfill(const std::string& schedule, core::TimeNs from, core::TimeNs to);
+  // Fires `schedule` once now, as if its time had come (recorded as a "manual" firing at
+  // the current time; its regular firings are unchanged). Returns the firing's detail
+  // (the execution or request id); throws when the target failed to start.
+  std::string runNow(const std::string& schedule);
 
   // Ticks in the background (at each next firing, at least every second) until stop().
   void start();

@@ -2,8 +2,7 @@
 
 #include <cctype>
 #include <fstream>
-#include <map>
-#include <mutex>
+#include <optional>
 
 #include "core/error.h"
 #include "data/duckdb_engine.h"
@@ -11,6 +10,7 @@
 #include "lake/object_store.h"
 #include "pipelines/totesys/steps/packets.h"
 #include "pipelines/totesys/steps/star_schema.h"
+#include "state/parameter_lock.h"
 #include "state/parameter_store.h"
 
 namespace sluice::pipelines::totesys {
@@ -45,15 +45,6 @@ struct Settings {
     return env + "_" + table + "_latest_processed_packet_id";
   }
 };
-
-// One packet of a table at a time in this process: the sequence check, the state merge
-// and the id update must not interleave with another delivery of the same table.
-std::mutex& tableMutex(const std::string& name) {
-  static std::mutex guard;
-  static std::map<std::string, std::mutex> mutexes;
-  std::lock_guard lock(guard);
-  return mutexes[name];
-}
 
 bool exists(lake::ObjectStore& lake, const std::string& bucket, const std::string& key) {
   try {
@@ -169,9 +160,10 @@ class Processor {
 
   json run(const json& event) {
     json result = {{"statusCode", 200}, {"data", json::object()}, {"packets", json::array()}};
+    for (const auto& packet : packetsOf(event, settings_.ingestion_bucket, env_.lake))
+      processPacket(packet, settings_.force);
     int64_t rows_in = 0, rows_out = 0, rejected = 0, discrepancies = 0;
-    for (const auto& packet : packetsOf(event, settings_.ingestion_bucket, env_.lake)) {
-      json outcome = processOne(packet);
+    for (auto& outcome : outcomes_) {
       rows_in += outcome.value("rows_in", 0);
       rows_out += outcome.value("rows_out", 0);
       rejected += outcome.value("rejected", 0);
@@ -189,56 +181,111 @@ class Processor {
   }
 
  private:
-  json processOne(const PacketRef& packet) {
+  // Processes `packet` after whatever must come first: the packets of its table it
+  // follows (when they are in the bucket) and unprocessed packets of the tables whose
+  // state it needs. Events arrive in any order; this puts them back in sequence.
+  void processPacket(const PacketRef& packet, bool force) {
     const SourceTable* table = findSourceTable(packet.table);
     if (!table)
       throw Error(errc::kInvalidArgument, "lake://" + settings_.ingestion_bucket + "/" +
                                               packet.key + ": unknown table '" + packet.table +
                                               "'");
-    std::lock_guard lock(tableMutex(settings_.env + "/" + packet.table));
-    json outcome = {{"table", packet.table},
-                    {"id", packet.id},
-                    {"key", "lake://" + settings_.ingestion_bucket + "/" + packet.key}};
-    if (!inSequence(packet)) {
-      outcome["status"] = "skipped";
-      return outcome;
+    // One packet of a table at a time, in every process sharing the state store: the
+    // sequence check, the state merge and the id update must not interleave with
+    // another delivery of the same table. A holder that died frees it after 15 minutes.
+    constexpr core::TimeNs kMinutes15 = 900'000'000'000;
+    state::ParameterLock lock(*env_.parameters,
+                              settings_.env + "_" + packet.table + "_processing_lock", kMinutes15,
+                              kMinutes15);
+    const auto last = lastProcessed(packet.table);
+    if (last && !force) {
+      if (packet.id <= *last) {
+        env_.log(describe(packet) +
+                 " was already processed (last processed: " + std::to_string(*last) + "); skipped");
+        outcomes_.push_back({{"table", packet.table},
+                             {"id", packet.id},
+                             {"key", url(packet)},
+                             {"status", "skipped"}});
+        return;
+      }
+      if (packet.id != *last + 1) fillGap(packet, *last, *table);
     }
-    for (const auto& needed : table->needs)
+    for (const auto& needed : table->needs) {
+      if (exists(env_.lake, settings_.working.bucket, settings_.stateKey(needed))) continue;
+      for (const auto& earlier : listPackets(env_.lake, settings_.ingestion_bucket, needed))
+        processPacket(earlier, false);
       if (!exists(env_.lake, settings_.working.bucket, settings_.stateKey(needed)))
-        throw Error("DependencyNotReady",
-                    describe(packet) + " needs the state of '" + needed +
-                        "', which no processed packet has made yet: process a " + needed +
-                        " packet first");
+        throw Error("DependencyNotReady", describe(packet) + " needs the state of '" + needed +
+                                              "', and the ingestion bucket has no " + needed +
+                                              " packet yet");
+    }
+    outcomes_.push_back(transform(packet, *table));
+  }
 
-    PacketReader(conn_, *table).read(localPath(env_.lake, settings_.ingestion_bucket, packet.key));
+  // Packets last+1 .. packet.id-1, processed first when they are all in the bucket;
+  // refused with a WARNING when any is missing.
+  void fillGap(const PacketRef& packet, int64_t last, const SourceTable& table) {
+    std::vector<PacketRef> between;
+    for (const auto& p : listPackets(env_.lake, settings_.ingestion_bucket, packet.table))
+      if (p.id > last && p.id < packet.id && (between.empty() || between.back().id != p.id))
+        between.push_back(p);
+    if (static_cast<int64_t>(between.size()) == packet.id - last - 1) {
+      env_.log("WARNING: " + describe(packet) + " arrived before packets " +
+               std::to_string(last + 1) + ".." + std::to_string(packet.id - 1) +
+               "; processing those first");
+      for (const auto& p : between) outcomes_.push_back(transform(p, table));
+      return;
+    }
+    const std::string message = describe(packet) + " does not follow the last processed packet " +
+                                std::to_string(last) + ": packets " + std::to_string(last + 1) +
+                                ".." + std::to_string(packet.id - 1) +
+                                " are not all in the bucket (add them, or force this one)";
+    env_.log("WARNING: " + message);
+    throw Error("PacketOutOfSequence", message);
+  }
+
+  std::optional<int64_t> lastProcessed(const std::string& table) {
+    auto v = state::findParameterValue(*env_.parameters, settings_.lastProcessedParameter(table));
+    if (!v) return std::nullopt;
+    return std::stoll(*v);
+  }
+
+  std::string url(const PacketRef& p) const {
+    return "lake://" + settings_.ingestion_bucket + "/" + p.key;
+  }
+
+  // Reads, checks, transforms and writes one packet, then records it as processed.
+  json transform(const PacketRef& packet, const SourceTable& table) {
+    json outcome = {{"table", packet.table}, {"id", packet.id}, {"key", url(packet)}};
+    PacketReader(conn_, table).read(localPath(env_.lake, settings_.ingestion_bucket, packet.key));
     conn_.query(
         "CREATE OR REPLACE TEMP VIEW packet AS SELECT * EXCLUDE (__faults, __record) "
         "FROM checked WHERE __faults = ''");
-    for (const auto& needed : table->needs) openState(needed);
+    for (const auto& needed : table.needs) openState(needed);
 
     const int64_t rows_in = scalar(conn_, "SELECT count(*) FROM checked");
     const int64_t rejected = scalar(conn_, "SELECT count(*) FROM checked WHERE __faults <> ''");
     outcome["rows_in"] = rows_in;
     outcome["rejected"] = rejected;
-    const int64_t discrepancies = findDiscrepancies(*table);
+    const int64_t discrepancies = findDiscrepancies(table);
     outcome["discrepancies"] = discrepancies;
 
     if (rejected + discrepancies > 0) {
-      const std::string report = writeReport(packet, *table);
+      const std::string report = writeReport(packet, table);
       outcome["report"] = report;
       env_.log("WARNING: " + describe(packet) + ": " + std::to_string(rejected) +
                " rows rejected, " + std::to_string(discrepancies) +
                " kept with a missing reference; see " + report);
     }
-    if (!table->star_table.empty()) {
-      auto written = write(starSelect(*table), table->star_table, packet.id);
+    if (!table.star_table.empty()) {
+      auto written = write(starSelect(table), table.star_table, packet.id);
       outcome["rows_out"] = written.rows;
-      outcome["outputs"] = {{table->star_table, written.url}};
-      if (table->name == "sales_order") growDimDate(outcome);
+      outcome["outputs"] = {{table.star_table, written.url}};
+      if (table.name == "sales_order") growDimDate(outcome);
     } else {
       outcome["rows_out"] = 0;
     }
-    if (isReferenced(table->name)) saveState(*table);
+    if (isReferenced(table.name)) saveState(table);
 
     state::setStringParameter(*env_.parameters, settings_.lastProcessedParameter(packet.table),
                               std::to_string(packet.id),
@@ -246,31 +293,9 @@ class Processor {
     outcome["status"] = "processed";
     env_.log(describe(packet) + ": " + std::to_string(rows_in) + " rows in, " +
              outcome["rows_out"].dump() + " out" +
-             (table->star_table.empty() ? "" : " to " + table->star_table) + ", " +
+             (table.star_table.empty() ? "" : " to " + table.star_table) + ", " +
              std::to_string(rejected) + " rejected");
     return outcome;
-  }
-
-  // False for a packet already processed; throws for one past a gap.
-  bool inSequence(const PacketRef& packet) {
-    const auto last =
-        state::findParameterValue(*env_.parameters, settings_.lastProcessedParameter(packet.table));
-    if (!last || settings_.force) return true;
-    const int64_t previous = std::stoll(*last);
-    if (packet.id <= previous) {
-      env_.log(describe(packet) + " was already processed (last processed: " + *last +
-               "); skipped");
-      return false;
-    }
-    if (packet.id != previous + 1) {
-      const std::string message = describe(packet) + " does not follow the last processed " +
-                                  "packet " + *last + ": packets " + std::to_string(previous + 1) +
-                                  ".." + std::to_string(packet.id - 1) +
-                                  " are missing (process them first, or force this one)";
-      env_.log("WARNING: " + message);
-      throw Error("PacketOutOfSequence", message);
-    }
-    return true;
   }
 
   static bool isReferenced(const std::string& table) {
@@ -391,6 +416,7 @@ class Processor {
   Settings settings_;
   const data::StepEnv& env_;
   data::Connection conn_;
+  std::vector<json> outcomes_;  // one per packet handled, in the order handled
 };
 
 }  // namespace
