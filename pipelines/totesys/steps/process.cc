@@ -130,7 +130,10 @@ class PacketReader {
   // content is its fault.
   std::string lineByLine(const std::string& path) {
     conn_.query(
-        "CREATE OR REPLACE TEMP TABLE lines AS SELECT __line, line FROM (SELECT "
+        // "ok" first, on its own: JSON functions fail on text that is not JSON, and a
+        // filter beside them would not keep them from seeing it.
+        "CREATE OR REPLACE TEMP TABLE lines AS SELECT __line, line, CASE WHEN json_valid(line) "
+        "THEN json_type(line) = 'OBJECT' ELSE false END AS ok FROM (SELECT "
         "unnest(range(1, len(l) + 1)) AS __line, unnest(l) AS line FROM (SELECT "
         "string_split(replace(content, chr(13), ''), chr(10)) AS l FROM read_text(" +
         sqlLiteral(path) + "))) WHERE trim(line) <> ''");
@@ -141,12 +144,11 @@ class PacketReader {
     for (const auto& c : table_.columns)
       structure += std::string(structure.empty() ? "" : ",") + "\"" + c.name + "\":\"VARCHAR\"";
     return "SELECT __line, NULL::VARCHAR AS __error, NULL::VARCHAR AS __text, j.* FROM (SELECT "
-           "__line, from_json(line, " +
+           "__line, CASE WHEN ok THEN from_json(line, " +
            sqlLiteral("{" + structure + "}") +
-           ") AS j FROM lines "
-           "WHERE json_valid(line) AND json_type(line) = 'OBJECT') UNION ALL BY NAME SELECT "
-           "__line, 'line ' || __line || ': not a JSON object' AS __error, line AS __text" +
-           nulls + " FROM lines WHERE NOT (json_valid(line) AND json_type(line) = 'OBJECT')";
+           ") END AS j FROM lines WHERE ok) UNION ALL BY NAME SELECT __line, 'line ' || __line || "
+           "': not a JSON object' AS __error, line AS __text" +
+           nulls + " FROM lines WHERE NOT ok";
   }
 
   data::Connection& conn_;
