@@ -18,8 +18,13 @@ constexpr int64_t kSecond = 1'000'000'000;
 constexpr int64_t kGraceNs = 60 * kSecond;  // how late a firing may be under catch-up "none"
 constexpr size_t kMaxCatchUp = 10000;       // firings considered per tick and schedule
 
+// Regular firings fall on whole seconds; a manual one (runNow) keeps its milliseconds so
+// that two in the same second are two executions.
 std::string firingName(const std::string& schedule, core::TimeNs t) {
-  return executionName(schedule + "-" + core::formatUtc(t, "%Y%m%dT%H%M%SZ"));
+  const int64_t ms = (t / 1'000'000) % 1000;
+  char fraction[8] = "";
+  if (ms != 0) std::snprintf(fraction, sizeof fraction, "%03lld", static_cast<long long>(ms));
+  return executionName(schedule + "-" + core::formatUtc(t, "%Y%m%dT%H%M%S") + fraction + "Z");
 }
 
 // The calendar day before "YYYY-MM-DD".

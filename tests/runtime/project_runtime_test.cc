@@ -24,6 +24,7 @@
 #include "runtime/runtime_log.h"
 #include "state/state_store.h"
 #include "testing/error_code.h"
+#include "testing/smtp_sink.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::runtime {
@@ -344,20 +345,9 @@ TEST_F(ProjectRuntimeTest, AWorkflowPublishesToATopic) {
 // E-mail goes through a real SMTP conversation with Python's smtpd from Debian.
 TEST(Topics, EmailReachesAnSmtpServer) {
   testing::TempDir dir;
-  const int port = 20000 + static_cast<int>(::getpid() % 20000);
-  const std::string log = dir / "smtp.log";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execl("/usr/bin/python3", "python3", "-u", "-W", "ignore", "-m", "smtpd", "-n", "-c",
-            "DebuggingServer", ("127.0.0.1:" + std::to_string(port)).c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  testing::SmtpSink smtp;
   Topics topics({{"alerts", {{"email", "ops@example.com"}}}}, dir.path(),
-                {"smtp://127.0.0.1:" + std::to_string(port), "sluice@example.com"});
+                {smtp.url(), "sluice@example.com"});
   std::string error;
   for (int i = 0; i < 50; ++i) {  // until the server listens
     try {
@@ -370,10 +360,7 @@ TEST(Topics, EmailReachesAnSmtpServer) {
     }
   }
   EXPECT_EQ(error, "");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ::kill(pid, SIGTERM);
-  ::waitpid(pid, nullptr, 0);
-  const std::string received = testing::readFile(log);
+  const std::string received = smtp.waitFor("packet 7 failed three times");
   EXPECT_NE(received.find("Subject: ingestion failed"), std::string::npos) << received;
   EXPECT_NE(received.find("To: ops@example.com"), std::string::npos) << received;
   EXPECT_NE(received.find("packet 7 failed three times"), std::string::npos) << received;

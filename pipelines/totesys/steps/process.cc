@@ -199,18 +199,16 @@ class Processor {
     state::ParameterLock lock(*env_.parameters,
                               settings_.env + "_" + packet.table + "_processing_lock", kMinutes15,
                               kMinutes15);
-    const auto last = lastProcessed(packet.table);
-    if (last && !force) {
-      if (packet.id <= *last) {
-        env_.log(describe(packet) +
-                 " was already processed (last processed: " + std::to_string(*last) + "); skipped");
-        outcomes_.push_back({{"table", packet.table},
-                             {"id", packet.id},
-                             {"key", url(packet)},
-                             {"status", "skipped"}});
-        return;
-      }
-      if (packet.id != *last + 1) fillGap(packet, *last, *table);
+    // Ingestion numbers each table's packets from 1; a table never processed expects 1.
+    const int64_t last = lastProcessed(packet.table).value_or(0);
+    if (!force && packet.id <= last) {
+      env_.log(describe(packet) +
+               " was already processed (last processed: " + std::to_string(last) + "); skipped");
+      outcomes_.push_back({{"table", packet.table},
+                           {"id", packet.id},
+                           {"key", url(packet)},
+                           {"status", "skipped"}});
+      return;
     }
     for (const auto& needed : table->needs) {
       if (exists(env_.lake, settings_.working.bucket, settings_.stateKey(needed))) continue;
@@ -221,6 +219,7 @@ class Processor {
                                               "', and the ingestion bucket has no " + needed +
                                               " packet yet");
     }
+    if (!force && packet.id != last + 1) fillGap(packet, last, *table);
     outcomes_.push_back(transform(packet, *table));
   }
 
