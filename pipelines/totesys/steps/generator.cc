@@ -1,5 +1,6 @@
 #include "pipelines/totesys/steps/generator.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <vector>
@@ -248,8 +249,11 @@ void firstRound(const GeneratorOptions& o, Random& rng,
             quote(lower(first) + "." + lower(last) + "@terrifictotes.com") + times);
     }
   }
+  // The order book so far: one year of orders, the last one at kBase.
   InsertBatcher orders(kOrderColumns, emit);
-  for (int64_t id = 1; id <= o.sales_orders; id++) orders.row(orderValues(rng, id, kBase));
+  const core::TimeNs step = 365 * kDay / std::max<int64_t>(o.sales_orders, 1) / kMs * kMs;
+  for (int64_t id = 1; id <= o.sales_orders; id++)
+    orders.row(orderValues(rng, id, kBase - (o.sales_orders - id) * step));
 }
 
 void laterRound(const GeneratorOptions& o, int round, Random& rng,

@@ -26,7 +26,8 @@ struct GeneratorOptions {
 void generateRound(const GeneratorOptions& options, int round,
                    const std::function<void(const std::string& sql)>& emit);
 
-// The time every row of `round` is stamped at or after ("YYYY-MM-DD HH:MM:SS.mmm").
+// The time every row changed in `round` is stamped at or after ("YYYY-MM-DD HH:MM:SS.mmm");
+// round 0's orders go back a year before it.
 std::string roundStart(int round);
 
 }  // namespace sluice::pipelines::totesys

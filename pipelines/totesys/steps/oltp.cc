@@ -68,7 +68,8 @@ int writePackets(const std::string& dir, const GeneratorOptions& options, int ro
   int written = 0;
   for (int round = 0; round < rounds; round++) {
     applyRound({db_path.string(), ""}, options, round);
-    const std::string since = roundStart(round);
+    const std::string stamp = roundStart(round);
+    const std::string since = round == 0 ? "" : stamp;  // round 0: everything
     auto db = data::openSqlSource({{"sqlite", db_path.string()}});
     for (const auto& table : sourceTableOrder()) {
       std::string sql = "SELECT * FROM " + table;
@@ -86,8 +87,8 @@ int writePackets(const std::string& dir, const GeneratorOptions& options, int ro
         if (rows++ == 0) {
           char name[256];
           std::snprintf(name, sizeof name, "%s_%08lld_%s.jsonl", table.c_str(),
-                        static_cast<long long>(++packet_ids[table]), packetTime(since).c_str());
-          file = fs::path(dir) / packetFolder(since) / name;
+                        static_cast<long long>(++packet_ids[table]), packetTime(stamp).c_str());
+          file = fs::path(dir) / packetFolder(stamp) / name;
           fs::create_directories(file.parent_path());
           out.open(file, std::ios::binary);
           if (as_array) out << "[\n";
