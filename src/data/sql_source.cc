@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <fstream>
 #include <regex>
 
 #include "core/error.h"
@@ -68,6 +69,10 @@ class SqliteSource : public SqlSource {
       sqlite3_free(message);
       throw Error(errc::kQuery, describe() + ": " + text);
     }
+  }
+
+  void copyCsv(const std::string&, const std::string&, const std::string&) override {
+    throw Error(errc::kInvalidArgument, describe() + ": bulk CSV loading is not supported");
   }
 
   std::string placeholder(int n) const override { return "?" + std::to_string(n); }
@@ -144,8 +149,29 @@ class PostgresSource : public SqlSource {
   void execute(const std::string& statements) override {
     std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn_, statements.c_str()), PQclear);
     const auto status = PQresultStatus(res.get());
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY)
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY &&
+        status != PGRES_COPY_IN)
       throw Error(errc::kQuery, "PostgreSQL: " + trimmed(PQresultErrorMessage(res.get())));
+  }
+
+  void copyCsv(const std::string& table, const std::string& columns,
+               const std::string& csv_path) override {
+    execute("COPY " + table + " (" + columns + ") FROM STDIN (FORMAT csv)");
+    std::ifstream in(csv_path, std::ios::binary);
+    if (!in) throw Error(errc::kIo, "cannot read " + csv_path);
+    std::string buf(1 << 20, '\0');
+    bool sent = true;
+    while (sent && in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      if (in.gcount() > 0)
+        sent = PQputCopyData(conn_, buf.data(), static_cast<int>(in.gcount())) == 1;
+    }
+    PQputCopyEnd(conn_, sent ? nullptr : "sending the rows failed");
+    std::unique_ptr<PGresult, decltype(&PQclear)> res(PQgetResult(conn_), PQclear);
+    const bool ok = PQresultStatus(res.get()) == PGRES_COMMAND_OK;
+    const std::string message = ok ? "" : trimmed(PQresultErrorMessage(res.get()));
+    while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);
+    if (!ok) throw Error(errc::kQuery, "PostgreSQL: COPY " + table + ": " + message);
   }
 
   std::string placeholder(int n) const override { return "$" + std::to_string(n); }

@@ -20,6 +20,11 @@ class SqlSource {
                      const std::function<void(nlohmann::json&&)>& row) = 0;
   // Runs one or more statements that return no rows (needs a writable connection).
   virtual void execute(const std::string& statements) = 0;
+  // Appends the rows of a CSV file (no header; empty unquoted fields are NULL) to
+  // `table`'s `columns` ("a, b, c") in bulk: PostgreSQL's COPY FROM STDIN. Throws
+  // Error(InvalidArgument) for databases without a bulk path (SQLite).
+  virtual void copyCsv(const std::string& table, const std::string& columns,
+                       const std::string& csv_path) = 0;
   // The placeholder for the nth (1-based) parameter.
   virtual std::string placeholder(int n) const = 0;
   virtual std::string describe() const = 0;  // for messages; never includes a password

@@ -141,16 +141,24 @@ class TotesysProjectTest : public ::testing::Test {
   }
   void TearDown() override { ::unsetenv("SLUICE_SMTP_URL"); }
 
-  // The bundled project, its OLTP source optionally replaced (a PostgreSQL database).
-  std::string project(const std::string& source = "") {
+  // The bundled project; with a PostgreSQL server, its OLTP source and its warehouse
+  // are databases there.
+  std::string project(const std::string& postgres = "") {
     const std::string bundled = std::string(SLUICE_SOURCE_DIR) + "/pipelines/totesys";
-    if (source.empty()) return bundled;
+    if (postgres.empty()) return bundled;
     const std::string copy = dir_ / "project";
     fs::create_directories(copy + "/workflows");
     fs::copy_file(bundled + "/workflows/totesys.asl.json", copy + "/workflows/totesys.asl.json");
     std::string yaml = core::readFile(bundled + "/sluice.yaml");
-    const std::string sqlite = "source: {sqlite: <data.dir>/totesys/oltp.db}";
-    yaml.replace(yaml.find(sqlite), sqlite.size(), "source: " + source);
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"source: {sqlite: <data.dir>/totesys/oltp.db}",
+              "source: {postgres: \"" + postgres + " dbname=totesys\"}"},
+             {"warehouse: {duckdb: <data.dir>/totesys/warehouse.duckdb}",
+              "warehouse: {postgres: \"" + postgres + " dbname=warehouse\"}"}}) {
+      // The bundled file must still say this, or the test would run the wrong project.
+      if (yaml.find(from) == std::string::npos) throw std::logic_error("no '" + from + "'");
+      yaml.replace(yaml.find(from), from.size(), to);
+    }
     testing::writeFile(copy + "/sluice.yaml", yaml);
     return copy;
   }
@@ -171,6 +179,13 @@ class TotesysProjectTest : public ::testing::Test {
     return record->output;
   }
   int64_t warehouseFacts() {
+    if (!warehouse_conninfo_.empty()) {
+      int64_t n = 0;
+      data::openSqlSource({{"postgres", warehouse_conninfo_}})
+          ->query("SELECT count(*) AS n FROM fact_sales_order", {},
+                  [&](json&& row) { n = row["n"]; });
+      return n;
+    }
     data::Database db(data::EngineOptions{dir_ / "data/totesys/warehouse.duckdb", "", "", 0});
     data::Connection conn(db);
     return scalar(conn, "SELECT count(*) FROM fact_sales_order");
@@ -207,6 +222,7 @@ class TotesysProjectTest : public ::testing::Test {
   testing::SmtpSink smtp_;
   std::unique_ptr<app::Environment> env_;
   std::unique_ptr<runtime::ProjectRuntime> runtime_;
+  std::string warehouse_conninfo_;  // empty: the DuckDB file
 };
 
 TEST_F(TotesysProjectTest, TheScheduleRunsIngestionProcessingAndLoadingOnSqlite) {
@@ -221,12 +237,16 @@ TEST_F(TotesysProjectTest, TheScheduleRunsIngestionProcessingAndLoadingOnSqlite)
   });
 }
 
-TEST_F(TotesysProjectTest, TheSameProjectExtractsFromPostgresql) {
+TEST_F(TotesysProjectTest, TheSameProjectRunsOnPostgresqlSourceAndWarehouse) {
   auto pg = testing::PostgresServer::start();
   if (!pg) GTEST_SKIP() << "PostgreSQL server binaries are not installed";
-  open(project("{postgres: \"" + pg->conninfo() + "\"}"));
-  twoRounds({"", pg->conninfo()}, [&] {
-    auto source = data::openSqlSource({{"postgres", pg->conninfo()}});
+  pg->exec("CREATE DATABASE totesys");
+  pg->exec("CREATE DATABASE warehouse");
+  const std::string oltp = pg->conninfo() + " dbname=totesys";
+  warehouse_conninfo_ = pg->conninfo() + " dbname=warehouse";
+  open(project(pg->conninfo()));
+  twoRounds({"", oltp}, [&] {
+    auto source = data::openSqlSource({{"postgres", oltp}});
     int64_t n = 0;
     source->query("SELECT count(*) AS n FROM sales_order WHERE last_updated >= $1::timestamp",
                   {roundStart(1)}, [&](json&& row) { n = row["n"]; });

@@ -1,11 +1,15 @@
 #include "pipelines/totesys/steps/load.h"
 
+#include <cstdio>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <regex>
 
 #include "core/error.h"
+#include "core/ids.h"
 #include "data/duckdb_engine.h"
+#include "data/sql_source.h"
 #include "data/table_io.h"
 #include "lake/object_store.h"
 
@@ -86,14 +90,19 @@ std::vector<ProcessedFile> processedFiles(lake::ObjectStore& lake, const std::st
   return out;
 }
 
-// The DuckDB warehouse: a database file of its own, opened for the load. One load at a
-// time in a process (DuckDB lets one handle write a file).
-class DuckdbWarehouse {
+// Where the star schema is loaded. Each packet's rows and its row in
+// sluice_loaded_packets are committed together.
+class Warehouse {
  public:
-  explicit DuckdbWarehouse(const std::string& path)
-      : lock_(mutex()), db_(data::EngineOptions{path, "", "", 0}), conn_(db_) {
+  virtual ~Warehouse() = default;
+  virtual bool loaded(const std::string& table, int64_t packet_id) = 0;
+  // Returns the rows inserted (dimension rows already there are left as they are).
+  virtual int64_t load(const ProcessedFile& f, const std::string& parquet_path) = 0;
+
+ protected:
+  // The schema's DDL with the fact's generated key spelled `record_id`.
+  static std::string schemaDdl(const std::string& record_id) {
     std::string ddl =
-        "CREATE SEQUENCE IF NOT EXISTS sales_record_id_seq;\n"
         "CREATE TABLE IF NOT EXISTS sluice_loaded_packets (star_table VARCHAR, "
         "packet_id BIGINT, key VARCHAR, rows BIGINT, loaded_at TIMESTAMP, "
         "PRIMARY KEY (star_table, packet_id));\n";
@@ -101,35 +110,54 @@ class DuckdbWarehouse {
       std::string c = columns;
       const std::string placeholder = "{record_id}";
       if (auto at = c.find(placeholder); at != std::string::npos)
-        c.replace(at, placeholder.size(),
-                  "INTEGER PRIMARY KEY DEFAULT nextval('sales_record_id_seq')");
+        c.replace(at, placeholder.size(), record_id);
       ddl += "CREATE TABLE IF NOT EXISTS " + table + " (" + c + ");\n";
     }
-    conn_.query(ddl);
+    return ddl;
+  }
+  static std::string loadedCheck(const std::string& table, int64_t packet_id) {
+    return "SELECT 1 AS loaded FROM sluice_loaded_packets WHERE star_table = " + sqlLiteral(table) +
+           " AND packet_id = " + std::to_string(packet_id);
+  }
+  static std::string record(const ProcessedFile& f, int64_t rows) {
+    return "INSERT INTO sluice_loaded_packets VALUES (" + sqlLiteral(f.table) + ", " +
+           std::to_string(f.packet_id) + ", " + sqlLiteral(f.key) + ", " + std::to_string(rows) +
+           ", now())";
+  }
+};
+
+// The columns of a processed file, as a list for INSERT and SELECT.
+std::string columnList(data::Connection& conn, const std::string& parquet_path) {
+  auto columns =
+      conn.query("SELECT * FROM read_parquet(" + sqlLiteral(parquet_path) + ") LIMIT 0").columns();
+  std::string list;
+  for (const auto& c : columns) list += (list.empty() ? "" : ", ") + data::sqlIdentifier(c.name);
+  return list;
+}
+
+// The DuckDB warehouse (the default): a database file of its own, opened for the load.
+// One load at a time in a process (DuckDB lets one handle write a file).
+class DuckdbWarehouse : public Warehouse {
+ public:
+  explicit DuckdbWarehouse(const std::string& path)
+      : lock_(mutex()), db_(data::EngineOptions{path, "", "", 0}), conn_(db_) {
+    conn_.query("CREATE SEQUENCE IF NOT EXISTS sales_record_id_seq;\n" +
+                schemaDdl("INTEGER PRIMARY KEY DEFAULT nextval('sales_record_id_seq')"));
   }
 
-  bool loaded(const std::string& table, int64_t packet_id) {
-    return conn_
-               .query("SELECT 1 FROM sluice_loaded_packets WHERE star_table = " +
-                      sqlLiteral(table) + " AND packet_id = " + std::to_string(packet_id))
-               .rowCount() > 0;
+  bool loaded(const std::string& table, int64_t packet_id) override {
+    return conn_.query(loadedCheck(table, packet_id)).rowCount() > 0;
   }
 
-  // The file's rows and its record in sluice_loaded_packets, in one transaction.
-  int64_t load(const ProcessedFile& f, const std::string& parquet_path) {
-    const std::string source = "read_parquet(" + sqlLiteral(parquet_path) + ")";
-    auto columns = conn_.query("SELECT * FROM " + source + " LIMIT 0").columns();
-    std::string list;
-    for (const auto& c : columns) list += (list.empty() ? "" : ", ") + data::sqlIdentifier(c.name);
+  int64_t load(const ProcessedFile& f, const std::string& parquet_path) override {
+    const std::string list = columnList(conn_, parquet_path);
     conn_.query("BEGIN TRANSACTION");
     try {
       auto inserted = conn_.query("INSERT INTO " + f.table + " (" + list + ") SELECT " + list +
-                                  " FROM " + source + " ON CONFLICT DO NOTHING");
-      const int64_t rows =
-          inserted.rowCount() && inserted.cell(0, 0) ? std::stoll(*inserted.cell(0, 0)) : 0;
-      conn_.query("INSERT INTO sluice_loaded_packets VALUES (" + sqlLiteral(f.table) + ", " +
-                  std::to_string(f.packet_id) + ", " + sqlLiteral(f.key) + ", " +
-                  std::to_string(rows) + ", now())");
+                                  " FROM read_parquet(" + sqlLiteral(parquet_path) +
+                                  ") ON CONFLICT DO NOTHING");
+      const int64_t rows = std::stoll(inserted.cell(0, 0).value_or("0"));
+      conn_.query(record(f, rows));
       conn_.query("COMMIT");
       return rows;
     } catch (...) {
@@ -148,6 +176,68 @@ class DuckdbWarehouse {
   data::Connection conn_;
 };
 
+// A PostgreSQL warehouse: DuckDB turns each Parquet file into CSV, COPY sends it to a
+// staging table, and one INSERT … ON CONFLICT DO NOTHING moves it into place.
+class PostgresWarehouse : public Warehouse {
+ public:
+  PostgresWarehouse(const std::string& conninfo, data::Database& duckdb, std::string scratch_dir)
+      : pg_(data::openSqlSource({{"postgres", conninfo}})),
+        duckdb_(duckdb),
+        scratch_dir_(std::move(scratch_dir)) {
+    pg_->execute(schemaDdl("SERIAL PRIMARY KEY"));
+  }
+
+  bool loaded(const std::string& table, int64_t packet_id) override {
+    bool found = false;
+    pg_->query(loadedCheck(table, packet_id), {}, [&](json&&) { found = true; });
+    return found;
+  }
+
+  int64_t load(const ProcessedFile& f, const std::string& parquet_path) override {
+    data::Connection conn(duckdb_);
+    const std::string list = columnList(conn, parquet_path);
+    const std::string csv = scratch_dir_ + "/load-" + core::randomHex(8) + ".csv";
+    struct Cleanup {
+      std::string p;
+      ~Cleanup() { std::remove(p.c_str()); }
+    } cleanup{csv};
+    conn.query("COPY (SELECT " + list + " FROM read_parquet(" + sqlLiteral(parquet_path) +
+               ")) TO " + sqlLiteral(csv) + " (FORMAT CSV, HEADER false)");
+    pg_->execute("BEGIN");
+    try {
+      pg_->execute("CREATE TEMP TABLE staging ON COMMIT DROP AS SELECT " + list + " FROM " +
+                   f.table + " WITH NO DATA");
+      pg_->copyCsv("staging", list, csv);
+      int64_t rows = 0;
+      pg_->query("WITH inserted AS (INSERT INTO " + f.table + " (" + list + ") SELECT " + list +
+                     " FROM staging ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*) AS n "
+                     "FROM inserted",
+                 {}, [&](json&& row) { rows = row["n"]; });
+      pg_->execute(record(f, rows));
+      pg_->execute("COMMIT");
+      return rows;
+    } catch (...) {
+      pg_->execute("ROLLBACK");
+      throw;
+    }
+  }
+
+ private:
+  std::unique_ptr<data::SqlSource> pg_;
+  data::Database& duckdb_;
+  std::string scratch_dir_;
+};
+
+std::unique_ptr<Warehouse> openWarehouse(const json& target, const data::StepEnv& env) {
+  if (target.contains("duckdb"))
+    return std::make_unique<DuckdbWarehouse>(target["duckdb"].get<std::string>());
+  if (target.contains("postgres"))
+    return std::make_unique<PostgresWarehouse>(target["postgres"].get<std::string>(), env.duckdb,
+                                               env.scratch_dir);
+  throw Error(errc::kInvalidArgument,
+              "\"warehouse\" must be {\"duckdb\": PATH} or {\"postgres\": CONNINFO}");
+}
+
 }  // namespace
 
 const std::vector<std::string>& starTablesInLoadOrder() {
@@ -159,12 +249,7 @@ const std::vector<std::string>& starTablesInLoadOrder() {
 
 json loadStep(const json& event, const data::StepEnv& env) {
   const std::string bucket = event.value("processed_bucket", "processed");
-  const json target = event.value("warehouse", json::object());
-  if (!target.contains("duckdb"))
-    throw Error(errc::kInvalidArgument,
-                "\"warehouse\" must be {\"duckdb\": PATH}; a PostgreSQL warehouse is not "
-                "supported yet");
-  DuckdbWarehouse warehouse(target["duckdb"].get<std::string>());
+  auto warehouse = openWarehouse(event.value("warehouse", json::object()), env);
 
   const auto files = processedFiles(env.lake, bucket);
   json loaded = json::object();
@@ -172,10 +257,10 @@ json loadStep(const json& event, const data::StepEnv& env) {
   for (const auto& table : starTablesInLoadOrder()) {
     int64_t packets = 0, rows = 0;
     for (const auto& f : files) {
-      if (f.table != table || warehouse.loaded(f.table, f.packet_id)) continue;
+      if (f.table != table || warehouse->loaded(f.table, f.packet_id)) continue;
       auto path = env.lake.localPath(bucket, f.key);
       if (!path) throw Error(errc::kInternal, "lake://" + bucket + "/" + f.key + " is not local");
-      rows += warehouse.load(f, *path);
+      rows += warehouse->load(f, *path);
       packets++;
     }
     if (packets > 0) loaded[table] = {{"packets", packets}, {"rows", rows}};

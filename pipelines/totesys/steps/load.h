@@ -17,7 +17,7 @@
 
 namespace sluice::pipelines::totesys {
 
-// Event: {"warehouse": {"duckdb": PATH} (default) | {"postgres": CONNINFO},
+// Event: {"warehouse": {"duckdb": PATH} | {"postgres": CONNINFO},
 //         "processed_bucket": "processed"}; anything else (the processing result) is
 // ignored. Result: {"statusCode": 200, "loaded": {STAR_TABLE: {"packets", "rows"}}, "rows"}.
 nlohmann::json loadStep(const nlohmann::json& event, const data::StepEnv& env);
