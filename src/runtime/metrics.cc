@@ -44,6 +44,11 @@ std::string prometheusMetrics(state::StateStore& state) {
   for (const auto& f : functions)
     out << "sluice_function_throttles_total{function=\"" << label(f.function) << "\"} "
         << f.throttles << '\n';
+  header(out, "sluice_function_warnings_total", "counter",
+         "Log lines of each function that begin with WARNING.");
+  for (const auto& f : functions)
+    out << "sluice_function_warnings_total{function=\"" << label(f.function) << "\"} " << f.warnings
+        << '\n';
   header(out, "sluice_function_duration_seconds", "summary",
          "Duration of the last 1000 finished invocations.");
   for (const auto& f : functions) {

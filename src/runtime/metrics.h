@@ -1,7 +1,7 @@
 #pragma once
 // Metrics in Prometheus's text exposition format, read from the state store so that they
 // count the work of every sluice process sharing it: per function invocations, errors,
-// throttles and duration quantiles; per workflow executions by status; deliveries of
+// throttles, WARNING log lines and duration quantiles; per workflow executions by status; deliveries of
 // object events by status.
 #include <string>
 

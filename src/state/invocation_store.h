@@ -33,6 +33,7 @@ struct FunctionSummary {
   int64_t invocations = 0;
   int64_t errors = 0;     // Failed
   int64_t throttles = 0;  // failed with TooManyRequestsException
+  int64_t warnings = 0;   // log lines that begin with "WARNING"
   double p50_seconds = 0, p90_seconds = 0, p99_seconds = 0;
 };
 

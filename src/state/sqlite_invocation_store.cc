@@ -83,6 +83,15 @@ std::vector<FunctionSummary> SqliteInvocationStore::summaries(int window) {
       "ORDER BY function");
   while (counts.step())
     out.push_back({counts.text(0), counts.int64(1), counts.int64(2), counts.int64(3)});
+  // Like a CloudWatch metric filter on "WARNING" over each function's log group.
+  auto warnings = db_.prepare(
+      "SELECT count(*) FROM invocation_logs l JOIN invocations i USING (request_id) "
+      "WHERE i.function = ?1 AND l.line LIKE 'WARNING%'");
+  for (auto& f : out) {
+    warnings.bind(1, f.function);
+    if (warnings.step()) f.warnings = warnings.int64(0);
+    warnings.reset();
+  }
   auto durations = db_.prepare(
       "SELECT duration_ns FROM invocations WHERE function = ?1 AND status != 'Running' "
       "ORDER BY start_ns DESC LIMIT ?2");

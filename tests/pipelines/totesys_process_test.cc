@@ -9,6 +9,7 @@
 #include "data/duckdb_engine.h"
 #include "functions/invoker.h"
 #include "lake/object_store.h"
+#include "runtime/metrics.h"
 #include "state/parameter_store.h"
 #include "state/state_store.h"
 #include "testing/error_code.h"
@@ -332,7 +333,12 @@ TEST_F(TotesysProcessTest, PacketsAreProcessedOnceAndInSequence) {
             "processed");
   EXPECT_EQ(parameter("dev_sales_order_latest_processed_packet_id"), "5");
 
-  // An unknown packet, and a packet of a table whose dependency never arrived.
+  // Both warnings count in the function's metric, as the original's log-based alarm did.
+  EXPECT_NE(runtime::prometheusMetrics(env_.state())
+                .find("sluice_function_warnings_total{function=\"totesys_process\"} 2\n"),
+            std::string::npos);
+
+  // An unknown packet.
   EXPECT_EQ(testing::errorCodeOf([&] {
               process({{{"table", "sales_order"}, {"id", 9}}});
             }),
