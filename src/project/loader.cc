@@ -12,6 +12,7 @@
 #include "flow/definition.h"
 #include "lake/names.h"
 #include "schedule/expression.h"
+#include "state/catalog_store.h"
 
 namespace sluice::project {
 
@@ -425,6 +426,11 @@ void readRest(Reader& r, const YAML::Node& root, Project& p) {
     for (const auto& kv : wfs) {
       const std::string name = kv.first.as<std::string>(), path = "workflows." + name;
       r.name(kv.first, path, name);
+      try {
+        state::validateCatalogName(name, "a workflow name");  // the rule workflows apply
+      } catch (const Error& e) {
+        r.fault(kv.first, path, e.what());
+      }
       std::string file;
       if (kv.second.IsScalar())
         file = kv.second.Scalar();

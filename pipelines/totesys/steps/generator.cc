@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "pipelines/common/random.h"
 
 namespace sluice::pipelines::totesys {
 
@@ -15,29 +16,6 @@ constexpr int kAddresses = 30, kCounterparties = 20, kDesigns = 50, kStaff = 20;
 constexpr core::TimeNs kMs = 1'000'000, kDay = 86'400'000 * kMs;
 // Every row of the original seed data carries this creation time; round 0 uses it too.
 const core::TimeNs kBase = core::parseIso8601("2022-11-03T14:20:52.186Z");
-
-// splitmix64: a tiny generator whose sequence is the same on every platform.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  int64_t between(int64_t lo, int64_t hi) {  // inclusive
-    return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  template <size_t N>
-  const char* pick(const std::array<const char*, N>& items) {
-    return items[next() % N];
-  }
-  bool chance(int percent) { return between(1, 100) <= percent; }
-
- private:
-  uint64_t state_;
-};
 
 const std::array<const char*, 24> kFirstNames = {
     "Ada",   "Bram", "Cleo",  "Dario",  "Edie", "Fenn", "Greer", "Hollis",

@@ -1,0 +1,45 @@
+#include "pipelines/events/steps/bucket.h"
+
+#include "core/error.h"
+#include "data/table_io.h"
+#include "lake/object_store.h"
+
+namespace sluice::pipelines::events {
+
+Bucket::Bucket(const nlohmann::json& event, const data::StepEnv& env)
+    : name_(event.value("bucket", "lmhc")), env_(env) {}
+
+bool Bucket::exists(const std::string& key) const {
+  try {
+    env_.lake.head(name_, key);
+    return true;
+  } catch (const Error& e) {
+    if (e.code() == errc::kNoSuchKey) return false;
+    throw;
+  }
+}
+
+std::string Bucket::path(const std::string& key_or_glob) const {
+  auto p = env_.lake.localPath(name_, key_or_glob);
+  if (!p) throw Error(errc::kInternal, url(key_or_glob) + " has no local path");
+  return *p;
+}
+
+std::optional<std::string> Bucket::parquet(const std::string& key) const {
+  if (!exists(key)) return std::nullopt;
+  return "read_parquet(" + data::sqlLiteral(path(key)) + ")";
+}
+
+int64_t Bucket::write(data::Connection& conn, const std::string& select, const std::string& key,
+                      const nlohmann::json& csv) const {
+  nlohmann::json out = {{"path", url(key)}};
+  if (!csv.is_null()) {
+    out["format"] = "csv";
+    out["csv"] = csv;
+  }
+  return data::writeQuery(conn, select, out, env_.lake, env_.scratch_dir, nlohmann::json::object(),
+                          env_.now)
+      .rows;
+}
+
+}  // namespace sluice::pipelines::events

@@ -1,0 +1,261 @@
+// The layers after landing (SPEC 004 §2): normalized events and participants, expenses,
+// the five KPI tables, the outbound files, and the cleanup that always runs.
+#include <map>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "data/duckdb_engine.h"
+#include "data/table_io.h"
+#include "lake/object_store.h"
+#include "pipelines/events/steps/bucket.h"
+#include "pipelines/events/steps/steps.h"
+
+namespace sluice::pipelines::events {
+
+namespace {
+
+using data::sqlLiteral;
+using nlohmann::json;
+
+// Merge chains longer than this are cut (SPEC 004 [proposed]: cap the chain length).
+constexpr int kMaxMergeChain = 10;
+
+// The KPI tables over "joined" (lm_events LEFT JOIN lm_participants) and "by_brand"
+// (the same with one row per single brand, [proposed] instead of the joined string).
+const std::map<std::string, std::string>& kpiQueries() {
+  static const std::map<std::string, std::string> q = {
+      {"event_performance_kpi",
+       "SELECT strftime(event_date, '%Y-%m-%d') AS event_date, count(DISTINCT event_id) AS "
+       "total_events, count(participant_id) AS total_registrations, "
+       "count(*) FILTER (WHERE attended = 'Y') AS total_attendees, "
+       "avg(CASE WHEN attended = 'Y' THEN 1 ELSE 0 END) AS avg_attendance_per_event, "
+       "count(*) FILTER (WHERE attended = 'Y') / nullif(count(participant_id), 0) AS "
+       "attendance_rate FROM joined GROUP BY 1 ORDER BY 1"},
+      {"product_performance_kpi",
+       "SELECT brand_id, brand_name, count(DISTINCT event_id) AS event_count, "
+       "count(participant_id) AS total_registrations, count(*) FILTER (WHERE attended = 'Y') AS "
+       "total_attendees, count(*) FILTER (WHERE attended = 'Y') / count(DISTINCT event_id) AS "
+       "avg_attendance_per_event FROM by_brand GROUP BY ALL ORDER BY 1"},
+      {"participant_engagement_kpi",
+       "SELECT participant_type, count(participant_id) AS total_participants, "
+       "count(*) FILTER (WHERE attended = 'Y') AS attended_count, "
+       "count(*) FILTER (WHERE attended = 'Y') / nullif(count(participant_id), 0) AS "
+       "attendance_rate, count(*) FILTER (WHERE registered = 'Y' AND attended = 'N') / "
+       "nullif(count(*) FILTER (WHERE registered = 'Y'), 0) AS no_show_rate FROM joined "
+       "WHERE participant_id IS NOT NULL GROUP BY 1 ORDER BY 1"},
+      {"event_type_participants_kpi",
+       "SELECT event_type, count(DISTINCT event_id) AS event_count, count(participant_id) AS "
+       "total_registrations, count(*) FILTER (WHERE attended = 'Y') AS total_attendees, "
+       "count(*) FILTER (WHERE attended = 'Y') / nullif(count(participant_id), 0) AS "
+       "attendance_rate, count(participant_id) / count(DISTINCT event_id) AS "
+       "avg_registrations_per_event FROM joined GROUP BY 1 ORDER BY 1"},
+      {"brand_performance_kpi",
+       "SELECT brand_id, brand_name, count(DISTINCT event_id) AS event_count, "
+       "count(participant_id) AS total_registrations, count(*) FILTER (WHERE attended = 'Y') AS "
+       "total_attendees, count(*) FILTER (WHERE attended = 'Y') / nullif(count(participant_id), "
+       "0) AS attendance_rate, count(*) FILTER (WHERE attended = 'Y') / count(DISTINCT "
+       "event_id) AS avg_attendance_per_event FROM by_brand GROUP BY ALL ORDER BY 1"},
+  };
+  return q;
+}
+
+class Layers {
+ public:
+  Layers(const json& event, const data::StepEnv& env)
+      : bucket_(event, env),
+        env_(env),
+        conn_(env.duckdb),
+        run_date_(event.value("run_date", core::formatUtc(env.now, "%Y-%m-%d"))) {}
+
+  json run(const std::string& stage) {
+    if (stage == "events") return normalizeEvents();
+    if (stage == "participants") return normalizeParticipants();
+    if (stage == "expenses") return expenses();
+    if (stage == "kpis") return kpis();
+    if (stage == "outbound") return outbound();
+    if (stage == "cleanup") return cleanup();
+    throw Error(errc::kInvalidArgument,
+                "unknown stage '" + stage +
+                    "' (events, participants, expenses, kpis, outbound or cleanup)");
+  }
+
+ private:
+  std::string table(const std::string& key) {
+    auto t = bucket_.parquet(key);
+    if (!t) throw Error("MissingInput", bucket_.url(key) + " does not exist; run the stage before");
+    return *t;
+  }
+  std::string master(const std::string& name) {
+    const std::string key = "common/master/" + name;
+    if (!bucket_.exists(key)) throw Error("MissingInput", bucket_.url(key) + " does not exist");
+    return "read_csv(" + sqlLiteral(bucket_.path(key)) + ", header = true, all_varchar = true)";
+  }
+  json written(const std::string& name, const std::string& key, int64_t rows) {
+    env_.log(name + ": " + std::to_string(rows) + " rows → " + bucket_.url(key));
+    return {{name, {{"rows", rows}, {"object", bucket_.url(key)}}}};
+  }
+
+  json normalizeEvents() {
+    const std::string events = table("landing/lnd_event/data.parquet");
+    std::string deleted = "SELECT NULL AS event_id WHERE false";
+    if (auto del = bucket_.parquet("landing/lnd_event_del/data.parquet"))
+      deleted = "SELECT event_id FROM " + *del;
+    // Brands split on '|', each looked up (412 / UNKNOWN when the master lacks it), and
+    // joined back in their order.
+    const std::string sql =
+        "WITH e AS (SELECT * FROM " + events + " WHERE event_id NOT IN (" + deleted +
+        ")), brands AS (SELECT event_id, trim(unnest(string_split(event_brand, '|'))) AS brand, "
+        "generate_subscripts(string_split(event_brand, '|'), 1) AS pos FROM e), "
+        "looked_up AS (SELECT b.event_id, b.pos, b.brand, coalesce(p.Brand_id, '412') AS "
+        "brand_id, coalesce(p.Brand_name, 'UNKNOWN') AS brand_name FROM brands b LEFT JOIN " +
+        master("product_master.csv") +
+        " p ON p.source_product_name = b.brand), grouped AS (SELECT event_id, "
+        "string_agg(brand, '|' ORDER BY pos) AS event_brand, string_agg(brand_id, '|' ORDER BY "
+        "pos) AS brand_id, string_agg(brand_name, '|' ORDER BY pos) AS brand_name FROM looked_up "
+        "GROUP BY event_id) SELECT e.event_id, e.event_name, CAST(e.event_date AS DATE) AS "
+        "event_date, g.event_brand, g.brand_id, g.brand_name, e.indication_name, "
+        "i.indication_id, e.site_city AS event_location, e.event_type, e.event_vendor_id, "
+        "e.oasis_create_date, e.oasis_modified_date, e.oasis_load_time FROM e LEFT JOIN grouped "
+        "g USING (event_id) LEFT JOIN " +
+        master("indication_master.csv") +
+        " i ON i.source_indication_name = e.indication_name ORDER BY e.event_id";
+    const std::string key = "common/normalized/lm_events/data.parquet";
+    return written("lm_events", key, bucket_.write(conn_, sql, key));
+  }
+
+  json normalizeParticipants() {
+    const std::string participants = table("landing/lnd_participant/data.parquet");
+    // Merge chains followed to their end (A→B→C gives C), at most kMaxMergeChain steps;
+    // an id whose chain comes back to itself is a cycle: not merged, and reported.
+    conn_.query(
+        "CREATE OR REPLACE TEMP TABLE merges AS WITH RECURSIVE chain(start, winner, "
+        "depth, cycle) AS (SELECT loser_mdm_id, winner_mdm_id, 1, loser_mdm_id = "
+        "winner_mdm_id FROM " +
+        master("master_mdm_merge.csv") +
+        " UNION ALL SELECT c.start, m.winner_mdm_id, c.depth + 1, m.winner_mdm_id = "
+        "c.start FROM chain c JOIN " +
+        master("master_mdm_merge.csv") + " m ON m.loser_mdm_id = c.winner WHERE c.depth < " +
+        std::to_string(kMaxMergeChain) +
+        " AND NOT c.cycle) SELECT start AS loser_mdm_id, arg_max(winner, depth) AS "
+        "winner_mdm_id, bool_or(cycle) AS cycle, max(depth) AS depth FROM chain GROUP BY "
+        "start");
+    const int64_t cycles = count("SELECT count(*) FROM merges WHERE cycle");
+    if (cycles > 0) {
+      const std::string key = "error/master_mdm_merge_error/" +
+                              core::formatUtc(env_.now, "%Y%m%dT%H%M%SZ") + ".parquet";
+      bucket_.write(conn_,
+                    "SELECT loser_mdm_id, 'Merge cycle: the chain from this id comes back to "
+                    "it' AS error_reason, now()::TIMESTAMP AS error_timestamp FROM merges WHERE "
+                    "cycle",
+                    key);
+      env_.log("WARNING: " + std::to_string(cycles) + " MDM ids in merge cycles, not merged; see " +
+               bucket_.url(key));
+    }
+    auto columns = conn_.query("SELECT * FROM " + participants + " LIMIT 0").columns();
+    bool has_attendance = false;
+    for (const auto& c : columns) has_attendance |= c.name == "attendance";
+    // [proposed] attended: the feed's attendance column when it has one, else the RSVP.
+    const std::string attended =
+        has_attendance ? "CASE WHEN p.attendance IN ('Attended', 'Yes', 'Y') THEN 'Y' ELSE 'N' END"
+                       : "CASE WHEN p.rsvp = 'Yes' THEN 'Y' ELSE 'N' END";
+    const std::string sql =
+        "SELECT p.participant_id, p.event_id, p.hcp_id, p.participant_type, p.rsvp AS "
+        "participation_status, CASE WHEN p.rsvp = 'Yes' THEN 'Y' ELSE 'N' END AS registered, " +
+        attended +
+        " AS attended, x.mdm_id, CASE WHEN m.cycle THEN x.mdm_id ELSE coalesce(m.winner_mdm_id, "
+        "x.mdm_id) END AS final_mdm_id, p.oasis_create_date, p.oasis_modified_date, "
+        "p.oasis_load_time FROM " +
+        participants + " p LEFT JOIN " + master("master_xref_participant.csv") +
+        " x ON x.source_id = p.participant_id LEFT JOIN merges m ON m.loser_mdm_id = x.mdm_id "
+        "ORDER BY p.event_id, p.participant_id";
+    const std::string key = "common/normalized/lm_participants/data.parquet";
+    return written("lm_participants", key, bucket_.write(conn_, sql, key));
+  }
+
+  json expenses() {
+    const std::string sql =
+        "SELECT e.event_id, e.event_vendor_id, TRY_CAST(l.expense AS DECIMAL(12,2)) AS "
+        "event_expense, TRY_CAST(l.estimate AS DECIMAL(12,2)) AS event_expense_estimate, "
+        "TRY_CAST(l.actual AS DECIMAL(12,2)) AS event_expense_actual FROM " +
+        table("common/normalized/lm_events/data.parquet") + " e JOIN " +
+        table("landing/lnd_event/data.parquet") + " l USING (event_id) ORDER BY e.event_id";
+    const std::string key = "common/normalized/lm_events_expenses/data.parquet";
+    return written("lm_events_expenses", key, bucket_.write(conn_, sql, key));
+  }
+
+  json kpis() {
+    conn_.query(
+        "CREATE OR REPLACE TEMP VIEW joined AS SELECT e.*, p.participant_id, "
+        "p.participant_type, p.registered, p.attended FROM " +
+        table("common/normalized/lm_events/data.parquet") + " e LEFT JOIN " +
+        table("common/normalized/lm_participants/data.parquet") + " p USING (event_id)");
+    conn_.query(
+        "CREATE OR REPLACE TEMP VIEW by_brand AS SELECT * EXCLUDE (brand_id, "
+        "brand_name), unnest(string_split(brand_id, '|')) AS brand_id, "
+        "unnest(string_split(brand_name, '|')) AS brand_name FROM joined");
+    json out = json::object();
+    for (const auto& [name, query] : kpiQueries()) {
+      const std::string key = "summarized/" + name + "/data.parquet";
+      out.update(written(name, key,
+                         bucket_.write(conn_,
+                                       "SELECT *, " + sqlLiteral(run_date_) +
+                                           " AS processing_date FROM (" + query + ")",
+                                       key)));
+    }
+    return out;
+  }
+
+  // The latest batch (rows with the greatest oasis_modified_date) of each table as one
+  // pipe-delimited file with a header; fields holding '|', '"' or a line break quoted.
+  json outbound() {
+    json out = json::object();
+    const std::string day =
+        run_date_.substr(0, 4) + run_date_.substr(5, 2) + run_date_.substr(8, 2);
+    for (const std::string t : {"lm_events", "lm_participants"}) {
+      const std::string source = table("common/normalized/" + t + "/data.parquet");
+      std::string upper = t;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const std::string key = "common/outbound/OUT_" + upper + "_" + day + ".csv";
+      out.update(written(t, key,
+                         bucket_.write(conn_,
+                                       "SELECT * FROM " + source +
+                                           " WHERE oasis_modified_date = (SELECT "
+                                           "max(oasis_modified_date) FROM " +
+                                           source + ")",
+                                       key, {{"delimiter", "|"}, {"header", true}})));
+    }
+    return out;
+  }
+
+  // The analogue of terminating the cluster: the run's scratch area goes.
+  json cleanup() {
+    int64_t removed = 0;
+    lake::ListRequest request;
+    request.prefix = "preprocess/";
+    request.max_keys = 100000;
+    for (const auto& o : env_.lake.list(bucket_.name(), request).objects)
+      removed += env_.lake.remove(bucket_.name(), o.key) ? 1 : 0;
+    env_.log("cleanup: " + std::to_string(removed) + " preprocess objects removed");
+    return {{"removed", removed}};
+  }
+
+  int64_t count(const std::string& sql) {
+    return std::stoll(conn_.query(sql).cell(0, 0).value_or("0"));
+  }
+
+  Bucket bucket_;
+  const data::StepEnv& env_;
+  data::Connection conn_;
+  std::string run_date_;
+};
+
+}  // namespace
+
+json layerStep(const json& event, const data::StepEnv& env) {
+  if (!event.contains("stage") || !event["stage"].is_string())
+    throw Error(errc::kInvalidArgument, "the event needs \"stage\"");
+  json result = Layers(event, env).run(event["stage"].get<std::string>());
+  return {{"stage", event["stage"]}, {"tables", result}};
+}
+
+}  // namespace sluice::pipelines::events

@@ -1,0 +1,161 @@
+// Preprocess (SPEC 004 §2): inbound files checked against the metadata CSV.
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <regex>
+
+#include "core/error.h"
+#include "core/text.h"
+#include "data/duckdb_engine.h"
+#include "data/table_io.h"
+#include "lake/object_store.h"
+#include "pipelines/events/steps/bucket.h"
+#include "pipelines/events/steps/steps.h"
+
+namespace sluice::pipelines::events {
+
+namespace {
+
+using data::sqlLiteral;
+using nlohmann::json;
+
+struct MetadataRow {
+  std::string inbound, preprocess, prefix, delimiter, target;
+  std::vector<std::string> columns;
+};
+
+std::vector<std::string> split(const std::string& text, const std::string& delimiter) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    const size_t at = text.find(delimiter, start);
+    out.push_back(text.substr(start, at - start));
+    if (at == std::string::npos) return out;
+    start = at + delimiter.size();
+  }
+}
+
+std::vector<MetadataRow> readMetadata(data::Connection& conn, const Bucket& bucket,
+                                      const std::string& key) {
+  if (!bucket.exists(key))
+    throw Error(errc::kInvalidArgument, "no metadata CSV at " + bucket.url(key));
+  auto r = conn.query("SELECT * FROM read_csv(" + sqlLiteral(bucket.path(key)) +
+                      ", all_varchar = true, header = true)");
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < r.columns().size(); i++) col[r.columns()[i].name] = i;
+  for (const char* c : {"inbound_location", "preprocess_location", "file_prefix", "delimiter",
+                        "expected_column_list", "target_table_name"})
+    if (!col.count(c))
+      throw Error(errc::kInvalidArgument, bucket.url(key) + " has no column '" + c + "'");
+  std::vector<MetadataRow> rows;
+  for (size_t i = 0; i < r.rowCount(); i++) {
+    auto cell = [&](const char* c) { return r.cell(i, col[c]).value_or(""); };
+    MetadataRow m{cell("inbound_location"),  cell("preprocess_location"),
+                  cell("file_prefix"),       cell("delimiter"),
+                  cell("target_table_name"), split(cell("expected_column_list"), ",")};
+    for (auto* loc : {&m.inbound, &m.preprocess})
+      if (!loc->empty() && loc->back() != '/') *loc += '/';
+    if (m.delimiter.empty()) m.delimiter = ",";
+    rows.push_back(std::move(m));
+  }
+  // The longest prefix first, so LMHC_EVENT_DEL_ files are not taken for LMHC_EVENT_.
+  std::stable_sort(rows.begin(), rows.end(), [](const MetadataRow& a, const MetadataRow& b) {
+    return a.prefix.size() > b.prefix.size();
+  });
+  return rows;
+}
+
+// "" when the file passes, else why not.
+std::string check(const std::string& name, const std::string& path, const MetadataRow& m) {
+  const std::regex pattern("^" + m.prefix + R"((\d{14}|\d{8})\.csv$)", std::regex::icase);
+  if (!std::regex_match(name, pattern))
+    return "file name does not match " + m.prefix + "YYYYMMDD[hhmmss].csv";
+  std::ifstream in(path, std::ios::binary);
+  std::string header;
+  if (!in || !std::getline(in, header)) return "file is empty or unreadable";
+  if (!header.empty() && header.back() == '\r') header.pop_back();
+  if (header.rfind("\xEF\xBB\xBF", 0) == 0) header.erase(0, 3);
+  const auto got = split(header, m.delimiter);
+  if (got != m.columns) {
+    std::string expected;
+    for (const auto& c : m.columns) expected += (expected.empty() ? "" : m.delimiter) + c;
+    return "header does not match the expected columns: expected '" + expected + "', got '" +
+           header + "'";
+  }
+  std::string line;
+  bool rows = false;
+  while (!rows && std::getline(in, line)) rows = !line.empty() && line != "\r";
+  if (!rows) return "file has a header but no rows";
+  return "";
+}
+
+}  // namespace
+
+json preprocessStep(const json& event, const data::StepEnv& env) {
+  Bucket bucket(event, env);
+  data::Connection conn(env.duckdb);
+  const auto metadata =
+      readMetadata(conn, bucket, event.value("metadata", "common/metadata/lm_metadata.csv"));
+
+  json files = json::array();
+  std::map<std::string, std::vector<std::string>> good;  // target → files
+  std::map<std::string, const MetadataRow*> row_of;
+  std::vector<std::string> consumed;
+  for (const auto& m : metadata) {
+    lake::ListRequest request;
+    request.prefix = m.inbound;
+    request.max_keys = 100000;
+    for (const auto& o : env.lake.list(bucket.name(), request).objects) {
+      const std::string name = o.key.substr(m.inbound.size());
+      if (name.find('/') != std::string::npos) continue;
+      if (std::find(consumed.begin(), consumed.end(), o.key) != consumed.end()) continue;
+      if (core::toLower(name).rfind(core::toLower(m.prefix), 0) != 0) continue;
+      consumed.push_back(o.key);
+      std::string reason = check(name, bucket.path(o.key), m);
+      int64_t rows = 0;
+      if (reason.empty()) {
+        try {
+          auto r = conn.query("SELECT count(*) FROM read_csv(" + sqlLiteral(bucket.path(o.key)) +
+                              ", delim = " + sqlLiteral(m.delimiter) +
+                              ", header = true, all_varchar = true)");
+          rows = std::stoll(*r.cell(0, 0));
+        } catch (const Error& e) {
+          reason = std::string("file is not readable as CSV: ") + e.what();
+        }
+      }
+      json entry = {{"file", name}, {"table", m.target}};
+      if (reason.empty()) {
+        good[m.target].push_back(o.key);
+        row_of[m.target] = &m;
+        entry["status"] = "ok";
+        entry["rows"] = rows;
+      } else {
+        lake::PutOptions keep;
+        keep.content_type = "text/csv";
+        keep.user_metadata["reason"] = reason;
+        env.lake.copy(bucket.name(), o.key, bucket.name(), "error/" + name, keep);
+        env.lake.remove(bucket.name(), o.key);
+        env.log("WARNING: " + bucket.url(o.key) + " moved to error/" + name + ": " + reason);
+        entry["status"] = "error";
+        entry["reason"] = reason;
+      }
+      files.push_back(entry);
+    }
+  }
+  for (const auto& [target, keys] : good) {
+    const MetadataRow& m = *row_of[target];
+    std::string list;
+    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + sqlLiteral(bucket.path(k));
+    const int64_t rows = bucket.write(
+        conn,
+        "SELECT *, now()::TIMESTAMP AS processing_timestamp FROM read_csv([" + list +
+            "], delim = " + sqlLiteral(m.delimiter) + ", header = true, all_varchar = true)",
+        m.preprocess + target + "/data.parquet");
+    for (const auto& k : keys) env.lake.remove(bucket.name(), k);
+    env.log("preprocess: " + std::to_string(keys.size()) + " file(s), " + std::to_string(rows) +
+            " rows → " + bucket.url(m.preprocess + target + "/data.parquet"));
+  }
+  return {{"files", files}};
+}
+
+}  // namespace sluice::pipelines::events
