@@ -30,6 +30,15 @@ std::string joined(const std::vector<std::string>& items, const std::string& sep
   return out;
 }
 
+// "CASE WHEN "a" IS NULL THEN 'a' END, …": the names of a row's NULL columns.
+std::string nullNames(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const auto& c : columns)
+    out += (out.empty() ? "" : ", ") + std::string("CASE WHEN ") + sqlIdentifier(c) +
+           " IS NULL THEN " + sqlLiteral(c) + " END";
+  return out;
+}
+
 class Landing {
  public:
   Landing(const json& event, const data::StepEnv& env)
@@ -81,8 +90,7 @@ class Landing {
                 "snapshot");
     conn_.query("UPDATE " + cand(f) +
                 " SET __reason = 'Null value in key column: ' || concat_ws(', ', " +
-                joined(f.required, ", ", "CASE WHEN {} IS NULL THEN '{}' END") + ") WHERE " +
-                joined(f.required, " OR ", "{} IS NULL"));
+                nullNames(f.required) + ") WHERE " + joined(f.required, " OR ", "{} IS NULL"));
     // [proposed] of duplicated keys the latest by source_updated_date stays.
     conn_.query("UPDATE " + cand(f) +
                 " SET __reason = 'Duplicate key violation' WHERE rowid IN "

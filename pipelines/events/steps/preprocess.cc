@@ -65,6 +65,22 @@ std::vector<MetadataRow> readMetadata(data::Connection& conn, const Bucket& buck
   return rows;
 }
 
+bool validUtf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const int extra = c < 0x80           ? 0
+                      : (c >> 5) == 0x6  ? 1
+                      : (c >> 4) == 0xE  ? 2
+                      : (c >> 3) == 0x1E ? 3
+                                         : -1;
+    if (extra < 0 || (c < 0x20 && c != '\t')) return false;
+    for (int k = 1; k <= extra; k++)
+      if (i + k >= s.size() || (static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += 1 + extra;
+  }
+  return true;
+}
+
 // "" when the file passes, else why not.
 std::string check(const std::string& name, const std::string& path, const MetadataRow& m) {
   const std::regex pattern("^" + m.prefix + R"((\d{14}|\d{8})\.csv$)", std::regex::icase);
@@ -75,12 +91,17 @@ std::string check(const std::string& name, const std::string& path, const Metada
   if (!in || !std::getline(in, header)) return "file is empty or unreadable";
   if (!header.empty() && header.back() == '\r') header.pop_back();
   if (header.rfind("\xEF\xBB\xBF", 0) == 0) header.erase(0, 3);
+  if (!validUtf8(header)) return "file is not readable as text (its first line is not UTF-8)";
   const auto got = split(header, m.delimiter);
   if (got != m.columns) {
     std::string expected;
     for (const auto& c : m.columns) expected += (expected.empty() ? "" : m.delimiter) + c;
-    return "header does not match the expected columns: expected '" + expected + "', got '" +
-           header + "'";
+    // Quoted in the reason, which is also the error copy's metadata: kept short.
+    auto shortened = [](const std::string& t) {
+      return t.size() > 300 ? t.substr(0, 300) + "..." : t;
+    };
+    return "header does not match the expected columns: expected '" + shortened(expected) +
+           "', got '" + shortened(header) + "'";
   }
   std::string line;
   bool rows = false;
