@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "data/duckdb_engine.h"
 #include "data/table_io.h"
+#include "lake/object_store.h"
 #include "pipelines/events/steps/bucket.h"
 #include "pipelines/events/steps/feeds.h"
 #include "pipelines/events/steps/steps.h"
@@ -58,6 +59,9 @@ class Landing {
 
  private:
   std::string cand(const Feed& f) const { return sqlIdentifier("cand_" + f.object); }
+  static std::string snapshotKey(const Feed& f) {
+    return "landing_snapshot/" + f.object + ".parquet";
+  }
 
   // cand_OBJECT: the snapshot's rows and the new keys of this run, each with __new and
   // __reason (NULL for a good row).
@@ -77,28 +81,40 @@ class Landing {
                ") a LEFT JOIN (SELECT hcp_primary_address_id, min(hcp_id) AS hcp_id FROM "
                "cand_hcp_master WHERE __reason IS NULL GROUP BY 1) h ON "
                "h.hcp_primary_address_id = a.address_id";
-    conn_.query("CREATE OR REPLACE TEMP TABLE incoming AS " + source);
-    auto snapshot = bucket_.parquet("landing_snapshot/" + f.object + ".parquet");
-    conn_.query("CREATE OR REPLACE TEMP TABLE snapshot AS SELECT * FROM " +
-                (snapshot ? *snapshot : "incoming LIMIT 0"));
+    // The snapshot is the last landing table without its load date.
+    auto snapshot = bucket_.parquet(snapshotKey(f));
+    const std::string snap = snapshot
+                                 ? "(SELECT * EXCLUDE (oasis_load_time) FROM " + *snapshot + ")"
+                                 : "(SELECT * FROM (" + source + ") LIMIT 0)";
     const std::string on = joined(f.key, " AND ", "i.{} = s.{}");
-    conn_.query("CREATE OR REPLACE TEMP TABLE " + cand(f) +
-                " AS SELECT i.*, true AS __new, NULL::VARCHAR AS __reason FROM incoming i ANTI "
-                "JOIN snapshot s ON " +
-                on +
-                " UNION ALL BY NAME SELECT *, false AS __new, NULL::VARCHAR AS __reason FROM "
-                "snapshot");
-    conn_.query("UPDATE " + cand(f) +
-                " SET __reason = 'Null value in key column: ' || concat_ws(', ', " +
-                nullNames(f.required) + ") WHERE " + joined(f.required, " OR ", "{} IS NULL"));
-    // [proposed] of duplicated keys the latest by source_updated_date stays.
-    conn_.query("UPDATE " + cand(f) +
-                " SET __reason = 'Duplicate key violation' WHERE rowid IN "
-                "(SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY " +
-                joined(f.key, ", ") +
-                " ORDER BY NOT __new, source_updated_date DESC NULLS LAST) "
-                "AS n FROM " +
-                cand(f) + " WHERE __reason IS NULL) WHERE n > 1)");
+    const std::string has_null = joined(f.required, " OR ", "{} IS NULL");
+    // One pass: new keys only, then each row's fault. Of duplicated keys the latest by
+    // source_updated_date stays ([proposed]); rows with a NULL are ranked last so they
+    // never push out a good row.
+    // Ranking rows is a sort; most days have no duplicate key, and counting says so.
+    const std::string keys = joined(f.key, ", ");
+    const bool duplicates = count("SELECT count(*) FROM (SELECT " + keys + " FROM (" + source +
+                                  ") GROUP BY ALL HAVING count(*) > 1)") > 0;
+    const std::string rank = duplicates ? "row_number() OVER (PARTITION BY " + keys + " ORDER BY " +
+                                              has_null +
+                                              ", NOT __new, source_updated_date DESC NULLS LAST)"
+                                        : "1";
+    // Materialized only when it must be: the HCP tables are changed by the integrity
+    // checks below, and a ranking of duplicates must be the same for every reader. A
+    // view otherwise, so a million rows never sit in memory.
+    const bool materialize = duplicates || f.object == "hcp_master" || f.object == "address" ||
+                             f.object == "child_attributes";
+    conn_.query(
+        "CREATE OR REPLACE TEMP " + std::string(materialize ? "TABLE " : "VIEW ") + cand(f) +
+        " AS SELECT * EXCLUDE (__null, __rank), CASE "
+        "WHEN __null THEN 'Null value in key column: ' || concat_ws(', ', " +
+        nullNames(f.required) +
+        ") WHEN __rank > 1 THEN 'Duplicate key violation' END AS __reason FROM (SELECT *, " +
+        has_null + " AS __null, " + rank +
+        " AS __rank FROM (SELECT i.*, true AS "
+        "__new FROM (" +
+        source + ") i ANTI JOIN " + snap + " s ON " + on +
+        " UNION ALL BY NAME SELECT *, false AS __new FROM " + snap + "))");
   }
 
   void fail(const std::string& object, const std::string& reason, const std::string& where) {
@@ -126,7 +142,13 @@ class Landing {
 
   json write(const Feed& f) {
     const std::string c = cand(f);
-    const int64_t errors = count("SELECT count(*) FROM " + c + " WHERE __reason IS NOT NULL");
+    // Counted before anything is written: the candidates may be a view over the snapshot.
+    auto counts = conn_.query(
+        "SELECT count(*) FILTER (WHERE __reason IS NOT NULL), count(*) "
+        "FILTER (WHERE __new AND __reason IS NULL) FROM " +
+        c);
+    const int64_t errors = std::stoll(counts.cell(0, 0).value_or("0"));
+    const int64_t fresh = std::stoll(counts.cell(0, 1).value_or("0"));
     if (errors > 0) {
       // Appended: one object per run under error/{object}_error/.
       const std::string key = "error/" + f.object + "_error/" +
@@ -141,11 +163,10 @@ class Landing {
     }
     const std::string good =
         "SELECT * EXCLUDE (__new, __reason) FROM " + c + " WHERE __reason IS NULL";
-    bucket_.write(conn_, good, "landing_snapshot/" + f.object + ".parquet");
-    const int64_t rows =
-        bucket_.write(conn_, "SELECT *, current_date AS oasis_load_time FROM (" + good + ")",
-                      "landing/" + f.target_table + "/data.parquet");
-    const int64_t fresh = count("SELECT count(*) FROM " + c + " WHERE __new AND __reason IS NULL");
+    const std::string landing = "landing/" + f.target_table + "/data.parquet";
+    const int64_t rows = bucket_.write(
+        conn_, "SELECT *, current_date AS oasis_load_time FROM (" + good + ")", landing);
+    env_.lake.copy(bucket_.name(), landing, bucket_.name(), snapshotKey(f), std::nullopt);
     env_.log("landing " + f.object + ": " + std::to_string(fresh) + " new, " +
              std::to_string(rows) + " in landing/" + f.target_table);
     return {{"new", fresh}, {"rows", rows}, {"errors", errors}};

@@ -100,25 +100,28 @@ class Layers {
     std::string deleted = "SELECT NULL AS event_id WHERE false";
     if (auto del = bucket_.parquet("landing/lnd_event_del/data.parquet"))
       deleted = "SELECT event_id FROM " + *del;
-    // Brands split on '|', each looked up (412 / UNKNOWN when the master lacks it), and
-    // joined back in their order.
+    // Brands split on '|', each looked up in the product master (412 / UNKNOWN when it
+    // lacks the brand) and joined back in their order: one lookup map, no regrouping.
+    const auto brands = [](const char* map, const char* missing) {
+      return std::string(
+                 "array_to_string(list_transform(string_split(e.event_brand, '|'), b -> "
+                 "coalesce(p.") +
+             map + "[trim(b)], '" + missing + "')), '|')";
+    };
     const std::string sql =
-        "WITH e AS (SELECT * FROM " + events + " WHERE event_id NOT IN (" + deleted +
-        ")), brands AS (SELECT event_id, trim(unnest(string_split(event_brand, '|'))) AS brand, "
-        "generate_subscripts(string_split(event_brand, '|'), 1) AS pos FROM e), "
-        "looked_up AS (SELECT b.event_id, b.pos, b.brand, coalesce(p.Brand_id, '412') AS "
-        "brand_id, coalesce(p.Brand_name, 'UNKNOWN') AS brand_name FROM brands b LEFT JOIN " +
+        "WITH p AS (SELECT map(list(source_product_name), list(Brand_id)) AS ids, "
+        "map(list(source_product_name), list(Brand_name)) AS names FROM " +
         master("product_master.csv") +
-        " p ON p.source_product_name = b.brand), grouped AS (SELECT event_id, "
-        "string_agg(brand, '|' ORDER BY pos) AS event_brand, string_agg(brand_id, '|' ORDER BY "
-        "pos) AS brand_id, string_agg(brand_name, '|' ORDER BY pos) AS brand_name FROM looked_up "
-        "GROUP BY event_id) SELECT e.event_id, e.event_name, CAST(e.event_date AS DATE) AS "
-        "event_date, g.event_brand, g.brand_id, g.brand_name, e.indication_name, "
-        "i.indication_id, e.site_city AS event_location, e.event_type, e.event_vendor_id, "
-        "e.oasis_create_date, e.oasis_modified_date, e.oasis_load_time FROM e LEFT JOIN grouped "
-        "g USING (event_id) LEFT JOIN " +
-        master("indication_master.csv") +
-        " i ON i.source_indication_name = e.indication_name ORDER BY e.event_id";
+        ") SELECT e.event_id, e.event_name, CAST(e.event_date AS DATE) AS event_date, "
+        "array_to_string(list_transform(string_split(e.event_brand, '|'), b -> trim(b)), '|') AS "
+        "event_brand, " +
+        brands("ids", "412") + " AS brand_id, " + brands("names", "UNKNOWN") +
+        " AS brand_name, e.indication_name, i.indication_id, e.site_city AS event_location, "
+        "e.event_type, e.event_vendor_id, e.oasis_create_date, e.oasis_modified_date, "
+        "e.oasis_load_time FROM " +
+        events + " e CROSS JOIN p LEFT JOIN " + master("indication_master.csv") +
+        " i ON i.source_indication_name = e.indication_name WHERE e.event_id NOT IN (" + deleted +
+        ") ORDER BY e.event_id";
     const std::string key = "common/normalized/lm_events/data.parquet";
     return written("lm_events", key, bucket_.write(conn_, sql, key));
   }
@@ -166,8 +169,7 @@ class Layers {
         "x.mdm_id) END AS final_mdm_id, p.oasis_create_date, p.oasis_modified_date, "
         "p.oasis_load_time FROM " +
         participants + " p LEFT JOIN " + master("master_xref_participant.csv") +
-        " x ON x.source_id = p.participant_id LEFT JOIN merges m ON m.loser_mdm_id = x.mdm_id "
-        "ORDER BY p.event_id, p.participant_id";
+        " x ON x.source_id = p.participant_id LEFT JOIN merges m ON m.loser_mdm_id = x.mdm_id";
     const std::string key = "common/normalized/lm_participants/data.parquet";
     return written("lm_participants", key, bucket_.write(conn_, sql, key));
   }

@@ -118,8 +118,22 @@ json preprocessStep(const json& event, const data::StepEnv& env) {
   const auto metadata =
       readMetadata(conn, bucket, event.value("metadata", "common/metadata/lm_metadata.csv"));
 
-  json files = json::array();
-  std::map<std::string, std::vector<std::string>> good;  // target → files
+  json files = json::object();  // file name → its outcome
+  // A failed file is kept whole as error/{name}, its reason as object metadata.
+  auto reject = [&](const std::string& key, const std::string& name, const std::string& reason) {
+    lake::PutOptions keep;
+    keep.content_type = "text/csv";
+    std::string header_safe = reason;  // metadata travels as an HTTP header: one line
+    for (auto& c : header_safe)
+      if (c == '\n' || c == '\r') c = ' ';
+    keep.user_metadata["reason"] = header_safe;
+    env.lake.copy(bucket.name(), key, bucket.name(), "error/" + name, keep);
+    env.lake.remove(bucket.name(), key);
+    env.log("WARNING: " + bucket.url(key) + " moved to error/" + name + ": " + reason);
+    files[name]["status"] = "error";
+    files[name]["reason"] = reason;
+  };
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> good;  // target → files
   std::map<std::string, const MetadataRow*> row_of;
   std::vector<std::string> consumed;
   for (const auto& m : metadata) {
@@ -132,51 +146,40 @@ json preprocessStep(const json& event, const data::StepEnv& env) {
       if (std::find(consumed.begin(), consumed.end(), o.key) != consumed.end()) continue;
       if (core::toLower(name).rfind(core::toLower(m.prefix), 0) != 0) continue;
       consumed.push_back(o.key);
-      std::string reason = check(name, bucket.path(o.key), m);
-      int64_t rows = 0;
-      if (reason.empty()) {
-        try {
-          auto r = conn.query("SELECT count(*) FROM read_csv(" + sqlLiteral(bucket.path(o.key)) +
-                              ", delim = " + sqlLiteral(m.delimiter) +
-                              ", header = true, all_varchar = true)");
-          rows = std::stoll(*r.cell(0, 0));
-        } catch (const Error& e) {
-          reason = std::string("file is not readable as CSV: ") + e.what();
-        }
+      files[name] = {{"file", name}, {"table", m.target}, {"status", "ok"}};
+      const std::string reason = check(name, bucket.path(o.key), m);
+      if (!reason.empty()) {
+        reject(o.key, name, reason);
+        continue;
       }
-      json entry = {{"file", name}, {"table", m.target}};
-      if (reason.empty()) {
-        good[m.target].push_back(o.key);
-        row_of[m.target] = &m;
-        entry["status"] = "ok";
-        entry["rows"] = rows;
-      } else {
-        lake::PutOptions keep;
-        keep.content_type = "text/csv";
-        keep.user_metadata["reason"] = reason;
-        env.lake.copy(bucket.name(), o.key, bucket.name(), "error/" + name, keep);
-        env.lake.remove(bucket.name(), o.key);
-        env.log("WARNING: " + bucket.url(o.key) + " moved to error/" + name + ": " + reason);
-        entry["status"] = "error";
-        entry["reason"] = reason;
-      }
-      files.push_back(entry);
+      good[m.target].emplace_back(o.key, name);
+      row_of[m.target] = &m;
     }
   }
-  for (const auto& [target, keys] : good) {
+  for (const auto& [target, inputs] : good) {
     const MetadataRow& m = *row_of[target];
     std::string list;
-    for (const auto& k : keys) list += (list.empty() ? "" : ", ") + sqlLiteral(bucket.path(k));
-    const int64_t rows = bucket.write(
-        conn,
-        "SELECT *, now()::TIMESTAMP AS processing_timestamp FROM read_csv([" + list +
-            "], delim = " + sqlLiteral(m.delimiter) + ", header = true, all_varchar = true)",
-        m.preprocess + target + "/data.parquet");
-    for (const auto& k : keys) env.lake.remove(bucket.name(), k);
-    env.log("preprocess: " + std::to_string(keys.size()) + " file(s), " + std::to_string(rows) +
-            " rows → " + bucket.url(m.preprocess + target + "/data.parquet"));
+    for (const auto& [key, name] : inputs)
+      list += (list.empty() ? "" : ", ") + sqlLiteral(bucket.path(key));
+    const std::string out = m.preprocess + target + "/data.parquet";
+    try {
+      const int64_t rows = bucket.write(
+          conn,
+          "SELECT *, now()::TIMESTAMP AS processing_timestamp FROM read_csv([" + list +
+              "], delim = " + sqlLiteral(m.delimiter) + ", header = true, all_varchar = true)",
+          out);
+      for (const auto& [key, name] : inputs) env.lake.remove(bucket.name(), key);
+      env.log("preprocess: " + std::to_string(inputs.size()) + " file(s), " + std::to_string(rows) +
+              " rows → " + bucket.url(out));
+    } catch (const Error& e) {
+      // Not readable with the delimiter after all: the table's files go to the error area.
+      for (const auto& [key, name] : inputs)
+        reject(key, name, std::string("file is not readable as CSV: ") + e.what());
+    }
   }
-  return {{"files", files}};
+  json list = json::array();
+  for (auto& [name, outcome] : files.items()) list.push_back(outcome);
+  return {{"files", list}};
 }
 
 }  // namespace sluice::pipelines::events
