@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "data/duckdb_engine.h"
+#include "flow/task_runner.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
 #include "lake/object_store.h"
@@ -19,6 +20,7 @@
 #include "testing/sluice_up.h"
 #include "testing/smtp_sink.h"
 #include "testing/temp_dir.h"
+#include "workflows/workflow_service.h"
 
 namespace sluice::pipelines::events {
 namespace {
@@ -263,6 +265,44 @@ TEST(EventsProject, TheDailyRunSucceedsAndSaysSoByEmail) {
                           "\"SELECT event_date, total_attendees FROM "
                           "lmhc.summarized_event_performance_kpi ORDER BY 1\"");
   EXPECT_EQ(q.out, "event_date,total_attendees\n2025-08-15,3\n2025-08-20,2\n2025-08-25,1\n");
+}
+
+// A stage that keeps failing: retried once after 5 minutes (not waited for here), then
+// the cleanup runs and the failure is e-mailed.
+TEST(EventsProject, AFailingStageIsRetriedCleanedUpAndEmailed) {
+  flow::RecordingSleeper sleeper;
+  testing::TempDir dir;
+  testing::SmtpSink smtp;
+  ::setenv("SLUICE_SMTP_URL", smtp.url().c_str(), 1);
+  app::Environment env(dir / "data");
+  std::set<std::string> builtins;
+  for (const auto* f : env.functions().all()) builtins.insert(f->name);
+  const std::string project_dir = std::string(SLUICE_SOURCE_DIR) + "/pipelines/events";
+  runtime::ProjectRuntime runtime(env, project::loadProject(project_dir, builtins));
+  runtime.apply();  // the bucket and the functions; no metadata CSV in it
+  env.lake().put("lmhc", "preprocess/lnd_event/data.parquet", "left by an earlier run");
+
+  workflows::WorkflowServiceOptions options;
+  options.sleeper = &sleeper;
+  workflows::WorkflowService service(env.functions(), env.services(), options);
+  service.putWorkflow(
+      "events_daily",
+      json::parse(core::readFile(project_dir + "/workflows/events_daily.asl.json")));
+  auto record = service.start("events_daily", {{"run_date", "2025-08-16"}}, "failing-run");
+  record = service.run(record.id);
+  ::unsetenv("SLUICE_SMTP_URL");
+
+  EXPECT_EQ(record.status, "FAILED");
+  EXPECT_EQ(record.error, "EventsRunFailed");
+  EXPECT_EQ(sleeper.slept, std::vector<double>{300});  // one retry, 5 minutes later
+  lake::ListRequest scratch;
+  scratch.prefix = "preprocess/";
+  EXPECT_TRUE(env.lake().list("lmhc", scratch).objects.empty());  // cleaned up anyway
+  const std::string mail = smtp.waitFor("failed in");
+  EXPECT_NE(mail.find("Subject: events daily run failed"), std::string::npos) << mail;
+  EXPECT_NE(mail.find("failing-run for 2025-08-16 failed in InvalidArgument: no metadata CSV"),
+            std::string::npos)
+      << mail;
 }
 
 }  // namespace
