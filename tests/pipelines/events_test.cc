@@ -267,6 +267,63 @@ TEST(EventsProject, TheDailyRunSucceedsAndSaysSoByEmail) {
   EXPECT_EQ(q.out, "event_date,total_attendees\n2025-08-15,3\n2025-08-20,2\n2025-08-25,1\n");
 }
 
+// A generated day of 20,000 participants through every layer: what goes in comes out.
+TEST(EventsGenerated, EveryParticipantAndEventIsAccountedFor) {
+  testing::TempDir dir;
+  GeneratorOptions options;
+  options.events = 2000;
+  options.seed = 5;
+  writeFeeds(dir / "feeds", options);
+  app::Environment env(dir / "data");
+  env.lake().createBucket("lmhc");
+  for (const auto& e : fs::recursive_directory_iterator(dir / "feeds"))
+    if (e.is_regular_file())
+      env.lake().put("lmhc", fs::relative(e.path(), dir / "feeds").string(),
+                     core::readFile(e.path().string()));
+  functions::Invoker invoker(env.functions(), env.services());
+  invoker.invoke("events_preprocess", json::object());
+  invoker.invoke("events_landing", json::object());
+  for (const char* s : {"events", "participants", "expenses", "kpis", "outbound"})
+    invoker.invoke("events_layer", {{"stage", s}, {"run_date", "2025-08-16"}});
+
+  data::Connection conn(env.duckdb());
+  const std::string lake = *env.lake().localPath("lmhc", "");
+  auto scalar = [&](const std::string& sql) {
+    return std::stoll(conn.query(sql).cell(0, 0).value_or("-1"));
+  };
+  const std::string events =
+      "read_parquet('" + lake + "/common/normalized/lm_events/data.parquet')";
+  const std::string people =
+      "read_parquet('" + lake + "/common/normalized/lm_participants/data.parquet')";
+  // Every 97th event was deleted by the EVENT_DEL feed (EVT100001, EVT100098, …).
+  EXPECT_EQ(scalar("SELECT count(*) FROM " + events), 2000 - 21);
+  EXPECT_EQ(scalar("SELECT count(*) FROM " + people), 20000);
+  // Merges resolved transitively: p%100 == 0 went p → p-1 → p-2.
+  EXPECT_EQ(scalar("SELECT count(*) FROM " + people +
+                   " WHERE mdm_id = 'MDM1000100' AND "
+                   "final_mdm_id = 'MDM1000098'"),
+            1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM " + people + " WHERE final_mdm_id IS NULL"), 0);
+  // Unknown brands are 412 / UNKNOWN, known ones never.
+  EXPECT_EQ(scalar("SELECT count(*) FROM " + events +
+                   " WHERE (event_brand LIKE 'Experimental%') "
+                   "<> (brand_id = '412')"),
+            0);
+  // The KPIs add up to the participants of the events that were not deleted.
+  EXPECT_EQ(scalar("SELECT sum(total_registrations) FROM read_parquet('" + lake +
+                   "/summarized/event_performance_kpi/data.parquet')"),
+            scalar("SELECT count(*) FROM " + people + " WHERE event_id IN (SELECT event_id FROM " +
+                   events + ")"));
+  EXPECT_EQ(scalar("SELECT sum(total_participants) FROM read_parquet('" + lake +
+                   "/summarized/participant_engagement_kpi/data.parquet')"),
+            scalar("SELECT count(*) FROM " + people + " WHERE event_id IN (SELECT event_id FROM " +
+                   events + ")"));
+  // One outbound line per participant, plus the header.
+  const std::string out =
+      env.lake().get("lmhc", "common/outbound/OUT_LM_PARTICIPANTS_20250816.csv");
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 20001);
+}
+
 // A stage that keeps failing: retried once after 5 minutes (not waited for here), then
 // the cleanup runs and the failure is e-mailed.
 TEST(EventsProject, AFailingStageIsRetriedCleanedUpAndEmailed) {

@@ -272,7 +272,8 @@ void writeRandom(const fs::path& dir, const Names& n, const GeneratorOptions& o)
     std::snprintf(id, sizeof id, "IND%03zu", i + 1);
     indication.write({kIndications[i], kIndications[i], id});
   }
-  // Every participant has an MDM id; one in twenty ids lost a merge, some through a chain.
+  // Every participant has an MDM id; one in twenty ids lost a merge to the id before it,
+  // and one in a hundred through a chain of two (p → p-1 → p-2).
   CsvFile xref(dir / "common/master/master_xref_participant.csv", {"source_id", "mdm_id"});
   CsvFile merge(dir / "common/master/master_mdm_merge.csv", {"loser_mdm_id", "winner_mdm_id"});
   const int64_t participants = o.events * o.participants_per_event;
@@ -280,6 +281,9 @@ void writeRandom(const fs::path& dir, const Names& n, const GeneratorOptions& o)
     const std::string mdm = "MDM" + std::to_string(1000000 + p);
     xref.write({"PART" + std::to_string(1000000 + p), mdm});
     if (p % 20 == 0) merge.write({mdm, "MDM" + std::to_string(1000000 + p - 1)});
+    if (p % 100 == 0)
+      merge.write(
+          {"MDM" + std::to_string(1000000 + p - 1), "MDM" + std::to_string(1000000 + p - 2)});
   }
 }
 
