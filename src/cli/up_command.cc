@@ -75,10 +75,18 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
       ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("PROJECT_DIR", *project, "the project folder (with sluice.yaml)");
   cmd->add_option("--s3-addr", *s3_addr, "HOST:PORT of the S3 API (port 0: any free port)");
+  auto tls = std::make_shared<s3::TlsFiles>();
+  auto* cert = cmd->add_option("--tls-cert", tls->certificate,
+                               "PEM certificate: serve the S3 API over HTTPS")
+                   ->check(CLI::ExistingFile);
+  auto* key = cmd->add_option("--tls-key", tls->private_key, "PEM private key of --tls-cert")
+                  ->check(CLI::ExistingFile);
+  cert->needs(key);
+  key->needs(cert);
   cmd->add_option("--api-addr", *api_addr,
                   "HOST:PORT of the HTTP API: the project's routes, /metrics, /sluice/… (port 0: "
                   "any free port)");
-  cmd->callback([&ctx, s3_addr, api_addr, project, log_format] {
+  cmd->callback([&ctx, s3_addr, api_addr, project, log_format, tls] {
     // Blocked before any thread starts, so every thread inherits the mask and the signals
     // reach only the waiter below (not the default action, which would end the process).
     sigset_t signals;
@@ -94,13 +102,16 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
     const s3::Credentials credentials = serverCredentials(env.state().parameters(), ctx.out);
     env.redactor().add(credentials.secret_access_key);
     runtime::RuntimeLog log(ctx.out, *log_format == "json", env.redactor());
-    s3::S3Server server(env.lake(), credentials, env.dataDir() + "/tmp/multipart");
+    s3::S3Server server(env.lake(), credentials, env.dataDir() + "/tmp/multipart",
+                        core::SystemClock::instance(), *tls);
     const int bound = server.bind(host, port);
-    const std::string endpoint = "http://" + host + ":" + std::to_string(bound);
+    const std::string endpoint =
+        (tls->enabled() ? "https://" : "http://") + host + ":" + std::to_string(bound);
     runtime::ProjectRuntime* rt = nullptr;
     if (!ctx.project_dir.empty()) {
       const runtime::S3Access access{endpoint, credentials.access_key_id,
-                                     credentials.secret_access_key};
+                                     credentials.secret_access_key,
+                                     tls->enabled() ? tls->certificate : ""};
       rt = &ctx.runtime(&access);
     }
     runtime::ApiServer api(env, rt ? &rt->project() : nullptr, credentials);

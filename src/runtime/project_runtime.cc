@@ -142,6 +142,7 @@ void ProjectRuntime::registerFunction(const project::FunctionDecl& f, const S3Ac
       spec.environment["AWS_ENDPOINT_URL_S3"] = s3.endpoint;
       spec.environment["AWS_ACCESS_KEY_ID"] = s3.access_key_id;
       spec.environment["AWS_SECRET_ACCESS_KEY"] = s3.secret_access_key;
+      if (!s3.ca_bundle.empty()) spec.environment["AWS_CA_BUNDLE"] = s3.ca_bundle;
     }
     if (f.memory_mb > 0)
       spec.environment["SLUICE_MEMORY_LIMIT"] = std::to_string(f.memory_mb) + "MB";

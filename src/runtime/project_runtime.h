@@ -24,6 +24,7 @@ struct S3Access {
   std::string endpoint;
   std::string access_key_id;
   std::string secret_access_key;
+  std::string ca_bundle;  // the server's certificate when it serves HTTPS
 };
 
 class ProjectRuntime {

@@ -167,13 +167,28 @@ std::string listBucketsXml(const std::vector<lake::BucketInfo>& buckets) {
 
 }  // namespace
 
+namespace {
+
+std::unique_ptr<httplib::Server> httpServer(const TlsFiles& tls) {
+  if (!tls.enabled()) return std::make_unique<httplib::Server>();
+  auto https =
+      std::make_unique<httplib::SSLServer>(tls.certificate.c_str(), tls.private_key.c_str());
+  if (!https->is_valid())
+    throw Error(errc::kIo, "cannot serve HTTPS with certificate '" + tls.certificate +
+                               "' and key '" + tls.private_key +
+                               "': unreadable, not PEM, or not a matching pair");
+  return https;
+}
+
+}  // namespace
+
 S3Server::S3Server(lake::ObjectStore& lake, Credentials credentials, const std::string& staging_dir,
-                   const core::Clock& clock)
+                   const core::Clock& clock, const TlsFiles& tls)
     : lake_(lake),
       credentials_(std::move(credentials)),
       clock_(clock),
       multipart_(std::make_unique<MultipartUploads>(lake, staging_dir, clock)),
-      http_(std::make_unique<httplib::Server>()) {
+      http_(httpServer(tls)) {
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     // Ranges are served by the lake reader; without this httplib would cut the already
     // ranged body again (and answer 416 for any range past the first one's length).

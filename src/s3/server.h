@@ -21,11 +21,19 @@ class ObjectStore;
 
 namespace sluice::s3 {
 
+// A PEM certificate (chain) and its private key: with them the API is served over HTTPS.
+struct TlsFiles {
+  std::string certificate;
+  std::string private_key;
+  bool enabled() const { return !certificate.empty(); }
+};
+
 class S3Server {
  public:
-  // `staging_dir` keeps the parts of multipart uploads until they complete.
+  // `staging_dir` keeps the parts of multipart uploads until they complete. Throws
+  // Error(IOError) when the TLS files cannot be used.
   S3Server(lake::ObjectStore& lake, Credentials credentials, const std::string& staging_dir,
-           const core::Clock& clock = core::SystemClock::instance());
+           const core::Clock& clock = core::SystemClock::instance(), const TlsFiles& tls = {});
   ~S3Server();
 
   // Binds to host:port (port 0 picks a free one); throws Error(IOError) if it cannot.

@@ -35,7 +35,8 @@ class SluiceUp {
 
   // Starts `sluice --data-dir DATA_DIR up [PROJECT_DIR]` on free ports and waits
   // for its ready line; `ok()` tells whether it came.
-  SluiceUp(const std::string& data_dir, const std::string& project_dir = "") {
+  SluiceUp(const std::string& data_dir, const std::string& project_dir = "",
+           const std::vector<std::string>& extra_args = {}) {
     int out[2];
     if (::pipe(out) != 0) return;
     pid_ = ::fork();
@@ -46,7 +47,9 @@ class SluiceUp {
       ::setenv("SLUICE_S3_SECRET_ACCESS_KEY", kSecret, 1);
       std::vector<const char*> argv = {SLUICE_BINARY, "--data-dir", data_dir.c_str(), "up"};
       if (!project_dir.empty()) argv.push_back(project_dir.c_str());
-      argv.insert(argv.end(), {"--s3-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0", nullptr});
+      argv.insert(argv.end(), {"--s3-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0"});
+      for (const auto& a : extra_args) argv.push_back(a.c_str());
+      argv.push_back(nullptr);
       ::execv(SLUICE_BINARY, const_cast<char* const*>(argv.data()));
       ::_exit(127);
     }
@@ -56,8 +59,8 @@ class SluiceUp {
     if (!std::fgets(line, sizeof line, out_)) return;
     ready_line_ = line;
     std::smatch m;
-    if (std::regex_search(ready_line_, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)")))
-      endpoint_ = "http://127.0.0.1:" + m[1].str();
+    if (std::regex_search(ready_line_, m, std::regex("(https?)://127\\.0\\.0\\.1:(\\d+)")))
+      endpoint_ = m[1].str() + "://127.0.0.1:" + m[2].str();
     if (std::regex_search(ready_line_, m, std::regex("HTTP API on (http://127\\.0\\.0\\.1:\\d+)")))
       api_ = m[1].str();
   }
