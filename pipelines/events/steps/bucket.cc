@@ -42,4 +42,14 @@ int64_t Bucket::write(data::Connection& conn, const std::string& select, const s
       .rows;
 }
 
+std::string textCsv(const std::string& files_sql, const std::string& delimiter,
+                    const std::vector<std::string>& columns) {
+  std::string types;
+  for (const auto& c : columns)
+    types += (types.empty() ? "" : ", ") + data::sqlLiteral(c) + ": 'VARCHAR'";
+  return "read_csv(" + files_sql +
+         ", header = true, auto_detect = false, delim = " + data::sqlLiteral(delimiter) +
+         ", quote = '\"', escape = '\"', columns = {" + types + "})";
+}
+
 }  // namespace sluice::pipelines::events

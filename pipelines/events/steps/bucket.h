@@ -3,6 +3,7 @@
 // where they lie and written through the lake (atomically, raising object events).
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "data/steps/step.h"
 
@@ -26,5 +27,11 @@ class Bucket {
   std::string name_;
   const data::StepEnv& env_;
 };
+
+// read_csv(…) of CSV files whose header is already known to be `columns`, every field
+// as text: no sniffing (a second pass over large files), RFC 4180 quoting.
+// `files_sql` is a SQL string literal or a list of them.
+std::string textCsv(const std::string& files_sql, const std::string& delimiter,
+                    const std::vector<std::string>& columns);
 
 }  // namespace sluice::pipelines::events

@@ -1,5 +1,6 @@
 // The layers after landing (SPEC 004 §2): normalized events and participants, expenses,
 // the five KPI tables, the outbound files, and the cleanup that always runs.
+#include <fstream>
 #include <map>
 
 #include "core/clock.h"
@@ -85,10 +86,25 @@ class Layers {
     if (!t) throw Error("MissingInput", bucket_.url(key) + " does not exist; run the stage before");
     return *t;
   }
+  // A master file, after checking its header is the one the layers read.
   std::string master(const std::string& name) {
+    static const std::map<std::string, std::vector<std::string>> columns = {
+        {"product_master.csv", {"source_product_name", "Brand_name", "Brand_id"}},
+        {"indication_master.csv", {"source_indication_name", "indication_name", "indication_id"}},
+        {"master_xref_participant.csv", {"source_id", "mdm_id"}},
+        {"master_mdm_merge.csv", {"loser_mdm_id", "winner_mdm_id"}}};
     const std::string key = "common/master/" + name;
     if (!bucket_.exists(key)) throw Error("MissingInput", bucket_.url(key) + " does not exist");
-    return "read_csv(" + sqlLiteral(bucket_.path(key)) + ", header = true, all_varchar = true)";
+    const auto& expected = columns.at(name);
+    std::ifstream in(bucket_.path(key), std::ios::binary);
+    std::string header, want;
+    std::getline(in, header);
+    if (!header.empty() && header.back() == '\r') header.pop_back();
+    for (const auto& c : expected) want += (want.empty() ? "" : ",") + c;
+    if (header != want)
+      throw Error(errc::kInvalidArgument,
+                  bucket_.url(key) + " has the header '" + header + "', not '" + want + "'");
+    return textCsv(sqlLiteral(bucket_.path(key)), ",", expected);
   }
   json written(const std::string& name, const std::string& key, int64_t rows) {
     env_.log(name + ": " + std::to_string(rows) + " rows → " + bucket_.url(key));

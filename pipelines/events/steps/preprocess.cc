@@ -163,11 +163,10 @@ json preprocessStep(const json& event, const data::StepEnv& env) {
       list += (list.empty() ? "" : ", ") + sqlLiteral(bucket.path(key));
     const std::string out = m.preprocess + target + "/data.parquet";
     try {
-      const int64_t rows = bucket.write(
-          conn,
-          "SELECT *, now()::TIMESTAMP AS processing_timestamp FROM read_csv([" + list +
-              "], delim = " + sqlLiteral(m.delimiter) + ", header = true, all_varchar = true)",
-          out);
+      const int64_t rows = bucket.write(conn,
+                                        "SELECT *, now()::TIMESTAMP AS processing_timestamp FROM " +
+                                            textCsv("[" + list + "]", m.delimiter, m.columns),
+                                        out);
       for (const auto& [key, name] : inputs) env.lake.remove(bucket.name(), key);
       env.log("preprocess: " + std::to_string(inputs.size()) + " file(s), " + std::to_string(rows) +
               " rows → " + bucket.url(out));
