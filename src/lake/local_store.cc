@@ -482,13 +482,9 @@ void LocalObjectStore::removeEmptyParents(const std::string& bucket_dir, const s
 bool LocalObjectStore::remove(const std::string& bucket, const std::string& key) {
   const std::string bucket_dir = bucketDir(bucket);
   validateKey(key);
-  ObjectInfo info;
-  try {
-    info = head(bucket, key);
-  } catch (const Error& e) {
-    if (e.code() == errc::kNoSuchKey) return false;
-    throw;
-  }
+  const auto found = find(bucket, key);
+  if (!found) return false;
+  const ObjectInfo& info = *found;
   std::string path = resolveNoSymlinks(bucket_dir, key);
   if (key.back() == '/') {
     if (::lremovexattr(path.c_str(), kMetaAttr) != 0 && errno != ENODATA)

@@ -28,6 +28,15 @@ ObjectInfo ObjectStore::put(const std::string& bucket, const std::string& key,
   return writer->commit();
 }
 
+std::optional<ObjectInfo> ObjectStore::find(const std::string& bucket, const std::string& key) {
+  try {
+    return head(bucket, key);
+  } catch (const Error& e) {
+    if (e.code() == errc::kNoSuchKey) return std::nullopt;
+    throw;
+  }
+}
+
 std::string ObjectStore::get(const std::string& bucket, const std::string& key,
                              const std::optional<ByteRange>& range) {
   return openReader(bucket, key, range)->readAll();

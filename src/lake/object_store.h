@@ -80,6 +80,8 @@ class ObjectStore {
                  const PutOptions& options = {});
   std::string get(const std::string& bucket, const std::string& key,
                   const std::optional<ByteRange>& range = std::nullopt);
+  // head(), or nullopt when there is no such object.
+  std::optional<ObjectInfo> find(const std::string& bucket, const std::string& key);
 
   void addListener(ObjectEventListener listener);
 

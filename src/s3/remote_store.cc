@@ -292,15 +292,10 @@ lake::ObjectInfo RemoteObjectStore::head(const std::string& bucket, const std::s
 
 bool RemoteObjectStore::remove(const std::string& bucket, const std::string& key) {
   // S3 answers 204 whether or not the key existed; the event needs to know.
-  lake::ObjectInfo info;
-  try {
-    info = head(bucket, key);
-  } catch (const Error& e) {
-    if (e.code() == errc::kNoSuchKey) return false;
-    throw;
-  }
+  const auto info = find(bucket, key);
+  if (!info) return false;
   client_.send({"DELETE", bucket, key, {}, {}, {}});
-  emitChange(lake::ObjectEventType::kRemoved, info, "Delete", clock_.now());
+  emitChange(lake::ObjectEventType::kRemoved, *info, "Delete", clock_.now());
   return true;
 }
 

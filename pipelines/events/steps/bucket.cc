@@ -9,15 +9,7 @@ namespace sluice::pipelines::events {
 Bucket::Bucket(const nlohmann::json& event, const data::StepEnv& env)
     : name_(event.value("bucket", "lmhc")), env_(env) {}
 
-bool Bucket::exists(const std::string& key) const {
-  try {
-    env_.lake.head(name_, key);
-    return true;
-  } catch (const Error& e) {
-    if (e.code() == errc::kNoSuchKey) return false;
-    throw;
-  }
-}
+bool Bucket::exists(const std::string& key) const { return env_.lake.find(name_, key).has_value(); }
 
 std::string Bucket::path(const std::string& key_or_glob) const {
   auto p = env_.lake.localPath(name_, key_or_glob);
@@ -31,12 +23,9 @@ std::optional<std::string> Bucket::parquet(const std::string& key) const {
 }
 
 int64_t Bucket::write(data::Connection& conn, const std::string& select, const std::string& key,
-                      const nlohmann::json& csv) const {
-  nlohmann::json out = {{"path", url(key)}};
-  if (!csv.is_null()) {
-    out["format"] = "csv";
-    out["csv"] = csv;
-  }
+                      const nlohmann::json& output) const {
+  nlohmann::json out = output;
+  out["path"] = url(key);
   return data::writeQuery(conn, select, out, env_.lake, env_.scratch_dir, nlohmann::json::object(),
                           env_.now)
       .rows;

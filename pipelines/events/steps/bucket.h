@@ -18,9 +18,10 @@ class Bucket {
   std::string path(const std::string& key_or_glob) const;
   // read_parquet(…) of the key, or nullopt when there is no such object.
   std::optional<std::string> parquet(const std::string& key) const;
-  // Writes the query's rows to the key (Parquet, or CSV with `csv` options); returns rows.
+  // Writes the query's rows to the key (Parquet unless `output` says otherwise: any
+  // fields of data::writeQuery's output spec, e.g. format, csv, compression); returns rows.
   int64_t write(data::Connection& conn, const std::string& select, const std::string& key,
-                const nlohmann::json& csv = nullptr) const;
+                const nlohmann::json& output = nlohmann::json::object()) const;
   std::string url(const std::string& key) const { return "lake://" + name_ + "/" + key; }
 
  private:

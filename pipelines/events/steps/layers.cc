@@ -234,13 +234,15 @@ class Layers {
       std::string upper = t;
       for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       const std::string key = "common/outbound/OUT_" + upper + "_" + day + ".csv";
-      out.update(written(t, key,
-                         bucket_.write(conn_,
-                                       "SELECT * FROM " + source +
-                                           " WHERE oasis_modified_date = (SELECT "
-                                           "max(oasis_modified_date) FROM " +
-                                           source + ")",
-                                       key, {{"delimiter", "|"}, {"header", true}})));
+      out.update(written(
+          t, key,
+          bucket_.write(conn_,
+                        "SELECT * FROM " + source +
+                            " WHERE oasis_modified_date = (SELECT "
+                            "max(oasis_modified_date) FROM " +
+                            source + ")",
+                        key,
+                        {{"format", "csv"}, {"csv", {{"delimiter", "|"}, {"header", true}}}})));
     }
     return out;
   }

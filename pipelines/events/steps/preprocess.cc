@@ -166,7 +166,9 @@ json preprocessStep(const json& event, const data::StepEnv& env) {
       const int64_t rows = bucket.write(conn,
                                         "SELECT *, now()::TIMESTAMP AS processing_timestamp FROM " +
                                             textCsv("[" + list + "]", m.delimiter, m.columns),
-                                        out);
+                                        // A scratch layer, read once by landing and removed by the
+                                        // cleanup: compressing it would cost more than it saves.
+                                        out, {{"compression", "uncompressed"}});
       for (const auto& [key, name] : inputs) env.lake.remove(bucket.name(), key);
       env.log("preprocess: " + std::to_string(inputs.size()) + " file(s), " + std::to_string(rows) +
               " rows → " + bucket.url(out));

@@ -47,13 +47,7 @@ struct Settings {
 };
 
 bool exists(lake::ObjectStore& lake, const std::string& bucket, const std::string& key) {
-  try {
-    lake.head(bucket, key);
-    return true;
-  } catch (const Error& e) {
-    if (e.code() == errc::kNoSuchKey || e.code() == errc::kNoSuchBucket) return false;
-    throw;
-  }
+  return lake.find(bucket, key).has_value();
 }
 
 std::string localPath(lake::ObjectStore& lake, const std::string& bucket, const std::string& key) {
