@@ -1,5 +1,6 @@
 // Landing (SPEC 004 §2): preprocessed feeds into the landing layer with snapshot
 // semantics, bad rows into the error area with their reasons.
+#include <map>
 #include <set>
 
 #include "core/clock.h"
@@ -91,10 +92,18 @@ class Landing {
     // One pass: new keys only, then each row's fault. Of duplicated keys the latest by
     // source_updated_date stays ([proposed]); rows with a NULL are ranked last so they
     // never push out a good row.
-    // Ranking rows is a sort; most days have no duplicate key, and counting says so.
+    // Ranking rows is a sort; most days have no duplicate key, and counting says so. The
+    // same counts tell, with the snapshot's, how many rows each outcome got (write()).
     const std::string keys = joined(f.key, ", ");
-    const bool duplicates = count("SELECT count(*) FROM (SELECT " + keys + " FROM (" + source +
-                                  ") GROUP BY ALL HAVING count(*) > 1)") > 0;
+    auto stats =
+        conn_.query("SELECT count(*), count(DISTINCT (" + keys + ")) FROM (" + source + ")");
+    const int64_t incoming_rows = std::stoll(stats.cell(0, 0).value_or("0"));
+    const bool duplicates = std::stoll(stats.cell(0, 1).value_or("0")) < incoming_rows;
+    Counts& counts = counts_[f.object];
+    counts.snapshot = snapshot ? count("SELECT count(*) FROM " + *snapshot) : 0;
+    counts.candidates = counts.snapshot + (snapshot ? count("SELECT count(*) FROM (" + source +
+                                                            ") i ANTI JOIN " + snap + " s ON " + on)
+                                                    : incoming_rows);
     const std::string rank = duplicates ? "row_number() OVER (PARTITION BY " + keys + " ORDER BY " +
                                               has_null +
                                               ", NOT __new, source_updated_date DESC NULLS LAST)"
@@ -142,15 +151,19 @@ class Landing {
 
   json write(const Feed& f) {
     const std::string c = cand(f);
-    // Counted before anything is written: the candidates may be a view over the snapshot.
-    auto counts = conn_.query(
-        "SELECT count(*) FILTER (WHERE __reason IS NOT NULL), count(*) "
-        "FILTER (WHERE __new AND __reason IS NULL) FROM " +
-        c);
-    const int64_t errors = std::stoll(counts.cell(0, 0).value_or("0"));
-    const int64_t fresh = std::stoll(counts.cell(0, 1).value_or("0"));
+    const std::string landing = "landing/" + f.target_table + "/data.parquet";
+    const int64_t rows = bucket_.write(conn_,
+                                       "SELECT * EXCLUDE (__new, __reason), current_date AS "
+                                       "oasis_load_time FROM " +
+                                           c + " WHERE __reason IS NULL",
+                                       landing);
+    // Snapshot rows are always good, so the rest follows from the counts taken before.
+    const Counts& counts = counts_.at(f.object);
+    const int64_t fresh = rows - counts.snapshot;
+    const int64_t errors = counts.candidates - rows;
     if (errors > 0) {
-      // Appended: one object per run under error/{object}_error/.
+      // Appended: one object per run under error/{object}_error/. Written before the
+      // snapshot moves on: the candidates may be a view over it.
       const std::string key = "error/" + f.object + "_error/" +
                               core::formatUtc(env_.now, "%Y%m%dT%H%M%SZ") + ".parquet";
       bucket_.write(conn_,
@@ -161,11 +174,6 @@ class Landing {
       env_.log("WARNING: landing " + f.object + ": " + std::to_string(errors) + " rows moved to " +
                bucket_.url(key));
     }
-    const std::string good =
-        "SELECT * EXCLUDE (__new, __reason) FROM " + c + " WHERE __reason IS NULL";
-    const std::string landing = "landing/" + f.target_table + "/data.parquet";
-    const int64_t rows = bucket_.write(
-        conn_, "SELECT *, current_date AS oasis_load_time FROM (" + good + ")", landing);
     env_.lake.copy(bucket_.name(), landing, bucket_.name(), snapshotKey(f), std::nullopt);
     env_.log("landing " + f.object + ": " + std::to_string(fresh) + " new, " +
              std::to_string(rows) + " in landing/" + f.target_table);
@@ -177,10 +185,16 @@ class Landing {
     return std::stoll(r.cell(0, 0).value_or("0"));
   }
 
+  struct Counts {
+    int64_t snapshot = 0;    // rows of the snapshot before this run
+    int64_t candidates = 0;  // those plus this run's rows with new keys
+  };
+
   Bucket bucket_;
   const data::StepEnv& env_;
   data::Connection conn_;
   std::set<std::string> present_;
+  std::map<std::string, Counts> counts_;
 };
 
 }  // namespace
