@@ -96,7 +96,9 @@ TEST(TotesysPipeline, GeneratedPacketsKeepEveryOrderVersionAndEveryReference) {
   EXPECT_EQ(scalar(lake_sql, "SELECT count(*) FROM read_parquet('" + processed +
                                  "/*/fact_sales_order_*.parquet')"),
             order_versions);
-  EXPECT_TRUE(env.lake().list("working", {"totesys/reports/"}).objects.empty());
+  lake::ListRequest reports;
+  reports.prefix = "totesys/reports/";
+  EXPECT_TRUE(env.lake().list("working", reports).objects.empty());
 
   // In the warehouse: the same, with every reference resolved.
   data::Database db(data::EngineOptions{warehouse, "", "", 0});
