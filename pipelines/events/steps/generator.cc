@@ -48,6 +48,18 @@ struct Names {
   std::string stamp14, stamp8, loaded;
 };
 
+// The three HCP feeds, written side by side.
+struct HcpFiles {
+  HcpFiles(const fs::path& dir, const Names& n)
+      : hcp(dir / ("inbound/LMHC_hcp_master_file_" + n.stamp8 + ".csv"),
+            findFeed("hcp_master")->columns),
+        address(dir / ("inbound/LMHC_address_file_" + n.stamp8 + ".csv"),
+                findFeed("address")->columns),
+        child(dir / ("inbound/LMHC_child_attributes_" + n.stamp8 + ".csv"),
+              findFeed("child_attributes")->columns) {}
+  CsvFile hcp, address, child;
+};
+
 const std::array<const char*, 10> kBrands = {"Zentrova", "Lumidex",  "Caldrion", "Veratil",
                                              "Orbanex",  "Quillara", "Sorvanta", "Nephrix",
                                              "Aurexa",   "Tolvique"};
@@ -144,12 +156,8 @@ void writeSample(const fs::path& dir, const Names& n) {
     f.write({"EVT1005", "Speaker Unavailable", "2025-08-14 10:00:00", n.loaded, n.loaded});
   }
   {
-    CsvFile hcp(dir / ("inbound/LMHC_hcp_master_file_" + n.stamp8 + ".csv"),
-                findFeed("hcp_master")->columns);
-    CsvFile addr(dir / ("inbound/LMHC_address_file_" + n.stamp8 + ".csv"),
-                 findFeed("address")->columns);
-    CsvFile child(dir / ("inbound/LMHC_child_attributes_" + n.stamp8 + ".csv"),
-                  findFeed("child_attributes")->columns);
+    HcpFiles files(dir, n);
+    auto& [hcp, addr, child] = files;
     const char* names[][2] = {{"Ada", "Marsh"},
                               {"Bram", "Thorne"},
                               {"Dario", "Quint"},
@@ -238,12 +246,8 @@ void writeRandom(const fs::path& dir, const Names& n, const GeneratorOptions& o)
       f.write({"EVT" + std::to_string(100000 + e), "Low RSVP", n.loaded, n.loaded, n.loaded});
   }
   {
-    CsvFile hcp(dir / ("inbound/LMHC_hcp_master_file_" + n.stamp8 + ".csv"),
-                findFeed("hcp_master")->columns);
-    CsvFile addr(dir / ("inbound/LMHC_address_file_" + n.stamp8 + ".csv"),
-                 findFeed("address")->columns);
-    CsvFile child(dir / ("inbound/LMHC_child_attributes_" + n.stamp8 + ".csv"),
-                  findFeed("child_attributes")->columns);
+    HcpFiles files(dir, n);
+    auto& [hcp, addr, child] = files;
     for (int64_t h = 1; h <= hcps; h++) {
       const std::string id = "HCP" + std::to_string(100000 + h);
       const std::string a = "ADDR" + std::to_string(100000 + h);

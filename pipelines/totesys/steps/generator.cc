@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "data/table_io.h"
 #include "pipelines/common/random.h"
 
 namespace sluice::pipelines::totesys {
@@ -66,15 +67,6 @@ const std::array<Department, 8> kDepartments = {{{"Sales", "Manchester"},
                                                  {"Facilities", "Manchester"},
                                                  {"Communications", "Leeds"},
                                                  {"HR", "Leeds"}}};
-
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
 
 std::string stamp(core::TimeNs t) {
   char ms[8];
@@ -146,7 +138,7 @@ std::string person(Random& rng) {
 }
 
 std::string orderValues(Random& rng, int64_t id, core::TimeNs t) {
-  const std::string ts = quote(stamp(t));
+  const std::string ts = data::sqlLiteral(stamp(t));
   const int64_t cents = rng.between(200, 400);
   char price[16];
   std::snprintf(price, sizeof price, "%lld.%02lld", static_cast<long long>(cents / 100),
@@ -155,8 +147,9 @@ std::string orderValues(Random& rng, int64_t id, core::TimeNs t) {
          std::to_string(rng.between(1, kDesigns)) + ", " + std::to_string(rng.between(1, kStaff)) +
          ", " + std::to_string(rng.between(1, kCounterparties)) + ", " +
          std::to_string(rng.between(1000, 100000)) + ", " + price + ", " +
-         std::to_string(rng.between(1, 3)) + ", " + quote(day(t + rng.between(2, 7) * kDay)) +
-         ", " + quote(day(t + rng.between(1, 7) * kDay)) + ", " +
+         std::to_string(rng.between(1, 3)) + ", " +
+         data::sqlLiteral(day(t + rng.between(2, 7) * kDay)) + ", " +
+         data::sqlLiteral(day(t + rng.between(1, 7) * kDay)) + ", " +
          std::to_string(rng.between(1, kAddresses));
 }
 
@@ -168,7 +161,7 @@ const char* kOrderColumns =
 void firstRound(const GeneratorOptions& o, Random& rng,
                 const std::function<void(const std::string&)>& emit) {
   emit(kSchema);
-  const std::string ts = quote(stamp(kBase));
+  const std::string ts = data::sqlLiteral(stamp(kBase));
   const std::string times = ", " + ts + ", " + ts;
   {
     InsertBatcher b("INSERT INTO address", emit);
@@ -176,28 +169,31 @@ void firstRound(const GeneratorOptions& o, Random& rng,
       std::string line1 = std::to_string(rng.between(1, 9999)) + " " + rng.pick(kStreets) + " " +
                           rng.pick(kStreetKinds);
       std::string line2 =
-          rng.chance(60) ? quote(std::string(rng.pick(kStreets)) + " " + rng.pick(kStreetKinds))
-                         : "NULL";
-      std::string district = rng.chance(50) ? quote(rng.pick(kDistricts)) : "NULL";
+          rng.chance(60)
+              ? data::sqlLiteral(std::string(rng.pick(kStreets)) + " " + rng.pick(kStreetKinds))
+              : "NULL";
+      std::string district = rng.chance(50) ? data::sqlLiteral(rng.pick(kDistricts)) : "NULL";
       std::string postal =
           std::to_string(rng.between(10000, 99999)) + "-" + std::to_string(rng.between(1000, 9999));
       std::string phone = std::to_string(rng.between(1000, 9999)) + " " +
                           std::to_string(rng.between(100000, 999999));
-      b.row(std::to_string(i) + ", " + quote(line1) + ", " + line2 + ", " + district + ", " +
-            quote(rng.pick(kCities)) + ", " + quote(postal) + ", " + quote(rng.pick(kCountries)) +
-            ", " + quote(phone) + times);
+      b.row(std::to_string(i) + ", " + data::sqlLiteral(line1) + ", " + line2 + ", " + district +
+            ", " + data::sqlLiteral(rng.pick(kCities)) + ", " + data::sqlLiteral(postal) + ", " +
+            data::sqlLiteral(rng.pick(kCountries)) + ", " + data::sqlLiteral(phone) + times);
     }
   }
   {
     InsertBatcher b("INSERT INTO department", emit);
     for (size_t i = 0; i < kDepartments.size(); i++)
-      b.row(std::to_string(i + 1) + ", " + quote(kDepartments[i].name) + ", " +
-            quote(kDepartments[i].location) + ", " + quote(person(rng)) + times);
+      b.row(std::to_string(i + 1) + ", " + data::sqlLiteral(kDepartments[i].name) + ", " +
+            data::sqlLiteral(kDepartments[i].location) + ", " + data::sqlLiteral(person(rng)) +
+            times);
   }
   {
     InsertBatcher b("INSERT INTO currency", emit);
     const char* codes[] = {"GBP", "USD", "EUR"};
-    for (int i = 0; i < 3; i++) b.row(std::to_string(i + 1) + ", " + quote(codes[i]) + times);
+    for (int i = 0; i < 3; i++)
+      b.row(std::to_string(i + 1) + ", " + data::sqlLiteral(codes[i]) + times);
   }
   {
     InsertBatcher b("INSERT INTO design", emit);
@@ -206,25 +202,25 @@ void firstRound(const GeneratorOptions& o, Random& rng,
       std::string file = lower(name) + "-2022" + std::to_string(rng.between(10, 12)) +
                          std::to_string(rng.between(10, 28)) + "-";
       for (int k = 0; k < 4; k++) file += static_cast<char>('a' + rng.between(0, 25));
-      b.row(std::to_string(i) + ", " + quote(name) + ", " + quote(rng.pick(kFolders)) + ", " +
-            quote(file + ".json") + times);
+      b.row(std::to_string(i) + ", " + data::sqlLiteral(name) + ", " +
+            data::sqlLiteral(rng.pick(kFolders)) + ", " + data::sqlLiteral(file + ".json") + times);
     }
   }
   {
     InsertBatcher b("INSERT INTO counterparty", emit);
     for (int i = 1; i <= kCounterparties; i++)
       b.row(std::to_string(i) + ", " +
-            quote(std::string(rng.pick(kLastNames)) + " " + rng.pick(kFirmSuffixes)) + ", " +
-            std::to_string(rng.between(1, kAddresses)) + ", " + quote(person(rng)) + ", " +
-            quote(person(rng)) + times);
+            data::sqlLiteral(std::string(rng.pick(kLastNames)) + " " + rng.pick(kFirmSuffixes)) +
+            ", " + std::to_string(rng.between(1, kAddresses)) + ", " +
+            data::sqlLiteral(person(rng)) + ", " + data::sqlLiteral(person(rng)) + times);
   }
   {
     InsertBatcher b("INSERT INTO staff", emit);
     for (int i = 1; i <= kStaff; i++) {
       std::string first = rng.pick(kFirstNames), last = rng.pick(kLastNames);
-      b.row(std::to_string(i) + ", " + quote(first) + ", " + quote(last) + ", " +
-            std::to_string(rng.between(1, 8)) + ", " +
-            quote(lower(first) + "." + lower(last) + "@terrifictotes.com") + times);
+      b.row(std::to_string(i) + ", " + data::sqlLiteral(first) + ", " + data::sqlLiteral(last) +
+            ", " + std::to_string(rng.between(1, 8)) + ", " +
+            data::sqlLiteral(lower(first) + "." + lower(last) + "@terrifictotes.com") + times);
     }
   }
   // The order book so far: one year of orders, the last one at kBase.
@@ -247,10 +243,11 @@ void laterRound(const GeneratorOptions& o, int round, Random& rng,
   const int64_t changed = existing * o.updated_percent / 100;
   for (int64_t i = 0; i < changed; i++) {
     const int64_t id = rng.between(1, existing);
-    updates += "UPDATE sales_order SET units_sold = " + std::to_string(rng.between(1000, 100000)) +
-               ", agreed_delivery_date = " + quote(day(start + rng.between(2, 9) * kDay)) +
-               ", last_updated = " + quote(stamp(next())) +
-               " WHERE sales_order_id = " + std::to_string(id) + ";\n";
+    updates +=
+        "UPDATE sales_order SET units_sold = " + std::to_string(rng.between(1000, 100000)) +
+        ", agreed_delivery_date = " + data::sqlLiteral(day(start + rng.between(2, 9) * kDay)) +
+        ", last_updated = " + data::sqlLiteral(stamp(next())) +
+        " WHERE sales_order_id = " + std::to_string(id) + ";\n";
     if (++pending == 2000) {
       emit(updates);
       updates.clear();
@@ -266,12 +263,12 @@ void laterRound(const GeneratorOptions& o, int round, Random& rng,
   // A staff member moves to a new address book entry; an address gets a new phone.
   const int64_t staff = 1 + (round - 1) % kStaff;
   emit("UPDATE staff SET email_address = lower(first_name) || '.' || lower(last_name) || '" +
-       std::to_string(round) + "@terrifictotes.com', last_updated = " + quote(stamp(next())) +
-       " WHERE staff_id = " + std::to_string(staff) + ";\n");
+       std::to_string(round) + "@terrifictotes.com', last_updated = " +
+       data::sqlLiteral(stamp(next())) + " WHERE staff_id = " + std::to_string(staff) + ";\n");
   emit("UPDATE address SET phone = " +
-       quote(std::to_string(rng.between(1000, 9999)) + " " +
-             std::to_string(rng.between(100000, 999999))) +
-       ", last_updated = " + quote(stamp(next())) +
+       data::sqlLiteral(std::to_string(rng.between(1000, 9999)) + " " +
+                        std::to_string(rng.between(100000, 999999))) +
+       ", last_updated = " + data::sqlLiteral(stamp(next())) +
        " WHERE address_id = " + std::to_string(1 + (round - 1) % kAddresses) + ";\n");
 }
 
