@@ -110,37 +110,29 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
   state::validateCatalogName(database, "database name");
 
   std::map<std::string, Found> found;  // by table name
-  lake::ListRequest req;
-  req.prefix = prefix;
-  for (;;) {
-    auto page = store.list(bucket, req);
-    for (const auto& o : page.objects) {
-      std::string rel = o.key.substr(prefix.size());
-      std::string file = rel.substr(rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
-      std::string format = formatOfKey(o.key);
-      if (format.empty() || file.empty() || file[0] == '_' || file[0] == '.') continue;
-      size_t slash = rel.find('/');
-      std::string table, location, inner_dir;
-      if (slash == std::string::npos) {
-        std::string base = prefix.empty() ? bucket : prefix.substr(0, prefix.size() - 1);
-        table =
-            sanitize(base.substr(base.rfind('/') == std::string::npos ? 0 : base.rfind('/') + 1));
-        location = prefix;
-      } else {
-        table = sanitize(rel.substr(0, slash));
-        location = prefix + rel.substr(0, slash + 1);
-        inner_dir = rel.substr(slash + 1, rel.size() - slash - 1 - file.size());
-      }
-      Found& f = found[table];
-      f.location_key = location;
-      f.formats[format]++;
-      f.objects++;
-      auto keys = partitionKeysOf(inner_dir);
-      if (keys.size() > f.partition_keys.size()) f.partition_keys = keys;
+  store.forEachObject(bucket, prefix, [&](const lake::ObjectInfo& o) {
+    std::string rel = o.key.substr(prefix.size());
+    std::string file = rel.substr(rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
+    std::string format = formatOfKey(o.key);
+    if (format.empty() || file.empty() || file[0] == '_' || file[0] == '.') return;
+    size_t slash = rel.find('/');
+    std::string table, location, inner_dir;
+    if (slash == std::string::npos) {
+      std::string base = prefix.empty() ? bucket : prefix.substr(0, prefix.size() - 1);
+      table = sanitize(base.substr(base.rfind('/') == std::string::npos ? 0 : base.rfind('/') + 1));
+      location = prefix;
+    } else {
+      table = sanitize(rel.substr(0, slash));
+      location = prefix + rel.substr(0, slash + 1);
+      inner_dir = rel.substr(slash + 1, rel.size() - slash - 1 - file.size());
     }
-    if (!page.truncated) break;
-    req.continuation_token = page.next_continuation_token;
-  }
+    Found& f = found[table];
+    f.location_key = location;
+    f.formats[format]++;
+    f.objects++;
+    auto keys = partitionKeysOf(inner_dir);
+    if (keys.size() > f.partition_keys.size()) f.partition_keys = keys;
+  });
 
   std::vector<CrawledTable> report;
   for (const auto& [name, f] : found) {

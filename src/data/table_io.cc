@@ -135,19 +135,16 @@ std::string readExpression(const json& input_spec, lake::ObjectStore& store) {
   json spec = specObject(input_spec, "an input");
   std::string url = spec["path"];
   LakeUrl loc = parseLakeUrl(url);
-  auto path = store.localPath(loc.bucket, loc.key);
-  if (!path)
-    throw Error(errc::kInvalidArgument,
-                "'" + url + "': remote lakes are not readable by data steps yet");
+  const std::string path = store.requireLocalPath(loc.bucket, loc.key);
   std::string format = inputFormat(spec);
   std::string hive = spec.value("hive_partitioning", false) ? ", hive_partitioning=true" : "";
-  if (format == "parquet") return "read_parquet(" + sqlLiteral(*path) + hive + ")";
+  if (format == "parquet") return "read_parquet(" + sqlLiteral(path) + hive + ")";
   if (format == "csv")
-    return "read_csv(" + sqlLiteral(*path) + csvReadOptions(spec.value("csv", json::object())) +
+    return "read_csv(" + sqlLiteral(path) + csvReadOptions(spec.value("csv", json::object())) +
            hive + ")";
   if (format == "jsonl")
-    return "read_json(" + sqlLiteral(*path) + ", format='newline_delimited'" + hive + ")";
-  if (format == "json") return "read_json(" + sqlLiteral(*path) + ", format='auto'" + hive + ")";
+    return "read_json(" + sqlLiteral(path) + ", format='newline_delimited'" + hive + ")";
+  if (format == "json") return "read_json(" + sqlLiteral(path) + ", format='auto'" + hive + ")";
   throw Error(errc::kInvalidArgument, "unknown input format '" + format + "' for '" + url + "'");
 }
 

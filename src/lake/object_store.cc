@@ -37,6 +37,28 @@ std::optional<ObjectInfo> ObjectStore::find(const std::string& bucket, const std
   }
 }
 
+void ObjectStore::forEachObject(const std::string& bucket, const std::string& prefix,
+                                const std::function<void(const ObjectInfo&)>& visit) {
+  ListRequest request;
+  request.prefix = prefix;
+  while (true) {
+    const auto page = list(bucket, request);
+    for (const auto& o : page.objects) visit(o);
+    if (!page.truncated) return;
+    request.continuation_token = page.next_continuation_token;
+  }
+}
+
+std::string ObjectStore::requireLocalPath(const std::string& bucket,
+                                          const std::string& key_or_glob) {
+  auto path = localPath(bucket, key_or_glob);
+  if (!path)
+    throw Error(errc::kInvalidArgument, "'lake://" + bucket + "/" + key_or_glob +
+                                            "': this lake keeps no local file for it, so "
+                                            "DuckDB cannot read it");
+  return *path;
+}
+
 std::string ObjectStore::get(const std::string& bucket, const std::string& key,
                              const std::optional<ByteRange>& range) {
   return openReader(bucket, key, range)->readAll();

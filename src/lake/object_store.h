@@ -82,6 +82,13 @@ class ObjectStore {
                   const std::optional<ByteRange>& range = std::nullopt);
   // head(), or nullopt when there is no such object.
   std::optional<ObjectInfo> find(const std::string& bucket, const std::string& key);
+  // Calls `visit` for every object whose key starts with `prefix`, in key order, across
+  // as many listing pages as it takes.
+  void forEachObject(const std::string& bucket, const std::string& prefix,
+                     const std::function<void(const ObjectInfo&)>& visit);
+  // localPath(), or Error(InvalidArgument) naming the object when this store keeps no
+  // local file for it (a remote store not wrapped in a StagingObjectStore).
+  std::string requireLocalPath(const std::string& bucket, const std::string& key_or_glob);
 
   void addListener(ObjectEventListener listener);
 

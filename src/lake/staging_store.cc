@@ -76,34 +76,26 @@ std::optional<std::string> StagingObjectStore::localPath(const std::string& buck
                   "lake path '" + key_or_glob + "' must not contain '.', '..' or empty segments");
   // List from the longest prefix without glob characters, stage what matches.
   const size_t wild = key_or_glob.find_first_of("*?[");
-  ListRequest req;
-  req.prefix = key_or_glob.substr(0, wild);
   std::lock_guard lock(mu_);
-  for (;;) {
-    auto page = inner().list(bucket, req);
-    for (const auto& o : page.objects) {
-      if (o.key.back() == '/') continue;
-      if (wild == std::string::npos ? o.key != key_or_glob : !globMatches(key_or_glob, o.key))
-        continue;
-      const std::string id = bucket + "/" + o.key;
-      const fs::path target = fs::path(dir_) / bucket / o.key;
-      if (staged_etags_[id] == o.etag && fs::exists(target)) continue;
-      fs::create_directories(target.parent_path());
-      const fs::path part = target.string() + ".part";
-      {
-        auto reader = inner().openReader(bucket, o.key, std::nullopt);
-        std::ofstream out(part, std::ios::binary | std::ios::trunc);
-        std::string buf(1 << 20, '\0');
-        while (size_t n = reader->read(buf.data(), buf.size()))
-          out.write(buf.data(), static_cast<std::streamsize>(n));
-        if (!out) throw Error(errc::kIo, "cannot stage lake://" + id + " into " + dir_);
-      }
-      fs::rename(part, target);
-      staged_etags_[id] = o.etag;
+  inner().forEachObject(bucket, key_or_glob.substr(0, wild), [&](const ObjectInfo& o) {
+    if (o.key.back() == '/') return;
+    if (wild == std::string::npos ? o.key != key_or_glob : !globMatches(key_or_glob, o.key)) return;
+    const std::string id = bucket + "/" + o.key;
+    const fs::path target = fs::path(dir_) / bucket / o.key;
+    if (staged_etags_[id] == o.etag && fs::exists(target)) return;
+    fs::create_directories(target.parent_path());
+    const fs::path part = target.string() + ".part";
+    {
+      auto reader = inner().openReader(bucket, o.key, std::nullopt);
+      std::ofstream out(part, std::ios::binary | std::ios::trunc);
+      std::string buf(1 << 20, '\0');
+      while (size_t n = reader->read(buf.data(), buf.size()))
+        out.write(buf.data(), static_cast<std::streamsize>(n));
+      if (!out) throw Error(errc::kIo, "cannot stage lake://" + id + " into " + dir_);
     }
-    if (!page.truncated) break;
-    req.continuation_token = page.next_continuation_token;
-  }
+    fs::rename(part, target);
+    staged_etags_[id] = o.etag;
+  });
   return (fs::path(dir_) / bucket / key_or_glob).string();
 }
 

@@ -12,9 +12,7 @@ Bucket::Bucket(const nlohmann::json& event, const data::StepEnv& env)
 bool Bucket::exists(const std::string& key) const { return env_.lake.find(name_, key).has_value(); }
 
 std::string Bucket::path(const std::string& key_or_glob) const {
-  auto p = env_.lake.localPath(name_, key_or_glob);
-  if (!p) throw Error(errc::kInternal, url(key_or_glob) + " has no local path");
-  return *p;
+  return env_.lake.requireLocalPath(name_, key_or_glob);
 }
 
 std::optional<std::string> Bucket::parquet(const std::string& key) const {

@@ -100,10 +100,11 @@ class Landing {
     const int64_t incoming_rows = std::stoll(stats.cell(0, 0).value_or("0"));
     const bool duplicates = std::stoll(stats.cell(0, 1).value_or("0")) < incoming_rows;
     Counts& counts = counts_[f.object];
-    counts.snapshot = snapshot ? count("SELECT count(*) FROM " + *snapshot) : 0;
-    counts.candidates = counts.snapshot + (snapshot ? count("SELECT count(*) FROM (" + source +
-                                                            ") i ANTI JOIN " + snap + " s ON " + on)
-                                                    : incoming_rows);
+    counts.snapshot = snapshot ? data::countRows(conn_, *snapshot) : 0;
+    counts.candidates =
+        counts.snapshot +
+        (snapshot ? data::countRows(conn_, "(" + source + ") i ANTI JOIN " + snap + " s ON " + on)
+                  : incoming_rows);
     const std::string rank = duplicates ? "row_number() OVER (PARTITION BY " + keys + " ORDER BY " +
                                               has_null +
                                               ", NOT __new, source_updated_date DESC NULLS LAST)"
@@ -178,11 +179,6 @@ class Landing {
     env_.log("landing " + f.object + ": " + std::to_string(fresh) + " new, " +
              std::to_string(rows) + " in landing/" + f.target_table);
     return {{"new", fresh}, {"rows", rows}, {"errors", errors}};
-  }
-
-  int64_t count(const std::string& sql) {
-    auto r = conn_.query(sql);
-    return std::stoll(r.cell(0, 0).value_or("0"));
   }
 
   struct Counts {

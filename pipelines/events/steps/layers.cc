@@ -158,7 +158,7 @@ class Layers {
         " AND NOT c.cycle) SELECT start AS loser_mdm_id, arg_max(winner, depth) AS "
         "winner_mdm_id, bool_or(cycle) AS cycle, max(depth) AS depth FROM chain GROUP BY "
         "start");
-    const int64_t cycles = count("SELECT count(*) FROM merges WHERE cycle");
+    const int64_t cycles = data::countRows(conn_, "merges WHERE cycle");
     if (cycles > 0) {
       const std::string key = "error/master_mdm_merge_error/" +
                               core::formatUtc(env_.now, "%Y%m%dT%H%M%SZ") + ".parquet";
@@ -250,17 +250,12 @@ class Layers {
   // The analogue of terminating the cluster: the run's scratch area goes.
   json cleanup() {
     int64_t removed = 0;
-    lake::ListRequest request;
-    request.prefix = "preprocess/";
-    request.max_keys = 100000;
-    for (const auto& o : env_.lake.list(bucket_.name(), request).objects)
-      removed += env_.lake.remove(bucket_.name(), o.key) ? 1 : 0;
+    std::vector<std::string> keys;  // listed first: nothing removed under a listing
+    env_.lake.forEachObject(bucket_.name(), "preprocess/",
+                            [&](const lake::ObjectInfo& o) { keys.push_back(o.key); });
+    for (const auto& key : keys) removed += env_.lake.remove(bucket_.name(), key) ? 1 : 0;
     env_.log("cleanup: " + std::to_string(removed) + " preprocess objects removed");
     return {{"removed", removed}};
-  }
-
-  int64_t count(const std::string& sql) {
-    return std::stoll(conn_.query(sql).cell(0, 0).value_or("0"));
   }
 
   Bucket bucket_;

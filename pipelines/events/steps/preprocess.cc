@@ -3,6 +3,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 
 #include "core/error.h"
 #include "core/text.h"
@@ -135,24 +136,24 @@ json preprocessStep(const json& event, const data::StepEnv& env) {
   };
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> good;  // target → files
   std::map<std::string, const MetadataRow*> row_of;
-  std::vector<std::string> consumed;
+  std::set<std::string> consumed;  // files a longer prefix already took
   for (const auto& m : metadata) {
-    lake::ListRequest request;
-    request.prefix = m.inbound;
-    request.max_keys = 100000;
-    for (const auto& o : env.lake.list(bucket.name(), request).objects) {
-      const std::string name = o.key.substr(m.inbound.size());
+    // Listed first: rejected files are moved while nothing is being listed.
+    std::vector<std::string> keys;
+    env.lake.forEachObject(bucket.name(), m.inbound,
+                           [&](const lake::ObjectInfo& o) { keys.push_back(o.key); });
+    for (const auto& key : keys) {
+      const std::string name = key.substr(m.inbound.size());
       if (name.find('/') != std::string::npos) continue;
-      if (std::find(consumed.begin(), consumed.end(), o.key) != consumed.end()) continue;
       if (core::toLower(name).rfind(core::toLower(m.prefix), 0) != 0) continue;
-      consumed.push_back(o.key);
+      if (!consumed.insert(key).second) continue;
       files[name] = {{"file", name}, {"table", m.target}, {"status", "ok"}};
-      const std::string reason = check(name, bucket.path(o.key), m);
+      const std::string reason = check(name, bucket.path(key), m);
       if (!reason.empty()) {
-        reject(o.key, name, reason);
+        reject(key, name, reason);
         continue;
       }
-      good[m.target].emplace_back(o.key, name);
+      good[m.target].emplace_back(key, name);
       row_of[m.target] = &m;
     }
   }

@@ -70,21 +70,15 @@ std::vector<ProcessedFile> processedFiles(lake::ObjectStore& lake, const std::st
   static const std::regex pattern(R"((?:.*/)?([a-z_]+)_(\d{8,})_processed_(\d+)\.parquet)");
   // Per table and packet, the newest processing of it (a later key sorts later).
   std::map<std::pair<std::string, int64_t>, std::string> newest;
-  lake::ListRequest request;
-  while (true) {
-    auto page = lake.list(bucket, request);
-    for (const auto& o : page.objects) {
-      std::smatch m;
-      if (!std::regex_match(o.key, m, pattern)) continue;
-      auto& key = newest[{m[1], std::stoll(m[2])}];
-      auto stamp = [](const std::string& k) { return k.substr(k.rfind("_processed_")); };
-      if (key.empty() || std::make_pair(o.key.substr(0, 10), stamp(o.key)) >
-                             std::make_pair(key.substr(0, 10), stamp(key)))
-        key = o.key;
-    }
-    if (!page.truncated) break;
-    request.continuation_token = page.next_continuation_token;
-  }
+  lake.forEachObject(bucket, "", [&](const lake::ObjectInfo& o) {
+    std::smatch m;
+    if (!std::regex_match(o.key, m, pattern)) return;
+    auto& key = newest[{m[1], std::stoll(m[2])}];
+    auto stamp = [](const std::string& k) { return k.substr(k.rfind("_processed_")); };
+    if (key.empty() || std::make_pair(o.key.substr(0, 10), stamp(o.key)) >
+                           std::make_pair(key.substr(0, 10), stamp(key)))
+      key = o.key;
+  });
   std::vector<ProcessedFile> out;
   for (const auto& [id, key] : newest) out.push_back({id.first, id.second, key});
   return out;
@@ -258,9 +252,7 @@ json loadStep(const json& event, const data::StepEnv& env) {
     int64_t packets = 0, rows = 0;
     for (const auto& f : files) {
       if (f.table != table || warehouse->loaded(f.table, f.packet_id)) continue;
-      auto path = env.lake.localPath(bucket, f.key);
-      if (!path) throw Error(errc::kInternal, "lake://" + bucket + "/" + f.key + " is not local");
-      rows += warehouse->load(f, *path);
+      rows += warehouse->load(f, env.lake.requireLocalPath(bucket, f.key));
       packets++;
     }
     if (packets > 0) loaded[table] = {{"packets", packets}, {"rows", rows}};

@@ -80,14 +80,9 @@ std::optional<PacketRef> parsePacketKey(const std::string& key) {
 std::vector<PacketRef> listPackets(lake::ObjectStore& lake, const std::string& bucket,
                                    const std::string& table) {
   std::vector<PacketRef> out;
-  lake::ListRequest request;
-  while (true) {
-    auto page = lake.list(bucket, request);
-    for (const auto& o : page.objects)
-      if (auto ref = parsePacketKey(o.key); ref && ref->table == table) out.push_back(*ref);
-    if (!page.truncated) break;
-    request.continuation_token = page.next_continuation_token;
-  }
+  lake.forEachObject(bucket, "", [&](const lake::ObjectInfo& o) {
+    if (auto ref = parsePacketKey(o.key); ref && ref->table == table) out.push_back(*ref);
+  });
   std::sort(out.begin(), out.end(), [](const PacketRef& a, const PacketRef& b) {
     return a.id != b.id ? a.id < b.id : a.key < b.key;
   });

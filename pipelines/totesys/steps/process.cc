@@ -46,21 +46,6 @@ struct Settings {
   }
 };
 
-bool exists(lake::ObjectStore& lake, const std::string& bucket, const std::string& key) {
-  return lake.find(bucket, key).has_value();
-}
-
-std::string localPath(lake::ObjectStore& lake, const std::string& bucket, const std::string& key) {
-  auto path = lake.localPath(bucket, key);
-  if (!path) throw Error(errc::kInternal, "lake://" + bucket + "/" + key + " has no local copy");
-  return *path;
-}
-
-int64_t scalar(data::Connection& conn, const std::string& sql) {
-  auto r = conn.query(sql);
-  return r.rowCount() && r.cell(0, 0) ? std::stoll(*r.cell(0, 0)) : 0;
-}
-
 std::string describe(const PacketRef& p) { return p.table + " packet " + std::to_string(p.id); }
 
 // Reads and checks one packet into the temporary table "checked": the table's columns
@@ -205,10 +190,10 @@ class Processor {
       return;
     }
     for (const auto& needed : table->needs) {
-      if (exists(env_.lake, settings_.working.bucket, settings_.stateKey(needed))) continue;
+      if (env_.lake.find(settings_.working.bucket, settings_.stateKey(needed))) continue;
       for (const auto& earlier : listPackets(env_.lake, settings_.ingestion_bucket, needed))
         processPacket(earlier, false);
-      if (!exists(env_.lake, settings_.working.bucket, settings_.stateKey(needed)))
+      if (!env_.lake.find(settings_.working.bucket, settings_.stateKey(needed)))
         throw Error("DependencyNotReady", describe(packet) + " needs the state of '" + needed +
                                               "', and the ingestion bucket has no " + needed +
                                               " packet yet");
@@ -252,14 +237,15 @@ class Processor {
   // Reads, checks, transforms and writes one packet, then records it as processed.
   json transform(const PacketRef& packet, const SourceTable& table) {
     json outcome = {{"table", packet.table}, {"id", packet.id}, {"key", url(packet)}};
-    PacketReader(conn_, table).read(localPath(env_.lake, settings_.ingestion_bucket, packet.key));
+    PacketReader(conn_, table)
+        .read(env_.lake.requireLocalPath(settings_.ingestion_bucket, packet.key));
     conn_.query(
         "CREATE OR REPLACE TEMP VIEW packet AS SELECT * EXCLUDE (__faults, __record) "
         "FROM checked WHERE __faults = ''");
     for (const auto& needed : table.needs) openState(needed);
 
-    const int64_t rows_in = scalar(conn_, "SELECT count(*) FROM checked");
-    const int64_t rejected = scalar(conn_, "SELECT count(*) FROM checked WHERE __faults <> ''");
+    const int64_t rows_in = data::countRows(conn_, "checked");
+    const int64_t rejected = data::countRows(conn_, "checked WHERE __faults <> ''");
     outcome["rows_in"] = rows_in;
     outcome["rejected"] = rejected;
     const int64_t discrepancies = findDiscrepancies(table);
@@ -301,11 +287,11 @@ class Processor {
   }
 
   void openState(const std::string& table) {
-    conn_.query(
-        "CREATE OR REPLACE TEMP VIEW " + sqlIdentifier("state_" + table) +
-        " AS SELECT * FROM read_parquet(" +
-        sqlLiteral(localPath(env_.lake, settings_.working.bucket, settings_.stateKey(table))) +
-        ")");
+    conn_.query("CREATE OR REPLACE TEMP VIEW " + sqlIdentifier("state_" + table) +
+                " AS SELECT * FROM read_parquet(" +
+                sqlLiteral(env_.lake.requireLocalPath(settings_.working.bucket,
+                                                      settings_.stateKey(table))) +
+                ")");
   }
 
   // Rows whose foreign keys name no row of the referenced table: kept, and reported.
@@ -321,7 +307,7 @@ class Processor {
     }
     if (sql.empty()) sql = "SELECT NULL::BIGINT AS __line, NULL AS id, NULL AS reason LIMIT 0";
     conn_.query("CREATE OR REPLACE TEMP TABLE discrepancies AS " + sql);
-    return scalar(conn_, "SELECT count(*) FROM discrepancies");
+    return data::countRows(conn_, "discrepancies");
   }
 
   std::string writeReport(const PacketRef& packet, const SourceTable& table) {
@@ -395,9 +381,9 @@ class Processor {
   void saveState(const SourceTable& table) {
     const std::string key = settings_.stateKey(table.name);
     std::string sources = "SELECT * EXCLUDE (__line) FROM packet";
-    if (exists(env_.lake, settings_.working.bucket, key))
+    if (env_.lake.find(settings_.working.bucket, key))
       sources = "SELECT * FROM read_parquet(" +
-                sqlLiteral(localPath(env_.lake, settings_.working.bucket, key)) +
+                sqlLiteral(env_.lake.requireLocalPath(settings_.working.bucket, key)) +
                 ") UNION ALL BY NAME " + sources;
     const std::string select = "SELECT * FROM (" + sources + ") QUALIFY row_number() OVER " +
                                "(PARTITION BY " + sqlIdentifier(table.key) +
