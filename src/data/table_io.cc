@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/growing_file_md5.h"
 #include "core/ids.h"
 #include "data/duckdb_engine.h"
 #include "lake/object_store.h"
@@ -81,24 +82,42 @@ std::string csvReadOptions(const json& csv) {
   return opts;
 }
 
+// What DuckDB cannot write itself: a BOM and CRLF line ends for CSV.
+struct CsvFraming {
+  bool bom = false;
+  bool crlf = false;
+  char quote = '"';
+  bool changesBytes() const { return bom || crlf; }
+};
+
+CsvFraming csvFraming(const json& spec, const std::string& format) {
+  json csv = spec.value("csv", json::object());
+  CsvFraming f;
+  f.bom = format == "csv" && csv.value("bom", false);
+  f.crlf = format == "csv" && csv.value("line_ending", "\n") == "\r\n";
+  if (!csv.value("quote", "\"").empty()) f.quote = csv.value("quote", "\"")[0];
+  return f;
+}
+
 // Copies `file` into the lake as bucket/key, adding a BOM and CRLF line ends for CSV
-// when asked. CRLF conversion skips newlines inside quoted fields.
+// when asked. CRLF conversion skips newlines inside quoted fields. `md5` is the file's,
+// when already known.
 lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
                             const std::string& key, const json& spec, const std::string& format,
-                            lake::ObjectStore& store) {
-  json csv = spec.value("csv", json::object());
-  bool bom = format == "csv" && csv.value("bom", false);
-  bool crlf = format == "csv" && csv.value("line_ending", "\n") == "\r\n";
-  char quote = csv.value("quote", "\"").empty() ? '"' : csv.value("quote", "\"")[0];
+                            lake::ObjectStore& store, std::optional<std::string> md5) {
+  const CsvFraming framing = csvFraming(spec, format);
   lake::PutOptions opts;
   opts.no_overwrite = !spec.value("overwrite", true);
   opts.content_type = format == "parquet" ? "application/vnd.apache.parquet"
                       : format == "csv"   ? "text/csv"
                                           : "application/x-ndjson";
   // Nothing to change in the bytes: hand the file over whole (a local lake moves it).
-  if (!bom && !crlf) return store.putFile(bucket, key, file, opts);
+  if (!framing.changesBytes()) {
+    opts.etag = std::move(md5);
+    return store.putFile(bucket, key, file, opts);
+  }
   auto writer = store.openWriter(bucket, key, opts);
-  if (bom) writer->write("\xEF\xBB\xBF");
+  if (framing.bom) writer->write("\xEF\xBB\xBF");
   std::ifstream in(file, std::ios::binary);
   std::string buf(1 << 20, '\0'), converted;
   bool in_quotes = false;
@@ -106,13 +125,13 @@ lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     std::string_view chunk(buf.data(), static_cast<size_t>(in.gcount()));
     if (chunk.empty()) break;
-    if (!crlf) {
+    if (!framing.crlf) {
       writer->write(chunk);
       continue;
     }
     converted.clear();
     for (char c : chunk) {
-      if (c == quote) in_quotes = !in_quotes;
+      if (c == framing.quote) in_quotes = !in_quotes;
       if (c == '\n' && !in_quotes) converted += '\r';
       converted += c;
     }
@@ -243,6 +262,10 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
     for (const auto& c : partition_by) cols += (cols.empty() ? "" : ", ") + sqlIdentifier(c);
     options += ", PARTITION_BY (" + cols + ")";
   }
+  // A single file that goes into the lake as written is hashed for its ETag while DuckDB
+  // writes it.
+  std::optional<core::GrowingFileMd5> target_md5;
+  if (partition_by.empty() && !csvFraming(spec, format).changesBytes()) target_md5.emplace(target);
   int reported = -1;  // in steps of 5%, so a long write logs about twenty lines
   auto copied = conn.query(
       "COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")", [&](double pct) {
@@ -254,12 +277,13 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
       });
   if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
 
-  auto upload = [&](const fs::path& file, const std::string& key) {
-    auto info = uploadFile(file.string(), loc.bucket, key, spec, format, store);
+  auto upload = [&](const fs::path& file, const std::string& key,
+                    std::optional<std::string> md5 = std::nullopt) {
+    auto info = uploadFile(file.string(), loc.bucket, key, spec, format, store, std::move(md5));
     result.objects.push_back({info.bucket, info.key, info.size, info.etag});
   };
   if (partition_by.empty()) {
-    upload(target, loc.key);
+    upload(target, loc.key, target_md5 ? target_md5->finish() : std::nullopt);
   } else {
     // The key names a folder: partitions land below it as col=value/… files.
     std::string base = loc.key.back() == '/' ? loc.key : loc.key + "/";

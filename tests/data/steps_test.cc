@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "core/error.h"
+#include "core/hash.h"
 #include "data/duckdb_engine.h"
 #include "data/steps/step.h"
 #include "lake/local_store.h"
@@ -88,6 +89,22 @@ TEST_F(StepsTest, ConvertPartitionsByColumn) {
                  "', hive_partitioning=true) ORDER BY v"),
             "{\"month\":1,\"v\":\"a\",\"year\":2025}\n{\"month\":2,\"v\":\"b\",\"year\":2025}\n"
             "{\"month\":12,\"v\":\"c\",\"year\":2024}\n");
+}
+
+TEST_F(StepsTest, EveryWrittenObjectsEtagIsTheMd5OfItsBytes) {
+  // Large enough that DuckDB writes it in many pieces while its MD5 is being taken.
+  const std::string sql =
+      "SELECT i AS id, 'name-' || i AS name, i * 0.25 AS amount FROM range(400000) t(i)";
+  for (const std::string key : {"big.parquet", "big.csv", "big.jsonl", "big_crlf.csv"}) {
+    json output = {{"path", "lake://raw/" + key}};
+    if (key == "big_crlf.csv") output["csv"] = {{"line_ending", "\r\n"}};
+    auto out = sqlStep({{"sql", sql}, {"output", output}}, env());
+    ASSERT_EQ(out["objects"].size(), 1u) << key;
+    const std::string bytes = lake_.get("raw", key);
+    EXPECT_GT(bytes.size(), 1'000'000u) << key;
+    EXPECT_EQ(out["objects"][0]["etag"], core::md5Hex(bytes)) << key;
+    EXPECT_EQ(lake_.head("raw", key).etag, core::md5Hex(bytes)) << key;
+  }
 }
 
 TEST_F(StepsTest, NoOverwriteMakesAnExistingKeyAnError) {

@@ -1,0 +1,66 @@
+#include "core/growing_file_md5.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+
+#include "core/hash.h"
+
+namespace sluice::core {
+
+GrowingFileMd5::GrowingFileMd5(std::string path)
+    : path_(std::move(path)), thread_([this] { follow(); }) {}
+
+GrowingFileMd5::~GrowingFileMd5() {
+  writer_done_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<std::string> GrowingFileMd5::finish() {
+  writer_done_ = true;
+  if (thread_.joinable()) thread_.join();
+  return result_;
+}
+
+void GrowingFileMd5::follow() {
+  Md5 md5;
+  int fd = -1;
+  struct stat st {};
+  uint64_t hashed = 0;
+  bool appended_only = true;
+  std::string buf(1 << 20, '\0');
+  while (appended_only) {
+    // Read before the size: whatever the writer wrote before it was done is then seen.
+    const bool last_pass = writer_done_.load();
+    if (fd < 0) fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT) appended_only = false;
+    if (fd >= 0) {
+      if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < hashed) {
+        appended_only = false;
+        break;
+      }
+      while (hashed < static_cast<uint64_t>(st.st_size)) {
+        const ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(hashed));
+        if (n <= 0) {
+          appended_only = false;
+          break;
+        }
+        md5.update(std::string_view(buf.data(), static_cast<size_t>(n)));
+        hashed += static_cast<uint64_t>(n);
+      }
+    }
+    if (last_pass) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  // The file at the path must still be the one followed, and no longer than what was read.
+  struct stat now {};
+  if (appended_only && fd >= 0 && ::stat(path_.c_str(), &now) == 0 && now.st_ino == st.st_ino &&
+      now.st_dev == st.st_dev && static_cast<uint64_t>(now.st_size) == hashed)
+    result_ = md5.finishHex();
+  if (fd >= 0) ::close(fd);
+}
+
+}  // namespace sluice::core

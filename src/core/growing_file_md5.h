@@ -1,0 +1,36 @@
+#pragma once
+// The MD5 of a file computed while another writer is still appending to it.
+//
+// Every object in the lake carries its MD5 as its ETag. Outputs written by DuckDB would
+// otherwise be read a second time after the write, on the critical path of every step;
+// following the file as it grows moves that pass onto an otherwise idle moment of a core.
+#include <atomic>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace sluice::core {
+
+class GrowingFileMd5 {
+ public:
+  // Starts following `path`, which may not exist yet.
+  explicit GrowingFileMd5(std::string path);
+  ~GrowingFileMd5();  // stops following; the result is dropped
+  GrowingFileMd5(const GrowingFileMd5&) = delete;
+  GrowingFileMd5& operator=(const GrowingFileMd5&) = delete;
+
+  // Call once the writer has closed the file. The hex MD5 of its whole content, or
+  // nullopt when the file was not only appended to (it shrank, was replaced, or could
+  // not be read): the caller must then hash it itself.
+  std::optional<std::string> finish();
+
+ private:
+  void follow();
+
+  const std::string path_;
+  std::atomic<bool> writer_done_{false};
+  std::optional<std::string> result_;
+  std::thread thread_;
+};
+
+}  // namespace sluice::core
