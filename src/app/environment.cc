@@ -6,9 +6,9 @@
 #include "core/error.h"
 #include "data/duckdb_engine.h"
 #include "functions/registry.h"
-#include "pipelines/registry.h"
 #include "lake/local_store.h"
 #include "lake/staging_store.h"
+#include "pipelines/registry.h"
 #include "runtime/trigger_recorder.h"
 #include "s3/remote_store.h"
 #include "state/sqlite_state_store.h"
@@ -97,10 +97,11 @@ const functions::Registry& Environment::functions() {
 
 void Environment::addFunction(
     const std::string& name, const std::string& description,
-    std::function<nlohmann::json(const nlohmann::json&, functions::InvocationContext&)> handler) {
+    std::function<nlohmann::json(const nlohmann::json&, functions::InvocationContext&)> handler,
+    double timeout_seconds) {
   functions();
   std::lock_guard lock(mu_);
-  functions_->add(name, description, std::move(handler));
+  functions_->add(name, description, std::move(handler), timeout_seconds);
 }
 
 void Environment::setPublisher(

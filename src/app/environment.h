@@ -50,10 +50,12 @@ class Environment {
   data::Database& duckdb();
   // Built-in functions (project functions join them with the runtime).
   const functions::Registry& functions();
-  // Adds a project's function beside the built-ins (before anything runs).
+  // Adds a project's function beside the built-ins (before anything runs); an invocation
+  // that runs longer than `timeout_seconds` (0: no limit) is cancelled.
   void addFunction(
       const std::string& name, const std::string& description,
-      std::function<nlohmann::json(const nlohmann::json&, functions::InvocationContext&)> handler);
+      std::function<nlohmann::json(const nlohmann::json&, functions::InvocationContext&)> handler,
+      double timeout_seconds = 0);
   // Where functions and workflows publish to topics (the runtime's topics).
   void setPublisher(
       std::function<std::string(const std::string&, const std::string&, const std::string&)>

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/cancellation.h"
 #include "core/error.h"
 
 namespace sluice::data {
@@ -16,6 +17,17 @@ using nlohmann::json;
 namespace {
 
 [[noreturn]] void queryError(const std::string& message) { throw Error(errc::kQuery, message); }
+
+// Lets the current invocation's cancellation interrupt a query on `conn` while it runs.
+core::Cancellation::Registration interruptible(duckdb_connection conn) {
+  core::Cancellation* c = core::Cancellation::current();
+  if (!c) return {};
+  auto registration = c->onCancel([conn] { duckdb_interrupt(conn); });
+  // Cancelled before the query began: DuckDB forgets an interrupt when a query starts.
+  if (c->cancelled())
+    throw Error("Interrupted", "the query was not run: the invocation was cancelled");
+  return registration;
+}
 
 std::string typeName(duckdb_result* res, idx_t col) {
   duckdb_logical_type t = duckdb_column_logical_type(res, col);
@@ -223,6 +235,7 @@ static QueryResult takeResult(duckdb_state state, duckdb_result& res) {
 }
 
 QueryResult Connection::query(const std::string& sql) {
+  auto interrupt = interruptible(conn_);
   duckdb_result res;
   return takeResult(duckdb_query(conn_, sql.c_str(), &res), res);
 }
@@ -271,10 +284,11 @@ PreparedStatement Connection::prepare(const std::string& sql) {
     duckdb_destroy_prepare(&stmt);
     queryError(msg);
   }
-  return PreparedStatement(stmt);
+  return PreparedStatement(stmt, conn_);
 }
 
-PreparedStatement::PreparedStatement(PreparedStatement&& other) noexcept : stmt_(other.stmt_) {
+PreparedStatement::PreparedStatement(PreparedStatement&& other) noexcept
+    : stmt_(other.stmt_), conn_(other.conn_) {
   other.stmt_ = nullptr;
 }
 
@@ -328,6 +342,7 @@ std::string PreparedStatement::parameterName(size_t index) const {
 }
 
 QueryResult PreparedStatement::execute() {
+  auto interrupt = interruptible(conn_);
   duckdb_result res;
   return takeResult(duckdb_execute_prepared(stmt_, &res), res);
 }

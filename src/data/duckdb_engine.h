@@ -65,7 +65,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Runs SQL (one or more statements); the result is the last statement's. Throws
-  // Error(QueryError) carrying DuckDB's message.
+  // Error(QueryError) carrying DuckDB's message. A query run while an invocation's
+  // core::Cancellation is current stops when it is cancelled.
   QueryResult query(const std::string& sql);
   // The same, calling `progress` with DuckDB's percentage (0-100) about once a second
   // while the query runs longer than `quiet_seconds`, for long work worth reporting.
@@ -97,9 +98,11 @@ class PreparedStatement {
 
  private:
   friend class Connection;
-  explicit PreparedStatement(_duckdb_prepared_statement* stmt) : stmt_(stmt) {}
+  PreparedStatement(_duckdb_prepared_statement* stmt, _duckdb_connection* conn)
+      : stmt_(stmt), conn_(conn) {}
   void check(int state, size_t index);
   _duckdb_prepared_statement* stmt_ = nullptr;
+  _duckdb_connection* conn_ = nullptr;  // interrupted when the invocation is cancelled
 };
 
 }  // namespace sluice::data

@@ -380,7 +380,12 @@ class Run {
     try {
       result = o_.tasks->run(req);
     } catch (const Error& e) {
-      event("TaskFailed", {{"resource", req.resource}, {"error", e.code()}, {"cause", e.what()}});
+      // As AWS records them: a task past its TimeoutSeconds timed out, it did not fail.
+      event(e.code() == std::string("States.Timeout") ||
+                    e.code() == std::string("States.HeartbeatTimeout")
+                ? "TaskTimedOut"
+                : "TaskFailed",
+            {{"resource", req.resource}, {"error", e.code()}, {"cause", e.what()}});
       throw;
     }
     event("TaskSucceeded", {{"resource", req.resource}, {"output", result.dump()}});

@@ -6,10 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <mutex>
-#include <sstream>
+#include <optional>
 
+#include "core/cancellation.h"
 #include "core/error.h"
 
 namespace sluice::functions {
@@ -33,7 +33,6 @@ struct Pipe {
 
 struct Outcome {
   int status = 0;
-  bool timed_out = false;
   std::string out;
 };
 
@@ -83,9 +82,10 @@ Outcome runChild(const CommandSpec& spec, const std::string& input,
   Outcome o;
   std::string err_buf;
   size_t written = 0;
-  const auto deadline =
-      std::chrono::steady_clock::now() +
-      std::chrono::milliseconds(static_cast<int64_t>(spec.timeout_seconds * 1000));
+  // Cancelling the invocation kills the group; its pipes then close and the loop ends.
+  std::optional<core::Cancellation::Registration> kill_on_cancel;
+  if (auto* c = core::Cancellation::current())
+    kill_on_cancel.emplace(c->onCancel([pid] { ::kill(-pid, SIGKILL); }));
   auto flushLines = [&](bool all) {
     size_t nl;
     while ((nl = err_buf.find('\n')) != std::string::npos) {
@@ -96,19 +96,11 @@ Outcome runChild(const CommandSpec& spec, const std::string& input,
   };
   if (input.empty()) in.close(1);
   while (out.fd[0] >= 0 || err.fd[0] >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      o.timed_out = true;
-      ::kill(-pid, SIGKILL);
-      break;
-    }
     std::vector<pollfd> fds;
     if (in.fd[1] >= 0) fds.push_back({in.fd[1], POLLOUT, 0});
     if (out.fd[0] >= 0) fds.push_back({out.fd[0], POLLIN, 0});
     if (err.fd[0] >= 0) fds.push_back({err.fd[0], POLLIN, 0});
-    if (::poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(left.count(), 1000))) <
-        0) {
+    if (::poll(fds.data(), fds.size(), 1000) < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -133,6 +125,7 @@ Outcome runChild(const CommandSpec& spec, const std::string& input,
     }
   }
   flushLines(true);
+  kill_on_cancel.reset();  // before the child is reaped and its process group id freed
   int status = 0;
   ::waitpid(pid, &status, 0);
   ::kill(-pid, SIGKILL);  // anything it left running in its group
@@ -150,13 +143,6 @@ Handler commandHandler(CommandSpec spec) {
       last_log = line;
       ctx.log(line);
     });
-    if (o.timed_out) {
-      std::ostringstream s;
-      s.precision(2);
-      s << std::fixed << spec.timeout_seconds;
-      throw Error("Sandbox.Timedout", "RequestId: " + ctx.requestId() +
-                                          " Error: Task timed out after " + s.str() + " seconds");
-    }
     nlohmann::json result;
     const bool empty = o.out.find_first_not_of(" \t\r\n") == std::string::npos;
     if (!empty) {

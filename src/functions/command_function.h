@@ -3,8 +3,8 @@
 // JSON and its stdout is the result (JSON; empty means null); every stderr line becomes
 // a log line of the invocation. A non-zero exit, or a result of the form
 // {"errorType": …, "errorMessage": …}, is a named error (Runtime.ExitError when the
-// output names none). Past its timeout the whole process group is killed and the error
-// is Sandbox.Timedout, as Lambda reports it.
+// output names none). When the invocation is cancelled (its timeout, see Invoker) the
+// whole process group is killed.
 #include <map>
 #include <string>
 #include <vector>
@@ -17,7 +17,6 @@ struct CommandSpec {
   std::vector<std::string> argv;  // argv[0] is looked up on PATH unless it has a '/'
   std::string working_dir;
   std::map<std::string, std::string> environment;  // added to sluice's own environment
-  double timeout_seconds = 60;
 };
 
 Handler commandHandler(CommandSpec spec);

@@ -21,7 +21,14 @@ class Invoker {
 
   // Returns the handler's result; a failing handler's Error is rethrown unchanged after
   // it is recorded. Any other exception becomes Error("Unhandled").
-  InvocationResult invoke(const std::string& function, const nlohmann::json& event);
+  //
+  // The invocation is cancelled at the function's timeout, or at `task_timeout_seconds`
+  // (a workflow task's TimeoutSeconds; 0: none) when that comes first: DuckDB queries are
+  // interrupted and command processes killed, and the invocation fails with
+  // Sandbox.Timedout (the function's own limit, as Lambda names it) or States.Timeout
+  // (the task's). A built-in handler stops at its next query.
+  InvocationResult invoke(const std::string& function, const nlohmann::json& event,
+                          double task_timeout_seconds = 0);
 
   // Also hands every log line to `echo` as it is written (the CLI prints them).
   using EchoFn = std::function<void(const std::string& function, const std::string& request_id,

@@ -4,9 +4,12 @@
 
 namespace sluice::functions {
 
-void Registry::add(const std::string& name, const std::string& description, Handler handler) {
+void Registry::add(const std::string& name, const std::string& description, Handler handler,
+                   double timeout_seconds) {
   if (name.empty()) throw Error(errc::kInvalidArgument, "a function needs a name");
-  if (!functions_.emplace(name, FunctionInfo{name, description, std::move(handler)}).second)
+  if (!functions_
+           .emplace(name, FunctionInfo{name, description, std::move(handler), timeout_seconds})
+           .second)
     throw Error(errc::kAlreadyExists, "function '" + name + "' is already registered");
 }
 

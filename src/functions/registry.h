@@ -17,12 +17,14 @@ struct FunctionInfo {
   std::string name;
   std::string description;
   Handler handler;
+  double timeout_seconds = 0;  // 0: runs as long as it takes
 };
 
 class Registry {
  public:
   // Throws Error(AlreadyExists) for a name already taken.
-  void add(const std::string& name, const std::string& description, Handler handler);
+  void add(const std::string& name, const std::string& description, Handler handler,
+           double timeout_seconds = 0);
   // Throws Error(ResourceNotFoundException) naming the function.
   const FunctionInfo& find(const std::string& name) const;
   bool contains(const std::string& name) const { return functions_.count(name) > 0; }

@@ -131,7 +131,6 @@ void ProjectRuntime::registerFunction(const project::FunctionDecl& f, const S3Ac
     // A program named by a relative path is the project's own.
     if (spec.argv[0].find('/') != std::string::npos) spec.argv[0] = project_.path(spec.argv[0]);
     spec.working_dir = project_.dir;
-    spec.timeout_seconds = f.timeout_seconds;
     spec.environment = {{"SLUICE_DATA_DIR", env_.dataDir()},
                         {"SLUICE_FUNCTION", f.name},
                         {"SLUICE_PROJECT_DIR", project_.dir},
@@ -150,8 +149,8 @@ void ProjectRuntime::registerFunction(const project::FunctionDecl& f, const S3Ac
     handler = functions::commandHandler(spec);
   }
   if (f.concurrency > 0) handler = functions::limitConcurrency(handler, f.concurrency);
-  env_.addFunction(f.name, f.description.empty() ? f.runtime + " function" : f.description,
-                   handler);
+  env_.addFunction(f.name, f.description.empty() ? f.runtime + " function" : f.description, handler,
+                   f.timeout_seconds);
 }
 
 void ProjectRuntime::deadLetter(const std::string& destination, const state::Delivery& d) {

@@ -43,9 +43,10 @@ std::string TaskDispatcher::functionName(const std::string& r) {
   return r.substr(0, r.find(':'));
 }
 
-json TaskDispatcher::invoke(const std::string& function, const json& payload, bool lambda_invoke) {
+json TaskDispatcher::invoke(const std::string& function, const json& payload, bool lambda_invoke,
+                            double timeout_seconds) {
   try {
-    json result = invoker_.invoke(function, payload).result;
+    json result = invoker_.invoke(function, payload, timeout_seconds).result;
     if (!lambda_invoke) return result;
     return {{"ExecutedVersion", "$LATEST"}, {"Payload", result}, {"StatusCode", 200}};
   } catch (const Error& e) {
@@ -75,7 +76,7 @@ json TaskDispatcher::run(const flow::TaskRequest& r) {
     if (!r.parameters.contains("FunctionName"))
       throw Error("States.Runtime", "lambda:invoke needs FunctionName");
     result = invoke(functionName(r.parameters["FunctionName"].get<std::string>()),
-                    r.parameters.value("Payload", json::object()), true);
+                    r.parameters.value("Payload", json::object()), true, r.timeout_seconds);
   } else if (startsWith(resource, kDynamoDb)) {
     result = runDynamoDbTask(resource.substr(std::strlen(kDynamoDb)), r.parameters,
                              services_.state.items());
@@ -89,7 +90,7 @@ json TaskDispatcher::run(const flow::TaskRequest& r) {
   } else if (resource == kSnsPublish) {
     result = publish(r.parameters);
   } else if (startsWith(resource, "arn:aws:lambda:") || startsWith(resource, "function:")) {
-    result = invoke(functionName(resource), r.parameters, false);
+    result = invoke(functionName(resource), r.parameters, false, r.timeout_seconds);
   } else {
     throw Error("States.Runtime",
                 "the Task resource '" + r.resource + "' is not supported by sluice");

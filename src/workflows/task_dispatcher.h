@@ -32,8 +32,9 @@ class TaskDispatcher : public flow::TaskRunner {
   static std::string functionName(const std::string& resource_or_name);
 
  private:
+  // `timeout_seconds`: the task's TimeoutSeconds (0: none), which cancels the function.
   nlohmann::json invoke(const std::string& function, const nlohmann::json& payload,
-                        bool lambda_invoke);
+                        bool lambda_invoke, double timeout_seconds);
   nlohmann::json waitForToken(const flow::TaskRequest& request);
   nlohmann::json publish(const nlohmann::json& parameters);
 

@@ -40,8 +40,7 @@ class RuntimesTest : public ::testing::Test {
     CommandSpec spec;
     spec.argv = {"/bin/sh", dir_ / (name + ".sh")};
     spec.environment = {{"GREETING", "hello"}};
-    spec.timeout_seconds = timeout;
-    registry_.add(name, "", commandHandler(spec));
+    registry_.add(name, "", commandHandler(spec), timeout);
   }
 
   testing::TempDir dir_;
@@ -103,6 +102,53 @@ TEST_F(RuntimesTest, CommandTimeoutKillsTheWholeProcessGroup) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "survivor"));
+}
+
+TEST_F(RuntimesTest, SqlAndBuiltInFunctionsStopAtTheirTimeout) {
+  // About 10^10 rows to sum: minutes if it were not interrupted.
+  const std::string endless = "SELECT sum(a.range * b.range) FROM range(100000) a, range(100000) b";
+  testing::writeFile(dir_ / "endless.sql", endless + ";\n");
+  registry_.add("endless_sql", "", sqlFileHandler(dir_ / "endless.sql"), 0.3);
+  registry_.add(
+      "endless_builtin", "",
+      [&](const nlohmann::json&, InvocationContext&) {
+        data::Connection conn(duckdb_);
+        conn.query(endless);
+        return nlohmann::json::object();
+      },
+      0.3);
+  for (const std::string name : {"endless_sql", "endless_builtin"}) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      invoke(name, {});
+      FAIL() << name;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), "Sandbox.Timedout") << name;
+      EXPECT_NE(std::string(e.what()).find("Task timed out after 0.30 seconds"), std::string::npos)
+          << e.what();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << name;
+    const auto record = state_.invocations().recent(name, 1).at(0);
+    EXPECT_EQ(record.status, "Failed");
+    EXPECT_EQ(record.error_type, "Sandbox.Timedout");
+  }
+  // The connection of a cancelled invocation is usable again by the next one.
+  registry_.add("quick", "", sqlFileHandler(dir_ / "quick.sql"), 0.3);
+  testing::writeFile(dir_ / "quick.sql", "SELECT 41 + 1 AS n;\n");
+  EXPECT_EQ(invoke("quick", {}), nlohmann::json::parse(R"([{"n":42}])"));
+}
+
+TEST_F(RuntimesTest, AShorterTaskLimitWinsAndIsTheTasksTimeout) {
+  command("slow", "sleep 30\n", 10);
+  const auto start = std::chrono::steady_clock::now();
+  Invoker invoker(registry_, services_);
+  try {
+    invoker.invoke("slow", {}, 0.3);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "States.Timeout");
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST_F(RuntimesTest, SqlBindsEventFieldsAndReadsTheLake) {

@@ -179,6 +179,31 @@ TEST_F(WorkflowServiceTest, WaitForTaskTokenCompletesFromOutside) {
   EXPECT_THROW(state_.executions().completeTaskToken(again), Error);  // answered once only
 }
 
+TEST_F(WorkflowServiceTest, TimeoutSecondsStopsAFunctionTask) {
+  registry_.add("endless", "a DuckDB query of minutes",
+                [this](const json&, functions::InvocationContext&) {
+                  data::Connection conn(duckdb_);
+                  conn.query("SELECT sum(a.range * b.range) FROM range(100000) a, range(100000) b");
+                  return json::object();
+                });
+  json def = json::parse(R"asl({"StartAt": "Long", "States": {
+      "Long": {"Type": "Task", "Resource": "function:endless", "TimeoutSeconds": 1,
+               "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "Late"}],
+               "End": true},
+      "Late": {"Type": "Pass", "End": true}}})asl");
+  const auto start = std::chrono::steady_clock::now();
+  service_->putWorkflow("deadline", def);
+  auto r = service_->start("deadline", json::object());
+  auto done = service_->run(r.id);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(done.status, "SUCCEEDED");
+  EXPECT_EQ(done.output["error"]["Error"], "States.Timeout");
+  std::vector<std::string> types;
+  for (const auto& e : state_.executions().history(r.id)) types.push_back(e.type);
+  EXPECT_NE(std::find(types.begin(), types.end(), "TaskTimedOut"), types.end());
+  EXPECT_EQ(std::find(types.begin(), types.end(), "TaskFailed"), types.end());
+}
+
 TEST_F(WorkflowServiceTest, StopAndRedrive) {
   flaky_failures_ = 1;
   json def = json::parse(R"asl({"StartAt": "A", "States": {
