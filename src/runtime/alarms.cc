@@ -30,9 +30,7 @@ std::string number(double v) {
 AlarmEvaluator::AlarmEvaluator(std::vector<project::AlarmDecl> alarms,
                                state::InvocationStore& invocations, Topics& topics,
                                const core::Clock& clock)
-    : alarms_(std::move(alarms)), invocations_(invocations), topics_(topics), clock_(clock) {
-  for (const auto& a : alarms_) states_[a.name] = "OK";
-}
+    : alarms_(std::move(alarms)), invocations_(invocations), topics_(topics), clock_(clock) {}
 
 AlarmEvaluator::~AlarmEvaluator() { stop(); }
 
@@ -65,8 +63,10 @@ int AlarmEvaluator::tick() {
   for (const auto& a : alarms_) {
     const auto v = value(a);
     const std::string next = v && breaches(*v, a.comparison, a.threshold) ? "ALARM" : "OK";
-    const std::string previous = states_[a.name];
+    const std::string previous = invocations_.alarmState(a.name);
     if (next == previous) continue;
+    // Claimed before it is announced, so of several processes only one announces it.
+    if (!invocations_.changeAlarmState(a.name, previous, next, clock_.now())) continue;
     const std::string reason =
         "Threshold Crossed: " + a.metric + " " + a.statistic + " of " + a.function + " over " +
         number(a.window_seconds) + " s was " + (v ? number(*v) : "no data") + " (" + a.comparison +
@@ -87,17 +87,17 @@ int AlarmEvaluator::tick() {
     try {
       topics_.publish(a.topic, next + ": \"" + a.name + "\"", message.dump(2));
     } catch (const Error&) {
-      continue;  // not delivered: the change is announced again at the next tick
+      // Not delivered: given back, so the change is announced again at the next tick.
+      invocations_.changeAlarmState(a.name, next, previous, clock_.now());
+      continue;
     }
-    states_[a.name] = next;
     ++changed;
   }
   return changed;
 }
 
 std::string AlarmEvaluator::stateOf(const std::string& alarm) const {
-  auto it = states_.find(alarm);
-  return it == states_.end() ? "" : it->second;
+  return invocations_.alarmState(alarm);
 }
 
 void AlarmEvaluator::start() {

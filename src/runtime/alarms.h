@@ -2,8 +2,8 @@
 // Evaluates the project's alarms: each tick computes the alarm's statistic over the
 // invocations of its function that started inside its window, compares it with the
 // threshold, and publishes to the alarm's topic when the state changes (OK → ALARM, and
-// back), with CloudWatch's alarm message shape. The state starts OK in each process, so
-// an alarm still firing after a restart notifies once more.
+// back), with CloudWatch's alarm message shape. The state is kept in the state store: a
+// restart does not announce a change again, and of several processes one announces it.
 #include <atomic>
 #include <map>
 #include <optional>
@@ -41,7 +41,6 @@ class AlarmEvaluator {
   state::InvocationStore& invocations_;
   Topics& topics_;
   const core::Clock& clock_;
-  std::map<std::string, std::string> states_;
   std::atomic<bool> stopping_{false};
   std::thread loop_;
 };

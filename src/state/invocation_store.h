@@ -49,6 +49,14 @@ class InvocationStore {
   virtual std::vector<InvocationLogLine> logs(const std::string& request_id) = 0;
   // One summary per function, by name; quantiles over its last `window` finished calls.
   virtual std::vector<FunctionSummary> summaries(int window) = 0;
+
+  // The state of an alarm over these records: "OK" until it is changed. Kept here, not
+  // in the process, so a restart does not announce a change already announced.
+  virtual std::string alarmState(const std::string& alarm) = 0;
+  // Sets the alarm to `next` if it is still `previous`: false when another process
+  // changed it first (that process then announces the change).
+  virtual bool changeAlarmState(const std::string& alarm, const std::string& previous,
+                                const std::string& next, core::TimeNs at) = 0;
 };
 
 }  // namespace sluice::state

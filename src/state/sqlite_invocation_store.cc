@@ -113,4 +113,24 @@ std::vector<FunctionSummary> SqliteInvocationStore::summaries(int window) {
   return out;
 }
 
+std::string SqliteInvocationStore::alarmState(const std::string& alarm) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("SELECT state FROM alarm_states WHERE name = ?1");
+  return st.bind(1, alarm).step() ? st.text(0) : "OK";
+}
+
+bool SqliteInvocationStore::changeAlarmState(const std::string& alarm, const std::string& previous,
+                                             const std::string& next, core::TimeNs at) {
+  std::lock_guard lock(mu_);
+  // No row means "OK": a change from OK inserts the row or updates one still OK.
+  auto st = db_.prepare(
+      previous == "OK"
+          ? "INSERT INTO alarm_states(name, state, changed_ns) VALUES (?1, ?3, ?4) ON "
+            "CONFLICT(name) DO UPDATE SET state = excluded.state, changed_ns = "
+            "excluded.changed_ns WHERE alarm_states.state = ?2"
+          : "UPDATE alarm_states SET state = ?3, changed_ns = ?4 WHERE name = ?1 AND state = ?2");
+  st.bind(1, alarm).bind(2, previous).bind(3, next).bind(4, static_cast<int64_t>(at)).run();
+  return db_.changes() == 1;
+}
+
 }  // namespace sluice::state

@@ -19,6 +19,9 @@ class SqliteInvocationStore : public InvocationStore {
   std::vector<InvocationRecord> recent(const std::string& function, int limit) override;
   std::vector<InvocationLogLine> logs(const std::string& request_id) override;
   std::vector<FunctionSummary> summaries(int window) override;
+  std::string alarmState(const std::string& alarm) override;
+  bool changeAlarmState(const std::string& alarm, const std::string& previous,
+                        const std::string& next, core::TimeNs at) override;
 
  private:
   SqliteDb& db_;

@@ -158,6 +158,14 @@ const std::vector<const char*>& sqliteMigrations() {
       R"sql(
     ALTER TABLE trigger_rules ADD COLUMN input TEXT NOT NULL DEFAULT '';
     )sql",
+      // 7: the state of each alarm, so a restart does not announce a change twice
+      R"sql(
+    CREATE TABLE alarm_states (
+      name TEXT PRIMARY KEY,
+      state TEXT NOT NULL,
+      changed_ns INTEGER NOT NULL
+    );
+    )sql",
   };
   return migrations;
 }

@@ -224,6 +224,9 @@ TEST_F(ProjectRuntimeTest, AnAlarmNotifiesWhenItFiresAndWhenItClears) {
   EXPECT_EQ(runtime_->alarms().tick(), 1);
   EXPECT_EQ(runtime_->alarms().stateOf("bad-uploads"), "ALARM");
   EXPECT_EQ(runtime_->alarms().tick(), 0) << "no second notification while it stays in ALARM";
+  runtime_ = open();  // a restart while it still fires: a new environment, the same state
+  EXPECT_EQ(runtime_->alarms().stateOf("bad-uploads"), "ALARM");
+  EXPECT_EQ(runtime_->alarms().tick(), 0) << "a restart announces nothing already announced";
   clock_.advance(120'000'000'000LL);  // the failures leave the window
   EXPECT_EQ(runtime_->alarms().tick(), 1);
   EXPECT_EQ(runtime_->alarms().stateOf("bad-uploads"), "OK");

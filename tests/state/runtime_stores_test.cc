@@ -103,5 +103,19 @@ TEST_F(RuntimeStoresTest, FiringsAreRecordedOnceAndMoveTheMark) {
   EXPECT_TRUE(store->schedules().schedules().empty());
 }
 
+TEST_F(RuntimeStoresTest, AnAlarmChangesStateOnceWhoeverAsks) {
+  auto one = open(), two = open();  // two processes on one state database
+  EXPECT_EQ(one->invocations().alarmState("errors"), "OK");
+  EXPECT_TRUE(one->invocations().changeAlarmState("errors", "OK", "ALARM", 1));
+  EXPECT_FALSE(two->invocations().changeAlarmState("errors", "OK", "ALARM", 2))
+      << "the second process saw OK before the first changed it: it must not announce";
+  EXPECT_EQ(open()->invocations().alarmState("errors"), "ALARM");
+  EXPECT_FALSE(two->invocations().changeAlarmState("errors", "OK", "ALARM", 3));
+  EXPECT_TRUE(two->invocations().changeAlarmState("errors", "ALARM", "OK", 4));
+  EXPECT_TRUE(one->invocations().changeAlarmState("errors", "OK", "ALARM", 5));
+  EXPECT_EQ(two->invocations().alarmState("errors"), "ALARM");
+  EXPECT_EQ(two->invocations().alarmState("other"), "OK");
+}
+
 }  // namespace
 }  // namespace sluice::state

@@ -27,8 +27,8 @@ class StateStoreTest : public ::testing::Test {
 };
 
 TEST_F(StateStoreTest, MigratesToTheLatestSchemaOnceAndReopens) {
-  EXPECT_EQ(open()->schemaVersion(), 6);
-  EXPECT_EQ(open()->schemaVersion(), 6);
+  EXPECT_EQ(open()->schemaVersion(), 7);
+  EXPECT_EQ(open()->schemaVersion(), 7);
 }
 
 TEST_F(StateStoreTest, ParametersAreVersioned) {
