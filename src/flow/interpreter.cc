@@ -58,10 +58,10 @@ class Run {
  public:
   Run(const ExecutionOptions& options, json context) : o_(options), ctx_(std::move(context)) {}
 
-  bool recording() const { return o_.history != nullptr; }
+  bool recording() const { return o_.history != nullptr && !quiet_; }
 
   void event(const std::string& type, json details) {
-    if (!o_.history) return;
+    if (!recording()) return;
     HistoryEvent e;
     e.timestamp = o_.clock->now();
     e.type = type;
@@ -122,26 +122,38 @@ class Run {
       try {
         return runState(name, state, input, vars);
       } catch (const Error& e) {
-        if (!state.contains("Retry")) throw;
-        const json& retriers = state["Retry"];
-        size_t i = 0;
-        for (; i < retriers.size(); i++)
-          if (errorMatches(retriers[i]["ErrorEquals"], e.code())) break;
-        if (i == retriers.size()) throw;
-        const json& r = retriers[i];
-        const int max_attempts = r.value("MaxAttempts", 3);
-        if (attempts[i] >= max_attempts) throw;
-        double delay =
-            r.value("IntervalSeconds", 1.0) * std::pow(r.value("BackoffRate", 2.0), attempts[i]);
-        if (r.contains("MaxDelaySeconds"))
-          delay = std::min(delay, r["MaxDelaySeconds"].get<double>());
-        if (r.value("JitterStrategy", "NONE") == "FULL")
-          delay = std::uniform_real_distribution<double>(0, delay)(rng());
-        attempts[i]++;
+        const std::string failed_event = std::exchange(state_failed_event_, "");
+        const std::optional<double> delay = retryDelay(state, e.code(), attempts);
+        if (!delay) {
+          // A Map or Parallel reports its failure once, when no retry follows (as AWS does).
+          if (!failed_event.empty()) event(failed_event, nullptr);
+          throw;
+        }
         if (!o_.sleeper) throw Error("States.Runtime", "retrying needs a sleeper");
-        o_.sleeper->sleep(delay);
+        o_.sleeper->sleep(*delay);
       }
     }
+  }
+
+  // How long to wait before retrying after `code`, counting the attempt; nullopt when no
+  // retrier matches or the matching one has used its attempts.
+  std::optional<double> retryDelay(const json& state, const std::string& code,
+                                   std::vector<int>& attempts) {
+    if (!state.contains("Retry")) return std::nullopt;
+    const json& retriers = state["Retry"];
+    size_t i = 0;
+    for (; i < retriers.size(); i++)
+      if (errorMatches(retriers[i]["ErrorEquals"], code)) break;
+    if (i == retriers.size()) return std::nullopt;
+    const json& r = retriers[i];
+    if (attempts[i] >= r.value("MaxAttempts", 3)) return std::nullopt;
+    double delay =
+        r.value("IntervalSeconds", 1.0) * std::pow(r.value("BackoffRate", 2.0), attempts[i]);
+    if (r.contains("MaxDelaySeconds")) delay = std::min(delay, r["MaxDelaySeconds"].get<double>());
+    if (r.value("JitterStrategy", "NONE") == "FULL")
+      delay = std::uniform_real_distribution<double>(0, delay)(rng());
+    attempts[i]++;
+    return delay;
   }
 
   // $$.State is filled in only when an expression may read it: most states never do.
@@ -418,15 +430,6 @@ class Run {
       runtimeError(
           name, "Invalid input: the ItemsPath field does not resolve to an array: " + items.dump());
     const int64_t max_concurrency = integerField(name, state, "MaxConcurrency", effective, vars, 0);
-    bool has_count, has_pct;
-    double tolerated_count =
-        numberField(name, state, "ToleratedFailureCount", effective, vars, has_count);
-    double tolerated_pct =
-        numberField(name, state, "ToleratedFailurePercentage", effective, vars, has_pct);
-    if (has_count && (tolerated_count < 0 || tolerated_count != std::floor(tolerated_count)))
-      runtimeError(name, "ToleratedFailureCount must be a non-negative integer");
-    if (has_pct && (tolerated_pct < 0 || tolerated_pct > 100))
-      runtimeError(name, "ToleratedFailurePercentage must be between 0 and 100");
     const json& processor =
         state.contains("ItemProcessor") ? state["ItemProcessor"] : state["Iterator"];
     const json* selector = state.contains("ItemSelector") ? &state["ItemSelector"]
@@ -443,6 +446,22 @@ class Run {
       ctx_.erase("Map");
     }
     event("MapStateStarted", {{"length", items.size()}});
+    // Evaluated once the Map has started, as AWS records it.
+    bool has_count, has_pct;
+    double tolerated_count =
+        numberField(name, state, "ToleratedFailureCount", effective, vars, has_count);
+    double tolerated_pct =
+        numberField(name, state, "ToleratedFailurePercentage", effective, vars, has_pct);
+    if (has_count && (tolerated_count < 0 || tolerated_count != std::floor(tolerated_count)))
+      runtimeError(name, "ToleratedFailureCount must be a non-negative integer");
+    if (has_pct && (tolerated_pct < 0 || tolerated_pct > 100))
+      runtimeError(name, "ToleratedFailurePercentage must be between 0 and 100");
+    // A distributed Map runs its iterations as child executions of a Map Run: this
+    // history records the run, not their states.
+    const bool distributed =
+        processor.contains("ProcessorConfig") &&
+        processor["ProcessorConfig"].value("Mode", "INLINE") == std::string("DISTRIBUTED");
+    if (distributed) event("MapRunStarted", nullptr);
     const bool tolerant = has_count || has_pct;
     // Whether `failures` failed iterations end the Map (always, when nothing is tolerated).
     auto exceeded = [&](size_t failures) {
@@ -456,6 +475,12 @@ class Run {
     };
     const size_t workers = concurrencyFor({&processor}, max_concurrency, inputs.size());
     auto outcomes = runConcurrently(inputs.size(), workers, exceeded, [&](size_t i, Run& run) {
+      const bool was_quiet = std::exchange(run.quiet_, run.quiet_ || distributed);
+      struct Restore {
+        Run& run;
+        bool quiet;
+        ~Restore() { run.quiet_ = quiet; }
+      } restore{run, was_quiet};
       if (run.recording()) run.event("MapIterationStarted", {{"name", name}, {"index", i}});
       Variables iteration_vars(&vars);
       try {
@@ -474,11 +499,13 @@ class Run {
       results.push_back(o.error ? json() : std::move(o.value));
     }
     if (exceeded(failures)) {
-      event("MapStateFailed", nullptr);
+      if (distributed) event("MapRunFailed", nullptr);
+      state_failed_event_ = "MapStateFailed";
       if (!tolerant) throw *firstError(outcomes);
       throw Error("States.ExceedToleratedFailureThreshold",
                   "The specified tolerated failure threshold was exceeded");
     }
+    if (distributed) event("MapRunSucceeded", nullptr);
     event("MapStateSucceeded", nullptr);
     return finishWithResult(name, state, raw, std::move(results), vars);
   }
@@ -499,7 +526,7 @@ class Run {
           return run.runMachine(branches[i], effective, branch_vars);
         });
     if (auto error = firstError(outcomes)) {
-      event("ParallelStateFailed", nullptr);
+      state_failed_event_ = "ParallelStateFailed";
       throw *error;
     }
     json results = json::array();
@@ -584,6 +611,7 @@ class Run {
         threads.emplace_back([&] {
           Run child(o_, ctx_);
           child.current_ = current_;
+          child.quiet_ = quiet_;
           work(child);
         });
       for (auto& t : threads) t.join();
@@ -611,6 +639,9 @@ class Run {
   const ExecutionOptions& o_;
   json ctx_;
   CurrentState current_;
+  // Set by a Map or Parallel that fails; recorded by runWithRetry unless it retries.
+  std::string state_failed_event_;
+  bool quiet_ = false;  // a distributed Map's iterations: child executions, not recorded here
   bool context_dirty_ = true;
   std::optional<std::mt19937_64> rng_;
 };
