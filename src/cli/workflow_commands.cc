@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "flow/definition.h"
+#include "flow/history_shape.h"
 #include "flow/interpreter.h"
 #include "state/state_store.h"
 #include "workflows/mock_tasks.h"
@@ -172,14 +173,11 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
       auto& store = ctx.environment().state().executions();
       if (!store.getExecution(*id))
         throw Error("ExecutionDoesNotExist", "execution '" + *id + "' does not exist");
+      // As GetExecutionHistory gives them, one event per line.
       for (const auto& e : store.history(*id))
-        ctx.out << json{{"id", e.id},
-                        {"previousEventId", e.previous_id},
-                        {"timestamp", core::formatIso8601Ms(e.timestamp)},
-                        {"type", e.type},
-                        {"details", e.details}}
-                       .dump()
-                << '\n';
+        ctx.out
+            << flow::awsHistoryEvent({e.id, e.previous_id, e.timestamp, e.type, e.details}).dump()
+            << '\n';
     });
   }
   {

@@ -32,11 +32,6 @@ namespace {
 // A Fail state's error: the name may be absent (null), unlike every other error.
 constexpr const char* kNoErrorName = "";
 
-[[noreturn]] void runtimeError(const std::string& state, const std::string& what) {
-  throw Error("States.Runtime",
-              "An error occurred while executing the state '" + state + "'. " + what);
-}
-
 bool errorMatches(const json& names, const std::string& code) {
   for (const auto& n : names) {
     if (n == code) return true;
@@ -60,13 +55,15 @@ class Run {
 
   bool recording() const { return o_.history != nullptr && !quiet_; }
 
-  void event(const std::string& type, json details) {
-    if (!recording()) return;
+  // Records an event; returns its id (0 when nothing is recorded).
+  int64_t event(const std::string& type, json details) {
+    if (!recording()) return 0;
     HistoryEvent e;
     e.timestamp = o_.clock->now();
     e.type = type;
     e.details = std::move(details);
     o_.history->append(e);
+    return e.id;
   }
 
   // Runs a (sub-)machine from StartAt (or `start`) to an end state. `top` marks the
@@ -79,8 +76,11 @@ class Run {
         if (auto stop = o_.should_stop()) throw Error(stop->first, stop->second);
       const json& state = machine["States"][name];
       const std::string type = state["Type"];
-      enterState(name);
-      if (recording()) event(type + "StateEntered", {{"name", name}, {"input", input.dump()}});
+      enterState(name, state);
+      assigned_ = json::object();
+      if (recording())
+        current_.entered_event_id =
+            event(type + "StateEntered", {{"name", name}, {"input", input.dump()}});
       Step step;
       try {
         step = runWithRetry(name, state, input, vars);
@@ -92,8 +92,12 @@ class Run {
         step.output = applyResultPath(name, *catcher, input, error_output);
         step.next = (*catcher)["Next"];
       }
-      if (type != "Fail" && recording())
-        event(type + "StateExited", {{"name", name}, {"output", step.output.dump()}});
+      if (type != "Fail" && recording()) {
+        json exited = {{"name", name}, {"output", step.output.dump()}};
+        if (!assigned_.empty())
+          exited["assignedVariables"] = std::exchange(assigned_, json::object());
+        event(type + "StateExited", std::move(exited));
+      }
       if (top && o_.checkpoint) {
         json vars_json = json::object();
         for (const auto& [k, v] : vars.own()) vars_json[k] = v;
@@ -161,16 +165,29 @@ class Run {
     std::string name;
     core::TimeNs entered = 0;
     int retry_count = 0;
+    int64_t entered_event_id = 0;  // its StateEntered event (0 when nothing is recorded)
+    bool can_retry = false;        // $$.State.RetryCount exists (Tasks and states with Retry)
   };
-  void enterState(const std::string& name) {
-    current_ = {name, o_.clock->now(), 0};
+  void enterState(const std::string& name, const json& state) {
+    current_ = {name, o_.clock->now(), 0, 0, state["Type"] == "Task" || state.contains("Retry")};
     context_dirty_ = true;
+  }
+
+  // An error in the current state, worded as AWS words it (naming the event that entered it).
+  [[noreturn]] void runtimeError(const std::string& state, const std::string& what) const {
+    const std::string entered =
+        current_.entered_event_id > 0
+            ? " (entered at the event id #" + std::to_string(current_.entered_event_id) + ")"
+            : "";
+    throw Error("States.Runtime", "An error occurred while executing the state '" + state + "'" +
+                                      entered + ". " + what);
   }
   const json& context() {
     if (context_dirty_) {
       ctx_["State"] = {{"Name", current_.name},
-                       {"EnteredTime", core::formatIso8601Ms(current_.entered)},
-                       {"RetryCount", current_.retry_count}};
+                       {"EnteredTime", core::formatIso8601Ms(current_.entered)}};
+      // AWS gives RetryCount only where retrying is possible (a recorded Pass state has none).
+      if (current_.can_retry) ctx_["State"]["RetryCount"] = current_.retry_count;
       context_dirty_ = false;
     }
     return ctx_;
@@ -231,7 +248,10 @@ class Run {
                    const std::string& name) {
     if (!holder.contains("Assign")) return;
     json assigned = applyTemplate(name, holder["Assign"], value, vars);
-    for (auto& [k, v] : assigned.items()) vars.set(k, v);
+    for (auto& [k, v] : assigned.items()) {
+      if (recording()) assigned_[k] = v.dump();  // for the state's Exited event
+      vars.set(k, v);
+    }
   }
 
   // Result → ResultSelector → Assign → ResultPath → OutputPath, as Task, Map and Parallel share.
@@ -386,7 +406,12 @@ class Run {
         static_cast<double>(integerField(name, state, "TimeoutSeconds", effective, vars, 0));
     req.heartbeat_seconds =
         static_cast<double>(integerField(name, state, "HeartbeatSeconds", effective, vars, 0));
-    event("TaskScheduled", {{"resource", req.resource}, {"parameters", req.parameters.dump()}});
+    json scheduled = {{"resource", req.resource}, {"parameters", req.parameters.dump()}};
+    if (req.timeout_seconds > 0)
+      scheduled["timeoutInSeconds"] = static_cast<int64_t>(req.timeout_seconds);
+    if (req.heartbeat_seconds > 0)
+      scheduled["heartbeatInSeconds"] = static_cast<int64_t>(req.heartbeat_seconds);
+    event("TaskScheduled", std::move(scheduled));
     event("TaskStarted", {{"resource", req.resource}});
     json result;
     try {
@@ -415,9 +440,10 @@ class Run {
     const std::string path = state[field + "Path"];
     json v = evaluatePath(name, path, input, vars);
     if (!v.is_number())
-      runtimeError(name, "The " + field + "Path field refers to value \"" +
-                             (v.is_string() ? v.get<std::string>() : v.dump()) +
-                             "\" which is not a valid number: " + path);
+      runtimeError(
+          name, "The " + field + "Path field refers to value \"" +
+                    (v.is_string() ? v.get<std::string>() : v.dump()) + "\" which is not a valid " +
+                    (field.find("Count") != std::string::npos ? "integer" : "float") + ": " + path);
     return v.get<double>();
   }
 
@@ -461,7 +487,7 @@ class Run {
     const bool distributed =
         processor.contains("ProcessorConfig") &&
         processor["ProcessorConfig"].value("Mode", "INLINE") == std::string("DISTRIBUTED");
-    if (distributed) event("MapRunStarted", nullptr);
+    if (distributed) event("MapRunStarted", {{"mapRunArn", mapRunArn(state.value("Label", name))}});
     const bool tolerant = has_count || has_pct;
     // Whether `failures` failed iterations end the Map (always, when nothing is tolerated).
     auto exceeded = [&](size_t failures) {
@@ -625,6 +651,15 @@ class Run {
   json failed_cause_;
 
  private:
+  // arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID, as AWS names a Map Run (the
+  // label is the Map's Label, else its name).
+  std::string mapRunArn(const std::string& label) {
+    std::string arn = ctx_["StateMachine"]["Id"];
+    const size_t at = arn.find(":stateMachine:");
+    if (at != std::string::npos) arn.replace(at, 14, ":mapRun:");
+    return arn + "/" + label + ":" + core::uuid4();
+  }
+
   // Seeded on first use: asking the OS for a seed costs more than running a state.
   std::mt19937_64& rng() {
     if (!rng_) rng_.emplace(o_.seed ? o_.seed : std::random_device{}());
@@ -639,6 +674,7 @@ class Run {
   const ExecutionOptions& o_;
   json ctx_;
   CurrentState current_;
+  json assigned_ = json::object();  // the current state's Assign, as its Exited event shows it
   // Set by a Map or Parallel that fails; recorded by runWithRetry unless it retries.
   std::string state_failed_event_;
   bool quiet_ = false;  // a distributed Map's iterations: child executions, not recorded here
@@ -667,7 +703,9 @@ ExecutionOutcome runExecution(const Definition& definition, const json& input,
   Run run(options, context);
   const bool resuming = options.resume_from.is_object();
   if (!resuming)
-    run.event("ExecutionStarted", {{"input", input.dump()}, {"stateMachineArn", machine_arn}});
+    run.event("ExecutionStarted", {{"input", input.dump()},
+                                   {"roleArn", context["Execution"]["RoleArn"]},
+                                   {"stateMachineArn", machine_arn}});
   ExecutionOutcome outcome;
   try {
     Variables vars;
@@ -692,7 +730,8 @@ ExecutionOutcome runExecution(const Definition& definition, const json& input,
     if (e.code() == kNoErrorName && run.failed_cause_.is_null()) outcome.cause = nullptr;
     json details = json::object();
     if (!outcome.error.is_null()) details["error"] = outcome.error;
-    if (!outcome.cause.is_null()) details["cause"] = outcome.cause;
+    // A Fail state without a Cause has none in the event either.
+    if (!outcome.cause.is_null() && outcome.cause != "") details["cause"] = outcome.cause;
     run.event("ExecutionFailed", details);
   }
   return outcome;

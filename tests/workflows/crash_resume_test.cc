@@ -77,6 +77,10 @@ TEST(CrashResume, KilledExecutionsResumeAndCompleteOnce) {
     };
     EXPECT_EQ(count("ExecutionStarted"), 1u) << history;
     EXPECT_EQ(count("ExecutionSucceeded"), 1u) << history;
+    // Shown as GetExecutionHistory shows it.
+    const json first = json::parse(history.substr(0, history.find('\n')));
+    EXPECT_EQ(first["executionStartedEventDetails"]["input"], "{\"n\":0}") << first.dump();
+    EXPECT_EQ(first["executionStartedEventDetails"]["inputDetails"]["truncated"], false);
   }
   // Nothing is left running, and resuming again changes nothing.
   EXPECT_EQ(runCommand(bin + " --data-dir " + data + " executions list --status RUNNING"), "");

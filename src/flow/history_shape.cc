@@ -1,0 +1,64 @@
+#include "flow/history_shape.h"
+
+#include <cctype>
+
+#include "core/clock.h"
+
+namespace sluice::flow {
+
+using nlohmann::json;
+
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string detailsKey(const std::string& type) {
+  if (endsWith(type, "StateEntered")) return "stateEnteredEventDetails";
+  if (endsWith(type, "StateExited")) return "stateExitedEventDetails";
+  std::string key = type;
+  key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
+  return key + "EventDetails";
+}
+
+// arn:aws:states:::lambda:invoke.waitForTaskToken → ("lambda", "invoke.waitForTaskToken");
+// a function ARN or name → ("lambda", the ARN or name), as AWS shows Lambda tasks.
+std::pair<std::string, std::string> splitResource(const std::string& resource) {
+  const std::string service_prefix = "arn:aws:states:::";
+  if (resource.rfind(service_prefix, 0) == 0) {
+    const std::string rest = resource.substr(service_prefix.size());
+    const size_t colon = rest.find(':');
+    if (colon != std::string::npos) return {rest.substr(0, colon), rest.substr(colon + 1)};
+  }
+  return {"lambda", resource};
+}
+
+}  // namespace
+
+json awsHistoryEvent(const HistoryEvent& e) {
+  json out = {{"id", e.id},
+              {"previousEventId", e.previous_id},
+              {"timestamp", core::formatIso8601Ms(e.timestamp)},
+              {"type", e.type}};
+  if (e.details.is_null()) return out;  // an event type without details (MapStateSucceeded, …)
+  json details = e.details;
+  // Not part of ExecutionStartedEventDetails: DescribeExecution carries it.
+  if (e.type == "ExecutionStarted") details.erase("stateMachineArn");
+  for (const char* payload : {"input", "output", "parameters"})
+    if (details.contains(payload))
+      details[std::string(payload) + "Details"] = {{"truncated", false}};
+  details.erase("parametersDetails");  // AWS gives none for parameters
+  if (details.contains("assignedVariables"))
+    details["assignedVariablesDetails"] = {{"truncated", false}};
+  if (details.contains("resource") && details["resource"].is_string()) {
+    auto [type, resource] = splitResource(details["resource"]);
+    details["resourceType"] = type;
+    details["resource"] = resource;
+  }
+  out[detailsKey(e.type)] = std::move(details);
+  return out;
+}
+
+}  // namespace sluice::flow
