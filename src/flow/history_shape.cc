@@ -24,7 +24,7 @@ std::string detailsKey(const std::string& type) {
 }
 
 // arn:aws:states:::lambda:invoke.waitForTaskToken → ("lambda", "invoke.waitForTaskToken");
-// a function ARN or name → ("lambda", the ARN or name), as AWS shows Lambda tasks.
+// anything else (an activity) stays whole.
 std::pair<std::string, std::string> splitResource(const std::string& resource) {
   const std::string service_prefix = "arn:aws:states:::";
   if (resource.rfind(service_prefix, 0) == 0) {
@@ -32,7 +32,7 @@ std::pair<std::string, std::string> splitResource(const std::string& resource) {
     const size_t colon = rest.find(':');
     if (colon != std::string::npos) return {rest.substr(0, colon), rest.substr(colon + 1)};
   }
-  return {"lambda", resource};
+  return {"", resource};
 }
 
 }  // namespace
@@ -52,9 +52,11 @@ json awsHistoryEvent(const HistoryEvent& e) {
   details.erase("parametersDetails");  // AWS gives none for parameters
   if (details.contains("assignedVariables"))
     details["assignedVariablesDetails"] = {{"truncated", false}};
-  if (details.contains("resource") && details["resource"].is_string()) {
+  // Task* events split their resource; LambdaFunction* events keep the function's ARN.
+  if (e.type.rfind("Task", 0) == 0 && details.contains("resource") &&
+      details["resource"].is_string()) {
     auto [type, resource] = splitResource(details["resource"]);
-    details["resourceType"] = type;
+    if (!type.empty()) details["resourceType"] = type;
     details["resource"] = resource;
   }
   out[detailsKey(e.type)] = std::move(details);

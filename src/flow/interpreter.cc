@@ -406,26 +406,35 @@ class Run {
         static_cast<double>(integerField(name, state, "TimeoutSeconds", effective, vars, 0));
     req.heartbeat_seconds =
         static_cast<double>(integerField(name, state, "HeartbeatSeconds", effective, vars, 0));
-    json scheduled = {{"resource", req.resource}, {"parameters", req.parameters.dump()}};
+    // A Lambda function named as the Resource is recorded with AWS's LambdaFunction*
+    // events; service integrations (arn:aws:states:::…) with Task* events.
+    const bool lambda =
+        req.resource.rfind("arn:aws:lambda:", 0) == 0 || req.resource.rfind("function:", 0) == 0;
+    const std::string prefix = lambda ? "LambdaFunction" : "Task";
+    json scheduled = {{"resource", req.resource}};
+    scheduled[lambda ? "input" : "parameters"] = req.parameters.dump();
     if (req.timeout_seconds > 0)
       scheduled["timeoutInSeconds"] = static_cast<int64_t>(req.timeout_seconds);
-    if (req.heartbeat_seconds > 0)
+    if (req.heartbeat_seconds > 0 && !lambda)
       scheduled["heartbeatInSeconds"] = static_cast<int64_t>(req.heartbeat_seconds);
-    event("TaskScheduled", std::move(scheduled));
-    event("TaskStarted", {{"resource", req.resource}});
+    event(prefix + "Scheduled", std::move(scheduled));
+    event(prefix + "Started", lambda ? json(nullptr) : json{{"resource", req.resource}});
+    auto details = [&](json fields) {
+      if (!lambda) fields["resource"] = req.resource;
+      return fields;
+    };
     json result;
     try {
       result = o_.tasks->run(req);
     } catch (const Error& e) {
       // As AWS records them: a task past its TimeoutSeconds timed out, it did not fail.
-      event(e.code() == std::string("States.Timeout") ||
-                    e.code() == std::string("States.HeartbeatTimeout")
-                ? "TaskTimedOut"
-                : "TaskFailed",
-            {{"resource", req.resource}, {"error", e.code()}, {"cause", e.what()}});
+      const bool timed_out = e.code() == std::string("States.Timeout") ||
+                             e.code() == std::string("States.HeartbeatTimeout");
+      event(prefix + (timed_out ? "TimedOut" : "Failed"),
+            details({{"error", e.code()}, {"cause", e.what()}}));
       throw;
     }
-    event("TaskSucceeded", {{"resource", req.resource}, {"output", result.dump()}});
+    event(prefix + "Succeeded", details({{"output", result.dump()}}));
     return finishWithResult(name, state, raw, std::move(result), vars);
   }
 

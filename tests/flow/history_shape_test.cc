@@ -20,17 +20,27 @@ TEST(HistoryShape, TaskEventsSplitTheResourceAsAwsDoes) {
                 "type": "TaskScheduled", "taskScheduledEventDetails": {
                   "resourceType": "lambda", "resource": "invoke.waitForTaskToken",
                   "parameters": "{\"FunctionName\":\"f\"}", "timeoutInSeconds": 30}})"));
-  HistoryEvent failed{6,
-                      5,
-                      1'700'000'000'000'000'000,
-                      "TaskTimedOut",
-                      {{"resource", "arn:aws:lambda:eu-west-2:123456789012:function:slow"},
-                       {"error", "States.Timeout"},
-                       {"cause", "late"}}};
-  EXPECT_EQ(awsHistoryEvent(failed)["taskTimedOutEventDetails"],
-            json::parse(R"({"resourceType": "lambda",
-                "resource": "arn:aws:lambda:eu-west-2:123456789012:function:slow",
+  HistoryEvent timed_out{6,
+                         5,
+                         1'700'000'000'000'000'000,
+                         "TaskTimedOut",
+                         {{"resource", "arn:aws:states:::lambda:invoke"},
+                          {"error", "States.Timeout"},
+                          {"cause", "late"}}};
+  EXPECT_EQ(awsHistoryEvent(timed_out)["taskTimedOutEventDetails"],
+            json::parse(R"({"resourceType": "lambda", "resource": "invoke",
                 "error": "States.Timeout", "cause": "late"})"));
+  // A function named as the Resource: LambdaFunction* events keep its ARN whole.
+  HistoryEvent lambda{7,
+                      6,
+                      0,
+                      "LambdaFunctionScheduled",
+                      {{"resource", "arn:aws:lambda:eu-west-2:123456789012:function:f"},
+                       {"input", "{}"},
+                       {"timeoutInSeconds", 5}}};
+  EXPECT_EQ(awsHistoryEvent(lambda)["lambdaFunctionScheduledEventDetails"],
+            json::parse(R"({"resource": "arn:aws:lambda:eu-west-2:123456789012:function:f",
+                "input": "{}", "inputDetails": {"truncated": false}, "timeoutInSeconds": 5})"));
 }
 
 TEST(HistoryShape, StateEventsShareOneDetailsKeyAndPayloadsSayTheyAreWhole) {

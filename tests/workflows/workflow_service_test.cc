@@ -200,8 +200,8 @@ TEST_F(WorkflowServiceTest, TimeoutSecondsStopsAFunctionTask) {
   EXPECT_EQ(done.output["error"]["Error"], "States.Timeout");
   std::vector<std::string> types;
   for (const auto& e : state_.executions().history(r.id)) types.push_back(e.type);
-  EXPECT_NE(std::find(types.begin(), types.end(), "TaskTimedOut"), types.end());
-  EXPECT_EQ(std::find(types.begin(), types.end(), "TaskFailed"), types.end());
+  EXPECT_NE(std::find(types.begin(), types.end(), "LambdaFunctionTimedOut"), types.end());
+  EXPECT_EQ(std::find(types.begin(), types.end(), "LambdaFunctionFailed"), types.end());
 }
 
 TEST_F(WorkflowServiceTest, StopAndRedrive) {
