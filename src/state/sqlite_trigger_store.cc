@@ -52,14 +52,26 @@ std::vector<TriggerRule> SqliteTriggerStore::rules() {
   return out;
 }
 
-bool SqliteTriggerStore::enqueue(const Delivery& d) {
+SqliteTriggerStore::SqliteTriggerStore(SqliteDb& db, std::mutex& mu)
+    : db_(db), mu_(mu), enqueued_([this](const std::vector<Delivery>& d) { return insert(d); }) {}
+
+bool SqliteTriggerStore::enqueue(const Delivery& d) { return enqueued_.submit(d); }
+
+std::vector<bool> SqliteTriggerStore::insert(const std::vector<Delivery>& deliveries) {
   std::lock_guard lock(mu_);
+  SqliteTransaction tx(db_);
   auto st = db_.prepare(
       "INSERT OR IGNORE INTO deliveries(rule, bucket, key, sequencer, payload, status, "
       "created_ns, next_attempt_ns) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, 0)");
-  st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).bind(5, d.payload);
-  st.bind(6, static_cast<int64_t>(d.created)).run();
-  return db_.changes() > 0;
+  std::vector<bool> inserted;
+  for (const auto& d : deliveries) {
+    st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).bind(5, d.payload);
+    st.bind(6, static_cast<int64_t>(d.created)).run();
+    inserted.push_back(db_.changes() > 0);
+    st.reset();
+  }
+  tx.commit();
+  return inserted;
 }
 
 std::vector<Delivery> SqliteTriggerStore::claimDue(core::TimeNs now, int limit,

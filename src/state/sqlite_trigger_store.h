@@ -2,6 +2,7 @@
 // TriggerStore on the SQLite state database (shares the connection and its lock).
 #include <mutex>
 
+#include "state/group_commit.h"
 #include "state/sqlite_db.h"
 #include "state/trigger_store.h"
 
@@ -9,7 +10,7 @@ namespace sluice::state {
 
 class SqliteTriggerStore : public TriggerStore {
  public:
-  SqliteTriggerStore(SqliteDb& db, std::mutex& mu) : db_(db), mu_(mu) {}
+  SqliteTriggerStore(SqliteDb& db, std::mutex& mu);
   void replaceRules(const std::vector<TriggerRule>& rules) override;
   std::vector<TriggerRule> rules() override;
   bool enqueue(const Delivery& delivery) override;
@@ -21,8 +22,13 @@ class SqliteTriggerStore : public TriggerStore {
   std::map<std::string, int64_t> countByStatus() override;
 
  private:
+  std::vector<bool> insert(const std::vector<Delivery>& deliveries);
+
   SqliteDb& db_;
   std::mutex& mu_;
+  // Deliveries recorded by concurrent writes share a transaction (a burst of uploads
+  // would otherwise wait for one fsync each, one after another).
+  GroupCommit<Delivery, bool> enqueued_;
 };
 
 }  // namespace sluice::state

@@ -31,10 +31,10 @@ Delivery delivery(const std::string& key, const std::string& sequencer, core::Ti
 TEST_F(RuntimeStoresTest, RulesAreReplacedAsAWhole) {
   auto store = open();
   store->triggers().replaceRules(
-      {{"a", "raw", "in/", ".csv", true, false, {"function", "f"}, "s3"},
-       {"b", "raw", "", "", false, true, {"workflow", "w"}, "eventbridge"}});
+      {{"a", "raw", "in/", ".csv", true, false, {"function", "f"}, "s3", ""},
+       {"b", "raw", "", "", false, true, {"workflow", "w"}, "eventbridge", ""}});
   store->triggers().replaceRules(
-      {{"b", "raw", "", "", false, true, {"workflow", "w"}, "eventbridge"}});
+      {{"b", "raw", "", "", false, true, {"workflow", "w"}, "eventbridge", ""}});
   auto rules = open()->triggers().rules();
   ASSERT_EQ(rules.size(), 1u);
   EXPECT_EQ(rules[0].name, "b");
