@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +56,7 @@ Outcome runChild(const CommandSpec& spec, const std::string& input,
   argv.push_back(nullptr);
   const std::string cannot_run = "cannot run '" + spec.argv[0] + "'\n";
   const char* working_dir = spec.working_dir.empty() ? nullptr : spec.working_dir.c_str();
+  const rlim_t memory_bytes = static_cast<rlim_t>(spec.memory_mb) * 1024 * 1024;
 
   // A command that exits without reading its event closes the pipe: writing to it must
   // fail with EPIPE, not kill sluice with SIGPIPE.
@@ -64,7 +66,11 @@ Outcome runChild(const CommandSpec& spec, const std::string& input,
   const pid_t pid = ::fork();
   if (pid < 0) throw Error(errc::kIo, "cannot start '" + spec.argv[0] + "'");
   if (pid == 0) {
-    ::setpgid(0, 0);             // its own group, so a timeout kills its children too
+    ::setpgid(0, 0);  // its own group, so a timeout kills its children too
+    if (memory_bytes > 0) {
+      const struct rlimit limit = {memory_bytes, memory_bytes};
+      ::setrlimit(RLIMIT_DATA, &limit);
+    }
     ::signal(SIGPIPE, SIG_DFL);  // an ignored signal would stay ignored across exec
     ::dup2(in.fd[0], 0);
     ::dup2(out.fd[1], 1);

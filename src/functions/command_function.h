@@ -17,6 +17,9 @@ struct CommandSpec {
   std::vector<std::string> argv;  // argv[0] is looked up on PATH unless it has a '/'
   std::string working_dir;
   std::map<std::string, std::string> environment;  // added to sluice's own environment
+  // The process's data segment (heap and private writable mappings) is limited to this
+  // many MB (0: no limit): beyond it allocations fail, as in a Lambda of that size.
+  int memory_mb = 0;
 };
 
 Handler commandHandler(CommandSpec spec);

@@ -47,6 +47,10 @@ class InvocationContext {
   const Services& services() const { return services_; }
   // A line for this invocation's log (kept with its record).
   void log(const std::string& line) const { log_sink_(line); }
+  // The same invocation on other services (e.g. a DuckDB of its own).
+  InvocationContext withServices(Services services) const {
+    return InvocationContext(request_id_, function_, services, log_sink_);
+  }
 
  private:
   std::string request_id_;

@@ -35,7 +35,7 @@ struct FunctionDecl {
   std::string sql;                   // sql: the SQL file, relative to the project folder
   std::vector<std::string> command;  // command: argv (paths relative to the project folder)
   double timeout_seconds = 60;
-  int memory_mb = 0;        // a hint for DuckDB's memory limit inside the function
+  int memory_mb = 0;        // the function's memory limit (functions/memory_limit.h)
   int concurrency = 0;      // reserved concurrency; 0 = unlimited
   int retries = 2;          // asynchronous retries after the first attempt
   std::string dead_letter;  // lake://BUCKET/PREFIX/ or topic:NAME

@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "functions/command_function.h"
 #include "functions/concurrency_limit.h"
+#include "functions/memory_limit.h"
 #include "functions/registry.h"
 #include "functions/sql_function.h"
 #include "lake/object_store.h"
@@ -143,11 +144,15 @@ void ProjectRuntime::registerFunction(const project::FunctionDecl& f, const S3Ac
       spec.environment["AWS_SECRET_ACCESS_KEY"] = s3.secret_access_key;
       if (!s3.ca_bundle.empty()) spec.environment["AWS_CA_BUNDLE"] = s3.ca_bundle;
     }
-    if (f.memory_mb > 0)
+    if (f.memory_mb > 0) {
+      spec.memory_mb = f.memory_mb;
       spec.environment["SLUICE_MEMORY_LIMIT"] = std::to_string(f.memory_mb) + "MB";
+    }
     for (const auto& [k, v] : f.environment) spec.environment[k] = v;
     handler = functions::commandHandler(spec);
   }
+  if (f.memory_mb > 0 && f.runtime != "command")
+    handler = functions::limitDuckDbMemory(handler, f.memory_mb);
   if (f.concurrency > 0) handler = functions::limitConcurrency(handler, f.concurrency);
   env_.addFunction(f.name, f.description.empty() ? f.runtime + " function" : f.description, handler,
                    f.timeout_seconds);

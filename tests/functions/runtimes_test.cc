@@ -8,6 +8,7 @@
 #include "functions/command_function.h"
 #include "functions/concurrency_limit.h"
 #include "functions/invoker.h"
+#include "functions/memory_limit.h"
 #include "functions/sql_function.h"
 #include "lake/local_store.h"
 #include "state/sqlite_state_store.h"
@@ -149,6 +150,31 @@ TEST_F(RuntimesTest, AShorterTaskLimitWinsAndIsTheTasksTimeout) {
     EXPECT_EQ(e.code(), "States.Timeout");
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+TEST_F(RuntimesTest, MemoryLimitsACommandsDataAndAFunctionsDuckDb) {
+  const std::string grab = "exec /usr/bin/python3 -c 'x = bytearray(200 * 1024 * 1024)'\n";
+  testing::writeFile(dir_ / "grab.sh", grab);
+  for (int mb : {64, 0}) {
+    CommandSpec spec;
+    spec.argv = {"/bin/sh", dir_ / "grab.sh"};
+    spec.memory_mb = mb;
+    registry_.add("grab" + std::to_string(mb), "", commandHandler(spec), 10);
+  }
+  try {
+    invoke("grab64", {});
+    FAIL() << "200 MB fitted in 64";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "Runtime.ExitError");
+    EXPECT_NE(std::string(e.what()).find("MemoryError"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(invoke("grab0", {}));
+
+  testing::writeFile(dir_ / "limit.sql", "SELECT current_setting('memory_limit') AS m;\n");
+  registry_.add("limited", "", limitDuckDbMemory(sqlFileHandler(dir_ / "limit.sql"), 64));
+  EXPECT_EQ(invoke("limited", {}), nlohmann::json::parse(R"([{"m":"61.0 MiB"}])"));
+  registry_.add("shared", "", sqlFileHandler(dir_ / "limit.sql"));
+  EXPECT_NE(invoke("shared", {})[0]["m"], "61.0 MiB") << "the process's own DuckDB is untouched";
 }
 
 TEST_F(RuntimesTest, SqlBindsEventFieldsAndReadsTheLake) {
