@@ -13,6 +13,12 @@ std::string toLower(std::string s) {
   return s;
 }
 
+std::string_view trim(std::string_view s) {
+  const size_t first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(errc::kIo, "cannot read '" + path + "'");

@@ -2,7 +2,7 @@
 // Checks that a request to the S3 server is signed with the server's credentials: SigV4
 // in the Authorization header (the payload hash verified when it is given), or a
 // presigned URL (SigV4 query, or SigV2 query as boto3 makes by default), unexpired.
-// aws-chunked bodies are decoded; their trailer signature is not checked yet.
+// aws-chunked bodies are decoded, every chunk signature and the trailer signature checked.
 #include <optional>
 #include <string>
 #include <string_view>

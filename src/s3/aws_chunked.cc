@@ -1,6 +1,9 @@
 #include "s3/aws_chunked.h"
 
+#include <algorithm>
+
 #include "core/error.h"
+#include "core/text.h"
 
 namespace sluice::s3 {
 
@@ -53,12 +56,31 @@ DecodedBody decodeAwsChunked(std::string_view body, const ChunkSigning* signing)
     if (line(body, pos) != "") malformed("a chunk is not followed by CRLF");
   }
   // Trailers until the empty line (or the end of the body).
+  std::string trailer_signature;
   while (pos < body.size()) {
     std::string_view l = line(body, pos);
     if (l.empty()) break;
     size_t colon = l.find(':');
     if (colon == std::string_view::npos) malformed("bad trailer line");
-    out.trailers.emplace_back(std::string(l.substr(0, colon)), std::string(l.substr(colon + 1)));
+    std::string name = core::toLower(std::string(core::trim(l.substr(0, colon))));
+    std::string value(core::trim(l.substr(colon + 1)));
+    if (name == "x-amz-trailer-signature")
+      trailer_signature = std::move(value);
+    else
+      out.trailers.emplace_back(std::move(name), std::move(value));
+  }
+  // Signed trailers chain from the final chunk's signature (now `previous`).
+  if (signing && !out.trailers.empty()) {
+    if (trailer_signature.empty()) malformed("the trailers lack their x-amz-trailer-signature");
+    HeaderList sorted = out.trailers;
+    std::sort(sorted.begin(), sorted.end());
+    std::string canonical;
+    for (const auto& [name, value] : sorted) canonical += name + ":" + value + "\n";
+    const std::string expected = trailerSignatureHex(signing->signing_key, signing->amz_date,
+                                                     signing->scope, previous, canonical);
+    if (!signaturesEqual(expected, trailer_signature))
+      throw Error("SignatureDoesNotMatch",
+                  "the trailer signature of the aws-chunked body does not match");
   }
   return out;
 }

@@ -193,6 +193,14 @@ std::string chunkSignatureHex(const std::string& signing_key, const std::string&
   return core::toHex(hmacSha256(signing_key, sts));
 }
 
+std::string trailerSignatureHex(const std::string& signing_key, const std::string& amz_date,
+                                const std::string& scope, const std::string& final_chunk_signature,
+                                std::string_view canonical_trailers) {
+  const std::string sts = "AWS4-HMAC-SHA256-TRAILER\n" + amz_date + "\n" + scope + "\n" +
+                          final_chunk_signature + "\n" + core::sha256Hex(canonical_trailers);
+  return core::toHex(hmacSha256(signing_key, sts));
+}
+
 std::string sigV2Signature(const std::string& secret, const std::string& string_to_sign) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

@@ -53,6 +53,13 @@ std::string chunkSignatureHex(const std::string& signing_key, const std::string&
                               const std::string& scope, const std::string& previous_signature,
                               std::string_view chunk_data);
 
+// The signature of an aws-chunked body's trailers (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-
+// TRAILER), sent as x-amz-trailer-signature: it chains from the final (empty) chunk's
+// signature and signs `canonical_trailers`, each trailer as "name:value\n" by name.
+std::string trailerSignatureHex(const std::string& signing_key, const std::string& amz_date,
+                                const std::string& scope, const std::string& final_chunk_signature,
+                                std::string_view canonical_trailers);
+
 // Legacy SigV2 query presigns (what boto3 makes by default in us-east-1):
 // base64(HMAC-SHA1(secret, string_to_sign)).
 std::string sigV2Signature(const std::string& secret, const std::string& string_to_sign);

@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "lake/local_store.h"
 #include "s3/server.h"
+#include "testing/error_code.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::s3 {
@@ -55,6 +56,34 @@ TEST(AwsChunked, SignedChunksFromTheS3Example) {
   tampered[tampered.find("\r\n") + 2 + 100] = 'b';  // data of the first chunk changed
   EXPECT_THROW(decodeAwsChunked(tampered, &signing), Error);
   EXPECT_THROW(decodeAwsChunked(body.substr(0, 1000), &signing), Error);  // cut short
+}
+
+TEST(AwsChunked, SignedTrailersChainFromTheFinalChunk) {
+  json doc = s3Examples();
+  const json& s = doc["sigv4"];
+  const json& c = doc["sigv4_streaming_aws_chunked"];
+  const std::string date = s["timestamp"].get<std::string>().substr(0, 8);
+  ChunkSigning signing{signingKey(s["secret_key"], date, s["region"], s["service"]), s["timestamp"],
+                       credentialScope(date, s["region"], s["service"]), c["seed_signature"]};
+  // The example's chunks, then a trailer. The signature was computed with Python's hmac
+  // from the string to sign of the S3 API Reference (AWS4-HMAC-SHA256-TRAILER, the date,
+  // the scope, the final chunk's signature, the SHA-256 of "x-amz-checksum-crc32c:sOO8/Q==\n").
+  const std::string signature = "838d1eeafd0ec086f3e98ef47cfb73e3cf6fea3c489e22a61089fa643e8b4b61";
+  std::string chunks = signedBody(c);
+  chunks.resize(chunks.size() - 2);  // the trailers follow the final chunk's line
+  auto body = [&](const std::string& checksum, const std::string& sig) {
+    return chunks + "x-amz-checksum-crc32c:" + checksum + "\r\n" +
+           (sig.empty() ? "" : "x-amz-trailer-signature:" + sig + "\r\n") + "\r\n";
+  };
+  auto decoded = decodeAwsChunked(body("sOO8/Q==", signature), &signing);
+  EXPECT_EQ(decoded.data, std::string(66560, 'a'));
+  ASSERT_EQ(decoded.trailers.size(), 1u);  // the signature is not a trailer of the object
+  EXPECT_EQ(decoded.trailers[0],
+            (std::pair<std::string, std::string>("x-amz-checksum-crc32c", "sOO8/Q==")));
+  EXPECT_EQ(testing::errorCodeOf([&] { decodeAwsChunked(body("AAAAAA==", signature), &signing); }),
+            "SignatureDoesNotMatch");
+  EXPECT_EQ(testing::errorCodeOf([&] { decodeAwsChunked(body("sOO8/Q==", ""), &signing); }),
+            "InvalidRequest");
 }
 
 TEST(AwsChunked, UnsignedChunksWithTrailer) {
