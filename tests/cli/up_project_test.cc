@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "testing/sluice_up.h"
@@ -12,6 +13,7 @@
 namespace sluice {
 namespace {
 
+using nlohmann::json;
 using testing::shell;
 
 TEST(UpProject, AnUploadFiresACommandFunctionThatUsesTheAwsCli) {
@@ -118,10 +120,19 @@ secrets:
   /api/key: {env: SLUICE_TEST_API_KEY}
 functions:
   hello: {runtime: command, command: [/bin/sh, handlers/hello.sh]}
+workflows:
+  greet: workflows/greet.asl.json
 routes:
   GET /hello/{name}: {function: hello, cors: true}
   POST /orders: {function: hello, api_key: /api/key, schema: schemas/order.json}
 )");
+  testing::writeFile(project + "/workflows/greet.asl.json", R"asl({"StartAt": "Greet", "States": {
+      "Greet": {"Type": "Pass", "Parameters": {"greeting.$": "States.Format('hi {}', $.who)"
+}
+, "End" : true
+}
+}
+})asl");
   testing::writeFile(project + "/handlers/hello.sh", R"(python3 -c '
 import json, sys
 e = json.load(sys.stdin)
@@ -176,6 +187,26 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
       metrics.out.find("sluice_function_duration_seconds{function=\"hello\",quantile=\"0.99\"}"),
       std::string::npos);
   EXPECT_EQ(metrics.out.find("k-123"), std::string::npos);
+
+  // Executions: started over HTTP, described, and their history as GetExecutionHistory.
+  const json started = json::parse(
+      shell("curl -s" + auth + "-X POST -d '{\"input\":{\"who\":\"ann\"},\"name\":\"first\"}' " +
+            api + "/sluice/workflows/greet/executions")
+          .out);
+  const std::string arn = started.value("executionArn", "");
+  ASSERT_EQ(arn, "arn:aws:states:local:000000000000:execution:greet:first") << started.dump();
+  json described = json::object();
+  for (int i = 0; i < 100 && described.value("status", "") != "SUCCEEDED"; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    described = json::parse(shell("curl -s" + auth + api + "/sluice/executions/" + arn).out);
+  }
+  EXPECT_EQ(described["output"], (json{{"greeting", "hi ann"}})) << described.dump();
+  const json history =
+      json::parse(shell("curl -s" + auth + api + "/sluice/executions/" + arn + "/history").out);
+  ASSERT_EQ(history["events"].size(), 4u) << history.dump();
+  EXPECT_EQ(history["events"][0]["executionStartedEventDetails"]["input"], "{\"who\":\"ann\"}");
+  EXPECT_EQ(history["events"][2]["type"], "PassStateExited");
+  EXPECT_EQ(history["events"][2]["stateExitedEventDetails"]["output"], "{\"greeting\":\"hi ann\"}");
 }
 
 }  // namespace
