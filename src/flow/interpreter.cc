@@ -76,8 +76,8 @@ class Run {
         if (auto stop = o_.should_stop()) throw Error(stop->first, stop->second);
       const json& state = machine["States"][name];
       const std::string type = state["Type"];
-      enterState(name, state);
-      assigned_ = json::object();
+      enterState(name, type == "Task" || state.contains("Retry"));
+      assigned_ = nullptr;
       if (recording())
         current_.entered_event_id =
             event(type + "StateEntered", {{"name", name}, {"input", input.dump()}});
@@ -94,8 +94,7 @@ class Run {
       }
       if (type != "Fail" && recording()) {
         json exited = {{"name", name}, {"output", step.output.dump()}};
-        if (!assigned_.empty())
-          exited["assignedVariables"] = std::exchange(assigned_, json::object());
+        if (!assigned_.is_null()) exited["assignedVariables"] = std::exchange(assigned_, nullptr);
         event(type + "StateExited", std::move(exited));
       }
       if (top && o_.checkpoint) {
@@ -168,8 +167,8 @@ class Run {
     int64_t entered_event_id = 0;  // its StateEntered event (0 when nothing is recorded)
     bool can_retry = false;        // $$.State.RetryCount exists (Tasks and states with Retry)
   };
-  void enterState(const std::string& name, const json& state) {
-    current_ = {name, o_.clock->now(), 0, 0, state["Type"] == "Task" || state.contains("Retry")};
+  void enterState(const std::string& name, bool can_retry) {
+    current_ = {name, o_.clock->now(), 0, 0, can_retry};
     context_dirty_ = true;
   }
 
@@ -683,7 +682,7 @@ class Run {
   const ExecutionOptions& o_;
   json ctx_;
   CurrentState current_;
-  json assigned_ = json::object();  // the current state's Assign, as its Exited event shows it
+  json assigned_;  // the current state's Assign as its Exited event shows it (null: none)
   // Set by a Map or Parallel that fails; recorded by runWithRetry unless it retries.
   std::string state_failed_event_;
   bool quiet_ = false;  // a distributed Map's iterations: child executions, not recorded here
