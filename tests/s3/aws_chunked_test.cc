@@ -40,13 +40,19 @@ std::string signedBody(const json& example) {
   return body;
 }
 
-TEST(AwsChunked, SignedChunksFromTheS3Example) {
-  json doc = s3Examples();
+// The signing of the S3 API Reference's streaming example (its key, date, scope, seed).
+ChunkSigning exampleSigning() {
+  const json doc = s3Examples();
   const json& s = doc["sigv4"];
-  const json& c = doc["sigv4_streaming_aws_chunked"];
   const std::string date = s["timestamp"].get<std::string>().substr(0, 8);
-  ChunkSigning signing{signingKey(s["secret_key"], date, s["region"], s["service"]), s["timestamp"],
-                       credentialScope(date, s["region"], s["service"]), c["seed_signature"]};
+  return {signingKey(s["secret_key"], date, s["region"], s["service"]), s["timestamp"],
+          credentialScope(date, s["region"], s["service"]),
+          doc["sigv4_streaming_aws_chunked"]["seed_signature"]};
+}
+
+TEST(AwsChunked, SignedChunksFromTheS3Example) {
+  const json c = s3Examples()["sigv4_streaming_aws_chunked"];
+  const ChunkSigning signing = exampleSigning();
   std::string body = signedBody(c);
   auto decoded = decodeAwsChunked(body, &signing);
   EXPECT_EQ(decoded.data, std::string(66560, 'a'));
@@ -59,12 +65,8 @@ TEST(AwsChunked, SignedChunksFromTheS3Example) {
 }
 
 TEST(AwsChunked, SignedTrailersChainFromTheFinalChunk) {
-  json doc = s3Examples();
-  const json& s = doc["sigv4"];
-  const json& c = doc["sigv4_streaming_aws_chunked"];
-  const std::string date = s["timestamp"].get<std::string>().substr(0, 8);
-  ChunkSigning signing{signingKey(s["secret_key"], date, s["region"], s["service"]), s["timestamp"],
-                       credentialScope(date, s["region"], s["service"]), c["seed_signature"]};
+  const json c = s3Examples()["sigv4_streaming_aws_chunked"];
+  const ChunkSigning signing = exampleSigning();
   // The example's chunks, then a trailer. The signature was computed with Python's hmac
   // from the string to sign of the S3 API Reference (AWS4-HMAC-SHA256-TRAILER, the date,
   // the scope, the final chunk's signature, the SHA-256 of "x-amz-checksum-crc32c:sOO8/Q==\n").
