@@ -21,8 +21,9 @@ using nlohmann::json;
 // Merge chains longer than this are cut (SPEC 004 [proposed]: cap the chain length).
 constexpr int kMaxMergeChain = 10;
 
-// The KPI tables over "joined" (lm_events LEFT JOIN lm_participants) and "by_brand"
-// (the same with one row per single brand, [proposed] instead of the joined string).
+// The KPI tables over "joined" (lm_events LEFT JOIN lm_participants) and "brand_totals"
+// (its counts per single brand, [proposed] instead of the joined string; the product and
+// brand tables share them, so the participants are unnested and counted once).
 const std::map<std::string, std::string>& kpiQueries() {
   static const std::map<std::string, std::string> q = {
       {"event_performance_kpi",
@@ -33,10 +34,8 @@ const std::map<std::string, std::string>& kpiQueries() {
        "count(*) FILTER (WHERE attended = 'Y') / nullif(count(participant_id), 0) AS "
        "attendance_rate FROM joined GROUP BY 1 ORDER BY 1"},
       {"product_performance_kpi",
-       "SELECT brand_id, brand_name, count(DISTINCT event_id) AS event_count, "
-       "count(participant_id) AS total_registrations, count(*) FILTER (WHERE attended = 'Y') AS "
-       "total_attendees, count(*) FILTER (WHERE attended = 'Y') / count(DISTINCT event_id) AS "
-       "avg_attendance_per_event FROM by_brand GROUP BY ALL ORDER BY 1"},
+       "SELECT brand_id, brand_name, event_count, total_registrations, total_attendees, "
+       "total_attendees / event_count AS avg_attendance_per_event FROM brand_totals ORDER BY 1"},
       {"participant_engagement_kpi",
        "SELECT participant_type, count(participant_id) AS total_participants, "
        "count(*) FILTER (WHERE attended = 'Y') AS attended_count, "
@@ -51,11 +50,9 @@ const std::map<std::string, std::string>& kpiQueries() {
        "attendance_rate, count(participant_id) / count(DISTINCT event_id) AS "
        "avg_registrations_per_event FROM joined GROUP BY 1 ORDER BY 1"},
       {"brand_performance_kpi",
-       "SELECT brand_id, brand_name, count(DISTINCT event_id) AS event_count, "
-       "count(participant_id) AS total_registrations, count(*) FILTER (WHERE attended = 'Y') AS "
-       "total_attendees, count(*) FILTER (WHERE attended = 'Y') / nullif(count(participant_id), "
-       "0) AS attendance_rate, count(*) FILTER (WHERE attended = 'Y') / count(DISTINCT "
-       "event_id) AS avg_attendance_per_event FROM by_brand GROUP BY ALL ORDER BY 1"},
+       "SELECT brand_id, brand_name, event_count, total_registrations, total_attendees, "
+       "total_attendees / nullif(total_registrations, 0) AS attendance_rate, total_attendees / "
+       "event_count AS avg_attendance_per_event FROM brand_totals ORDER BY 1"},
   };
   return q;
 }
@@ -208,9 +205,11 @@ class Layers {
         table("common/normalized/lm_events/data.parquet") + " e LEFT JOIN " +
         table("common/normalized/lm_participants/data.parquet") + " p USING (event_id)");
     conn_.query(
-        "CREATE OR REPLACE TEMP VIEW by_brand AS SELECT * EXCLUDE (brand_id, "
-        "brand_name), unnest(string_split(brand_id, '|')) AS brand_id, "
-        "unnest(string_split(brand_name, '|')) AS brand_name FROM joined");
+        "CREATE OR REPLACE TEMP TABLE brand_totals AS SELECT brand_id, brand_name, "
+        "count(DISTINCT event_id) AS event_count, count(participant_id) AS total_registrations, "
+        "count(*) FILTER (WHERE attended = 'Y') AS total_attendees FROM (SELECT event_id, "
+        "participant_id, attended, unnest(string_split(brand_id, '|')) AS brand_id, "
+        "unnest(string_split(brand_name, '|')) AS brand_name FROM joined) GROUP BY ALL");
     json out = json::object();
     for (const auto& [name, query] : kpiQueries()) {
       const std::string key = "summarized/" + name + "/data.parquet";
