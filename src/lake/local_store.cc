@@ -251,7 +251,7 @@ class LocalObjectWriter : public ObjectWriter {
           errc::kInvalidArgument,
           "folder object '" + key_ + "' (a key ending in '/') must be empty in a local lake");
     file_->append(data);
-    md5_.update(data);
+    if (!options_.etag) md5_.update(data);  // an ETag given up front is not computed
     size_ += data.size();
   }
 
@@ -515,6 +515,12 @@ ObjectInfo LocalObjectStore::copy(const std::string& src_bucket, const std::stri
     options.headers = reader->info().headers;
   }
   options.event_source = "Copy";
+  // A single-part object's ETag is the MD5 of its bytes, and so is its copy's: the bytes
+  // are not hashed again. A multipart one ("…-N") gets the MD5 of its bytes, as S3 gives.
+  const std::string& etag = reader->info().etag;
+  options.etag = !etag.empty() && etag.find('-') == std::string::npos
+                     ? std::optional<std::string>(etag)
+                     : std::nullopt;
   auto writer = openWriter(dst_bucket, dst_key, options);
   std::string buf(kCopyChunk, '\0');
   while (size_t n = reader->read(buf.data(), buf.size()))

@@ -219,6 +219,7 @@ TEST_P(ObjectStoreTest, CopyKeepsOrReplacesMetadata) {
   EXPECT_EQ(repl.content_type, "text/plain");
   EXPECT_TRUE(repl.user_metadata.empty());
   EXPECT_EQ(store_->get("bkt", "dst/replaced"), "payload");
+  EXPECT_EQ(repl.etag, core::md5Hex("payload"));
   EXPECT_EQ(codeOf([&] { store_->copy("bkt", "none", "bkt", "x", std::nullopt); }), "NoSuchKey");
 }
 
