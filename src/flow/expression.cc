@@ -13,9 +13,19 @@ bool isIntrinsicCall(const std::string& s) {
   return s.rfind("States.", 0) == 0 && s.find('(') != std::string::npos;
 }
 
-json evaluateExpression(const std::string& expr, const Scope& scope) {
+json evaluateExpression(const std::string& expr, const Scope& scope, const std::string& field) {
   if (isIntrinsicCall(expr)) return evaluateIntrinsic(expr, scope);
-  if (expr.rfind("$$", 0) == 0) return JsonPath::parse(expr.substr(1)).evaluate(scope.context);
+  auto path = [&](const std::string& text, const json& root) {
+    const JsonPath p = JsonPath::parse(text);
+    if (field.empty()) return p.evaluate(root);
+    auto value = p.find(root);
+    if (!value)
+      throw Error("States.Runtime", "The JSONPath '" + expr + "' specified for the field '" +
+                                        field + "' could not be found in the input '" +
+                                        root.dump() + "'");
+    return *value;
+  };
+  if (expr.rfind("$$", 0) == 0) return path(expr.substr(1), scope.context);
   if (expr.size() > 1 && expr[0] == '$' &&
       (std::isalpha(static_cast<unsigned char>(expr[1])) || expr[1] == '_')) {
     size_t end = 1;
@@ -31,7 +41,7 @@ json evaluateExpression(const std::string& expr, const Scope& scope) {
     if (end == expr.size()) return *value;
     return JsonPath::parse("$" + expr.substr(end)).evaluate(*value);
   }
-  return JsonPath::parse(expr).evaluate(scope.value);
+  return path(expr, scope.value);
 }
 
 }  // namespace sluice::flow

@@ -46,10 +46,10 @@ json awsHistoryEvent(const HistoryEvent& e) {
   json details = e.details;
   // Not part of ExecutionStartedEventDetails: DescribeExecution carries it.
   if (e.type == "ExecutionStarted") details.erase("stateMachineArn");
-  for (const char* payload : {"input", "output", "parameters"})
+  // AWS says whether each payload was cut short (sluice never cuts); parameters get no such note.
+  for (const char* payload : {"input", "output"})
     if (details.contains(payload))
       details[std::string(payload) + "Details"] = {{"truncated", false}};
-  details.erase("parametersDetails");  // AWS gives none for parameters
   if (details.contains("assignedVariables"))
     details["assignedVariablesDetails"] = {{"truncated", false}};
   // Task* events split their resource; LambdaFunction* events keep the function's ARN.

@@ -395,12 +395,18 @@ std::vector<json> JsonPath::select(const json& root) const {
   return out;
 }
 
-json JsonPath::evaluate(const json& root) const {
+std::optional<json> JsonPath::find(const json& root) const {
   auto values = select(root);
   if (!definite_) return json(values);
-  if (values.empty())
-    throw Error("States.Runtime", "Invalid path '" + text_ + "': No results for path: " + text_);
+  if (values.empty()) return std::nullopt;
   return values.front();
+}
+
+json JsonPath::evaluate(const json& root) const {
+  auto value = find(root);
+  if (!value)
+    throw Error("States.Runtime", "Invalid path '" + text_ + "': No results for path: " + text_);
+  return *value;
 }
 
 void JsonPath::assign(json& root, json value) const {

@@ -4,6 +4,7 @@
 // (names and indices only) names one place and can also be written to (ResultPath).
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,8 @@ class JsonPath {
   // ASL's reading of a path: a definite path yields its one value and fails with
   // States.Runtime when it selects nothing; an indefinite path yields an array.
   nlohmann::json evaluate(const nlohmann::json& root) const;
-  bool matchesAnything(const nlohmann::json& root) const { return !select(root).empty(); }
+  // The same, nullopt where evaluate() fails for selecting nothing.
+  std::optional<nlohmann::json> find(const nlohmann::json& root) const;
   // Writes `value` where a definite path points, creating objects on the way.
   // Throws Error("States.Runtime") when a step passes through a non-object.
   void assign(nlohmann::json& root, nlohmann::json value) const;

@@ -34,7 +34,10 @@ struct Scope {
 // *Path fields: "$…" (a JSONPath over scope.value), "$$…" (over the context object),
 // "$name…" (a variable, optionally followed by a path) or "States.Fn(…)" (an
 // intrinsic function). Failures are Error("States.Runtime" | "States.IntrinsicFailure").
-nlohmann::json evaluateExpression(const std::string& expr, const Scope& scope);
+// `field` names the ".$" field being filled, if any: a "$…" or "$$…" path that selects
+// nothing there fails as AWS words it, naming the field and the input.
+nlohmann::json evaluateExpression(const std::string& expr, const Scope& scope,
+                                  const std::string& field = "");
 
 // Whether `s` is something evaluateExpression accepts (used by definition checks).
 bool isIntrinsicCall(const std::string& s);
