@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "flow/definition.h"
-#include "flow/history_shape.h"
 #include "flow/interpreter.h"
 #include "state/state_store.h"
 #include "workflows/mock_tasks.h"
@@ -174,10 +173,7 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
       if (!store.getExecution(*id))
         throw Error("ExecutionDoesNotExist", "execution '" + *id + "' does not exist");
       // As GetExecutionHistory gives them, one event per line.
-      for (const auto& e : store.history(*id))
-        ctx.out
-            << flow::awsHistoryEvent({e.id, e.previous_id, e.timestamp, e.type, e.details}).dump()
-            << '\n';
+      for (const auto& event : workflows::historyJson(store, *id)) ctx.out << event.dump() << '\n';
     });
   }
   {

@@ -10,7 +10,6 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "data/json_schema.h"
-#include "flow/history_shape.h"
 #include "functions/invoker.h"
 #include "runtime/metrics.h"
 #include "s3/sigv4.h"
@@ -268,11 +267,7 @@ void ApiServer::handleOwn(const httplib::Request& req, httplib::Response& res) {
     auto& executions = env_.state().executions();
     const std::string id = s3::uriDecode(parts[2]);
     if (!executions.getExecution(id)) throw Error(errc::kResourceNotFound, "no execution " + id);
-    json events = json::array();
-    for (const auto& e : executions.history(id))
-      events.push_back(
-          flow::awsHistoryEvent({e.id, e.previous_id, e.timestamp, e.type, e.details}));
-    sendJson(res, 200, {{"events", events}});
+    sendJson(res, 200, {{"events", workflows::historyJson(executions, id)}});
     return;
   }
   if (parts.size() == 3 && parts[0] == "sluice" && parts[1] == "executions" &&

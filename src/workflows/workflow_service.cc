@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/ids.h"
 #include "flow/definition.h"
+#include "flow/history_shape.h"
 #include "state/state_store.h"
 
 namespace sluice::workflows {
@@ -80,6 +81,13 @@ json outcomeJson(const state::ExecutionRecord& r) {
   if (r.status == "SUCCEEDED") return {{"status", r.status}, {"output", r.output}};
   if (r.status == "RUNNING") return {{"status", r.status}};
   return {{"status", r.status}, {"error", r.error}, {"cause", r.cause}};
+}
+
+json historyJson(state::ExecutionStore& store, const std::string& execution_id) {
+  json events = json::array();
+  for (const auto& e : store.history(execution_id))
+    events.push_back(flow::awsHistoryEvent({e.id, e.previous_id, e.timestamp, e.type, e.details}));
+  return events;
 }
 
 WorkflowService::WorkflowService(const functions::Registry& registry, functions::Services services,

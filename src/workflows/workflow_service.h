@@ -66,4 +66,7 @@ class WorkflowService : public ChildExecutions {
 // or {"status", "error", "cause"}.
 nlohmann::json outcomeJson(const state::ExecutionRecord& record);
 
+// An execution's history as GetExecutionHistory's "events" array (flow::awsHistoryEvent).
+nlohmann::json historyJson(state::ExecutionStore& store, const std::string& execution_id);
+
 }  // namespace sluice::workflows
