@@ -14,15 +14,20 @@ namespace sluice::core {
 GrowingFileMd5::GrowingFileMd5(std::string path)
     : path_(std::move(path)), thread_([this] { follow(); }) {}
 
-GrowingFileMd5::~GrowingFileMd5() {
-  writer_done_ = true;
-  if (thread_.joinable()) thread_.join();
-}
+GrowingFileMd5::~GrowingFileMd5() { writerDone(); }
 
 std::optional<std::string> GrowingFileMd5::finish() {
-  writer_done_ = true;
-  if (thread_.joinable()) thread_.join();
+  writerDone();
   return result_;
+}
+
+void GrowingFileMd5::writerDone() {
+  {
+    std::lock_guard lock(mu_);
+    writer_done_ = true;
+  }
+  done_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
 }
 
 void GrowingFileMd5::follow() {
@@ -34,7 +39,11 @@ void GrowingFileMd5::follow() {
   std::string buf(1 << 20, '\0');
   while (appended_only) {
     // Read before the size: whatever the writer wrote before it was done is then seen.
-    const bool last_pass = writer_done_.load();
+    bool last_pass;
+    {
+      std::lock_guard lock(mu_);
+      last_pass = writer_done_;
+    }
     if (fd < 0) fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno != ENOENT) appended_only = false;
     if (fd >= 0) {
@@ -53,7 +62,8 @@ void GrowingFileMd5::follow() {
       }
     }
     if (last_pass) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::unique_lock lock(mu_);
+    done_cv_.wait_for(lock, std::chrono::milliseconds(2), [this] { return writer_done_; });
   }
   // The file at the path must still be the one followed, and no longer than what was read.
   struct stat now {};

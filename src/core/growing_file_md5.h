@@ -4,7 +4,8 @@
 // Every object in the lake carries its MD5 as its ETag. Outputs written by DuckDB would
 // otherwise be read a second time after the write, on the critical path of every step;
 // following the file as it grows moves that pass onto an otherwise idle moment of a core.
-#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -27,8 +28,13 @@ class GrowingFileMd5 {
  private:
   void follow();
 
+  // Tells the follower the writer is done; it wakes at once rather than at its next poll.
+  void writerDone();
+
   const std::string path_;
-  std::atomic<bool> writer_done_{false};
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  bool writer_done_ = false;  // guarded by mu_
   std::optional<std::string> result_;
   std::thread thread_;
 };
