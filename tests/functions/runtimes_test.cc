@@ -36,11 +36,13 @@ class RuntimesTest : public ::testing::Test {
       lines.push_back(l.line);
     return lines;
   }
-  void command(const std::string& name, const std::string& script, double timeout = 10) {
+  void command(const std::string& name, const std::string& script, double timeout = 10,
+               int memory_mb = 0) {
     testing::writeFile(dir_ / (name + ".sh"), script);
     CommandSpec spec;
     spec.argv = {"/bin/sh", dir_ / (name + ".sh")};
     spec.environment = {{"GREETING", "hello"}};
+    spec.memory_mb = memory_mb;
     registry_.add(name, "", commandHandler(spec), timeout);
   }
 
@@ -154,13 +156,8 @@ TEST_F(RuntimesTest, AShorterTaskLimitWinsAndIsTheTasksTimeout) {
 
 TEST_F(RuntimesTest, MemoryLimitsACommandsDataAndAFunctionsDuckDb) {
   const std::string grab = "exec /usr/bin/python3 -c 'x = bytearray(200 * 1024 * 1024)'\n";
-  testing::writeFile(dir_ / "grab.sh", grab);
-  for (int mb : {64, 0}) {
-    CommandSpec spec;
-    spec.argv = {"/bin/sh", dir_ / "grab.sh"};
-    spec.memory_mb = mb;
-    registry_.add("grab" + std::to_string(mb), "", commandHandler(spec), 10);
-  }
+  command("grab64", grab, 10, 64);
+  command("grab0", grab, 10, 0);
   try {
     invoke("grab64", {});
     FAIL() << "200 MB fitted in 64";
