@@ -40,17 +40,19 @@ lake::ObjectStore& Environment::lake() {
       base_lake_ = std::make_unique<s3::RemoteObjectStore>(s3::clientConfigFromUrl(lake_url_));
     lake_ = std::make_unique<lake::StagingObjectStore>(*base_lake_, data_dir_ + "/tmp/staging");
     // Every process records the deliveries its writes cause, before the write is
-    // acknowledged; `sluice up` dispatches them.
-    lake_->addListener([this](const lake::ObjectEvent& event) {
-      if (runtime::recordTriggers(state().triggers(), event) > 0) {
-        std::function<void()> wake;
-        {
-          std::lock_guard lock(mu_);
-          wake = on_triggers_recorded_;
-        }
-        if (wake) wake();
-      }
-    });
+    // visible; `sluice up` dispatches them.
+    lake_->addListener(
+        [this](const lake::ObjectEvent& event) {
+          if (runtime::recordChange(state().triggers(), event) > 0) {
+            std::function<void()> wake;
+            {
+              std::lock_guard lock(mu_);
+              wake = on_triggers_recorded_;
+            }
+            if (wake) wake();
+          }
+        },
+        /*every_phase=*/true);
   }
   return *lake_;
 }

@@ -9,7 +9,7 @@ namespace sluice::lake {
 class ForwardingObjectStore : public ObjectStore {
  public:
   explicit ForwardingObjectStore(ObjectStore& inner) : inner_(inner) {
-    inner_.addListener([this](const ObjectEvent& e) { emit(e); });
+    inner_.addListener([this](const ObjectEvent& e) { emit(e); }, /*every_phase=*/true);
   }
 
   void createBucket(const std::string& b) override { inner_.createBucket(b); }

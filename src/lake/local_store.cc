@@ -263,9 +263,11 @@ class LocalObjectWriter : public ObjectWriter {
       file_->sync();
       file_->close();
     }
-    ObjectInfo info = store_.publish(bucket_, key_, temp_, meta, options_.no_overwrite);
+    const ObjectInfo expected = plannedObject(bucket_, key_, size_, etag);
+    ObjectInfo info = *store_.publishChange(
+        ObjectEventType::kCreated, expected, options_.event_source, store_.clock_.now(),
+        [&] { return store_.publish(bucket_, key_, temp_, meta, options_.no_overwrite); });
     committed_ = true;
-    store_.emitChange(ObjectEventType::kCreated, info, options_.event_source, store_.clock_.now());
     return info;
   }
 
@@ -484,22 +486,26 @@ bool LocalObjectStore::remove(const std::string& bucket, const std::string& key)
   validateKey(key);
   const auto found = find(bucket, key);
   if (!found) return false;
-  const ObjectInfo& info = *found;
   std::string path = resolveNoSymlinks(bucket_dir, key);
-  if (key.back() == '/') {
-    if (::lremovexattr(path.c_str(), kMetaAttr) != 0 && errno != ENODATA)
-      ioError("cannot remove folder object", path);
-    ::rmdir(path.c_str());  // stays while other objects are inside
-    removeEmptyParents(bucket_dir, key.substr(0, key.size() - 1));
-  } else {
-    if (::unlink(path.c_str()) != 0) {
-      if (errno == ENOENT) return false;
-      ioError("cannot remove object", path);
-    }
-    removeEmptyParents(bucket_dir, key);
-  }
-  emitChange(ObjectEventType::kRemoved, info, "Delete", clock_.now());
-  return true;
+  auto removed =
+      publishChange(ObjectEventType::kRemoved, *found, "Delete", clock_.now(),
+                    [&]() -> std::optional<ObjectInfo> {
+                      if (key.back() == '/') {
+                        if (::lremovexattr(path.c_str(), kMetaAttr) != 0 && errno != ENODATA)
+                          ioError("cannot remove folder object", path);
+                        ::rmdir(path.c_str());  // stays while other objects are inside
+                        removeEmptyParents(bucket_dir, key.substr(0, key.size() - 1));
+                      } else {
+                        if (::unlink(path.c_str()) != 0) {
+                          if (errno == ENOENT)
+                            return std::nullopt;  // someone else removed it first
+                          ioError("cannot remove object", path);
+                        }
+                        removeEmptyParents(bucket_dir, key);
+                      }
+                      return *found;
+                    });
+  return removed.has_value();
 }
 
 ObjectInfo LocalObjectStore::copy(const std::string& src_bucket, const std::string& src_key,
@@ -636,9 +642,10 @@ ObjectInfo LocalObjectStore::putFile(const std::string& bucket, const std::strin
     ioError("cannot store metadata of", temp);
   }
   try {
-    ObjectInfo info = publish(bucket, key, temp, meta, options.no_overwrite);
-    emitChange(ObjectEventType::kCreated, info, options.event_source, clock_.now());
-    return info;
+    const ObjectInfo expected =
+        plannedObject(bucket, key, static_cast<uint64_t>(src.st_size), etag);
+    return *publishChange(ObjectEventType::kCreated, expected, options.event_source, clock_.now(),
+                          [&] { return publish(bucket, key, temp, meta, options.no_overwrite); });
   } catch (...) {
     fs_.removeFile(temp);
     throw;

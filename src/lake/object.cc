@@ -39,4 +39,13 @@ ResolvedRange resolveRange(const ByteRange& range, uint64_t size) {
   return {first, last - first + 1};
 }
 
+ObjectInfo plannedObject(std::string bucket, std::string key, uint64_t size, std::string etag) {
+  ObjectInfo info;
+  info.bucket = std::move(bucket);
+  info.key = std::move(key);
+  info.size = size;
+  info.etag = std::move(etag);
+  return info;
+}
+
 }  // namespace sluice::lake

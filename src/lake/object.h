@@ -28,6 +28,9 @@ struct ObjectInfo {
   StoredHeaders headers;
 };
 
+// An object known so far by its name, size and ETag: a change about to be made.
+ObjectInfo plannedObject(std::string bucket, std::string key, uint64_t size, std::string etag);
+
 struct PutOptions {
   std::string content_type;  // empty: application/octet-stream
   UserMetadata user_metadata;
@@ -79,9 +82,17 @@ struct ListResult {
 
 enum class ObjectEventType { kCreated, kRemoved };
 
-// What happened to one object; later issues route these to functions and workflows.
+// Where a change stands when its listeners hear of it. A store raises kStaged just before
+// the change becomes visible and then, with the same sequencer, kPublished once it is or
+// kAbandoned when it failed. A listener that records kStaged durably can therefore tell,
+// after a crash between the two, whether the change happened: by looking at the object.
+enum class ChangePhase { kStaged, kPublished, kAbandoned };
+
+// What happened to one object (for kStaged: what is about to happen; a remote store may
+// not know the ETag yet and leaves it empty).
 struct ObjectEvent {
   ObjectEventType type = ObjectEventType::kCreated;
+  ChangePhase phase = ChangePhase::kPublished;
   std::string bucket;
   std::string key;
   uint64_t size = 0;

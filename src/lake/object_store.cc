@@ -80,13 +80,14 @@ ObjectInfo ObjectStore::putFile(const std::string& bucket, const std::string& ke
   return info;
 }
 
-void ObjectStore::addListener(ObjectEventListener listener) {
+void ObjectStore::addListener(ObjectEventListener listener, bool every_phase) {
   std::lock_guard lock(listeners_mu_);
-  listeners_.push_back(std::move(listener));
+  listeners_.push_back({std::move(listener), every_phase});
 }
 
-void ObjectStore::emitChange(ObjectEventType type, const ObjectInfo& info,
-                             const std::string& source, core::TimeNs now) {
+std::optional<ObjectInfo> ObjectStore::publishChange(
+    ObjectEventType type, const ObjectInfo& expected, const std::string& source, core::TimeNs now,
+    const std::function<std::optional<ObjectInfo>()>& publish) {
   // Sequencers increase strictly even when the clock stalls or steps back; fixed-width
   // upper-case hex so that they compare as strings.
   int64_t last = last_sequence_.load();
@@ -96,25 +97,51 @@ void ObjectStore::emitChange(ObjectEventType type, const ObjectInfo& info,
   } while (!last_sequence_.compare_exchange_weak(last, next));
   char sequencer[24];
   std::snprintf(sequencer, sizeof sequencer, "%016llX", static_cast<unsigned long long>(next));
-  ObjectEvent ev;
-  ev.type = type;
-  ev.bucket = info.bucket;
-  ev.key = info.key;
-  ev.size = info.size;
-  ev.etag = info.etag;
-  ev.sequencer = sequencer;
-  ev.time = now;
-  ev.source = source;
-  emit(ev);
+  ObjectEvent event;
+  event.type = type;
+  event.phase = ChangePhase::kStaged;
+  event.bucket = expected.bucket;
+  event.key = expected.key;
+  event.size = expected.size;
+  event.etag = expected.etag;
+  event.sequencer = sequencer;
+  event.time = now;
+  event.source = source;
+  emit(event);
+  std::optional<ObjectInfo> done;
+  try {
+    done = publish();
+  } catch (...) {
+    event.phase = ChangePhase::kAbandoned;
+    try {
+      emit(event);
+    } catch (...) {
+      // The change's own failure is what the writer must hear; a listener that cannot
+      // drop what it staged leaves it for recovery, which finds no such change.
+    }
+    throw;
+  }
+  if (!done) {
+    event.phase = ChangePhase::kAbandoned;
+  } else {
+    event.phase = ChangePhase::kPublished;
+    if (type == ObjectEventType::kCreated) {
+      event.size = done->size;
+      event.etag = done->etag;
+    }
+  }
+  emit(event);
+  return done;
 }
 
 void ObjectStore::emit(const ObjectEvent& event) {
-  std::vector<ObjectEventListener> listeners;
+  std::vector<Listener> listeners;
   {
     std::lock_guard lock(listeners_mu_);
     listeners = listeners_;
   }
-  for (auto& l : listeners) l(event);
+  for (auto& l : listeners)
+    if (l.every_phase || event.phase == ChangePhase::kPublished) l.notify(event);
 }
 
 }  // namespace sluice::lake

@@ -35,9 +35,10 @@ class ObjectWriter {
   virtual ObjectInfo commit() = 0;
 };
 
-// Called synchronously after each successful change, before the change is acknowledged
-// to the caller, so a subscriber that records the event durably makes it durable
-// before anyone is told the write happened.
+// Called synchronously in the writer's thread, before the change is acknowledged to the
+// caller, so a subscriber that records the event durably makes it durable before anyone
+// is told the write happened. A listener of every phase hears kStaged before the change
+// is visible, so that even a crash right after it cannot lose the event.
 using ObjectEventListener = std::function<void(const ObjectEvent&)>;
 
 class ObjectStore {
@@ -90,19 +91,28 @@ class ObjectStore {
   // local file for it (a remote store not wrapped in a StagingObjectStore).
   std::string requireLocalPath(const std::string& bucket, const std::string& key_or_glob);
 
-  void addListener(ObjectEventListener listener);
+  // A listener hears published changes only, unless `every_phase` (see ChangePhase).
+  void addListener(ObjectEventListener listener, bool every_phase = false);
 
  protected:
+  // Raises `event` to the listeners of its phase.
   void emit(const ObjectEvent& event);
-  // Raises the event of a change to the object `info` describes, at time `now`, with
-  // the next sequencer of this store.
-  void emitChange(ObjectEventType type, const ObjectInfo& info, const std::string& source,
-                  core::TimeNs now);
+  // Makes one change under a new sequencer, at `now`: raises kStaged for `expected` (the
+  // object as it will be, or for a removal as it was), runs `publish`, then raises
+  // kPublished for the object it returns, or kAbandoned when it throws (rethrown) or
+  // returns nullopt (nothing changed).
+  std::optional<ObjectInfo> publishChange(
+      ObjectEventType type, const ObjectInfo& expected, const std::string& source, core::TimeNs now,
+      const std::function<std::optional<ObjectInfo>()>& publish);
 
  private:
+  struct Listener {
+    ObjectEventListener notify;
+    bool every_phase;
+  };
   std::atomic<int64_t> last_sequence_{0};
   std::mutex listeners_mu_;
-  std::vector<ObjectEventListener> listeners_;
+  std::vector<Listener> listeners_;
 };
 
 }  // namespace sluice::lake

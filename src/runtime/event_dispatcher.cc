@@ -8,11 +8,13 @@ namespace sluice::runtime {
 
 EventDispatcher::EventDispatcher(state::TriggerStore& store, TargetRunner& targets,
                                  PolicyFn policy_for, DeadLetterFn dead_letter,
-                                 DispatcherOptions options, const core::Clock& clock)
+                                 ChangeCheckFn change_happened, DispatcherOptions options,
+                                 const core::Clock& clock)
     : store_(store),
       targets_(targets),
       policy_for_(std::move(policy_for)),
       dead_letter_(std::move(dead_letter)),
+      change_happened_(std::move(change_happened)),
       options_(options),
       clock_(clock) {}
 
@@ -52,6 +54,17 @@ bool EventDispatcher::deliver(const state::Delivery& d,
     rule.target = {"function", d.rule.substr(std::string(kInvokeRulePrefix).size())};
   } else {
     store_.markFailed(d.id, "rule '" + d.rule + "' no longer exists", 0, true);
+    return false;
+  }
+  if (!d.confirmed && !change_happened_(d)) {
+    const std::string reason = std::string("the ") + (d.removal ? "removal" : "write") +
+                               " it reports never completed (its writer stopped first)";
+    store_.markAbandoned(d.id, reason);
+    if (log_)
+      log_->write("delivery", {{"rule", d.rule},
+                               {"object", d.bucket + "/" + d.key},
+                               {"status", "abandoned"},
+                               {"reason", reason}});
     return false;
   }
   const RetryPolicy policy = policy_for_(rule);

@@ -2,7 +2,9 @@
 // Works off the queue of object-event deliveries: claims due deliveries, runs their
 // targets in parallel (up to a limit), and records each outcome. A failed delivery is
 // retried with exponential backoff; after its last attempt it is marked failed and its
-// event written to the rule's dead-letter destination, if it has one.
+// event written to the rule's dead-letter destination, if it has one. A delivery whose
+// change was never confirmed by its writer runs only if the change can be seen in the
+// lake; otherwise it is marked abandoned.
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -41,9 +43,12 @@ class EventDispatcher {
   using PolicyFn = std::function<RetryPolicy(const state::TriggerRule&)>;
   using DeadLetterFn =
       std::function<void(const std::string& destination, const state::Delivery& delivery)>;
+  // Whether an unconfirmed delivery's change happened (runtime::changeHappened).
+  using ChangeCheckFn = std::function<bool(const state::Delivery& delivery)>;
 
   EventDispatcher(state::TriggerStore& store, TargetRunner& targets, PolicyFn policy_for,
-                  DeadLetterFn dead_letter, DispatcherOptions options = {},
+                  DeadLetterFn dead_letter, ChangeCheckFn change_happened,
+                  DispatcherOptions options = {},
                   const core::Clock& clock = core::SystemClock::instance());
   ~EventDispatcher();
 
@@ -65,6 +70,7 @@ class EventDispatcher {
   TargetRunner& targets_;
   PolicyFn policy_for_;
   DeadLetterFn dead_letter_;
+  ChangeCheckFn change_happened_;
   DispatcherOptions options_;
   const core::Clock& clock_;
   std::mutex mu_;

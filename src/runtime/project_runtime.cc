@@ -12,6 +12,7 @@
 #include "functions/sql_function.h"
 #include "lake/object_store.h"
 #include "runtime/template_fill.h"
+#include "runtime/trigger_recorder.h"
 #include "state/state_store.h"
 #include "workflows/workflow_service.h"
 
@@ -60,6 +61,7 @@ ProjectRuntime::ProjectRuntime(app::Environment& env, project::Project project,
       [this](const std::string& destination, const state::Delivery& d) {
         deadLetter(destination, d);
       },
+      [this](const state::Delivery& d) { return changeHappened(env_.lake(), d); },
       DispatcherOptions{}, clock_);
   scheduler_ = std::make_unique<Scheduler>(env_.state().schedules(), *targets_, clock_);
   alarms_ = std::make_unique<AlarmEvaluator>(project_.alarms, env_.state().invocations(), *topics_,

@@ -41,8 +41,8 @@ bool ruleMatches(const state::TriggerRule& rule, const lake::ObjectEvent& event)
          endsWith(event.key, rule.suffix);
 }
 
-int recordTriggers(state::TriggerStore& store, const lake::ObjectEvent& event) {
-  int queued = 0;
+int recordChange(state::TriggerStore& store, const lake::ObjectEvent& event) {
+  int due = 0;
   for (const auto& rule : store.rules()) {
     if (!ruleMatches(rule, event)) continue;
     state::Delivery d;
@@ -52,9 +52,31 @@ int recordTriggers(state::TriggerStore& store, const lake::ObjectEvent& event) {
     d.sequencer = event.sequencer;
     d.payload = payloadFor(rule, event);
     d.created = event.time;
-    if (store.enqueue(d)) ++queued;
+    d.removal = event.type == lake::ObjectEventType::kRemoved;
+    d.etag = event.etag;
+    d.size = event.size;
+    switch (event.phase) {
+      case lake::ChangePhase::kStaged:
+        d.confirmed = false;
+        d.next_attempt = event.time + kUnconfirmedGraceNs;
+        store.enqueue(d);
+        break;
+      case lake::ChangePhase::kPublished:
+        // A rule added since the change was staged has nothing to confirm: record it now.
+        if (store.confirm(d) || store.enqueue(d)) ++due;
+        break;
+      case lake::ChangePhase::kAbandoned:
+        store.discardUnconfirmed(d);
+        break;
+    }
   }
-  return queued;
+  return due;
+}
+
+bool changeHappened(lake::ObjectStore& lake, const state::Delivery& d) {
+  const auto now = lake.find(d.bucket, d.key);
+  const bool as_recorded = now && now->size == d.size && (d.etag.empty() || now->etag == d.etag);
+  return d.removal ? !as_recorded : as_recorded;
 }
 
 }  // namespace sluice::runtime

@@ -2,16 +2,29 @@
 // Turns object events into durable deliveries: for every rule the event matches, the
 // payload in the rule's shape is queued in the state store. Registered as a lake
 // listener by every sluice process, so an upload through the S3 API, `sluice lake put`
-// or a function's write is recorded before the writer hears it succeeded; the running
-// `sluice up` dispatches the queue.
+// or a function's write is recorded before it becomes visible, and confirmed before the
+// writer hears it succeeded; the running `sluice up` dispatches the queue.
 #include "lake/object.h"
+#include "lake/object_store.h"
 #include "state/trigger_store.h"
 
 namespace sluice::runtime {
 
 bool ruleMatches(const state::TriggerRule& rule, const lake::ObjectEvent& event);
 
-// Returns how many deliveries were queued.
-int recordTriggers(state::TriggerStore& store, const lake::ObjectEvent& event);
+// How long a delivery recorded before its change waits for the writer to confirm it
+// before a dispatcher looks at the object itself (the writer crashed, or is still
+// sending a large object to a remote store).
+constexpr core::TimeNs kUnconfirmedGraceNs = 60'000'000'000LL;
+
+// Follows one change through its phases (a lake listener of every phase): kStaged
+// records an unconfirmed delivery per matching rule, durably, before the change is
+// visible; kPublished confirms them (due at once); kAbandoned discards them. Returns how
+// many deliveries became due.
+int recordChange(state::TriggerStore& store, const lake::ObjectEvent& event);
+
+// Whether the change an unconfirmed delivery is about can be seen in `lake`: the object
+// as recorded (same size, and ETag when one was known), or for a removal no such object.
+bool changeHappened(lake::ObjectStore& lake, const state::Delivery& delivery);
 
 }  // namespace sluice::runtime

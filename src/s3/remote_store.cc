@@ -137,46 +137,50 @@ class RemoteObjectWriter : public lake::ObjectWriter {
   }
 
   lake::ObjectInfo commit() override {
-    std::string etag;
-    if (upload_id_.empty()) {
-      ClientRequest req{"PUT", bucket_, key_, {}, headersFor(options_), buffer_};
-      if (options_.no_overwrite) req.headers.emplace_back("If-None-Match", "*");
-      etag = unquote(store_.client_.send(req).header("etag"));
-    } else {
-      if (!buffer_.empty() || parts_.empty()) uploadPart(buffer_);
-      std::string xml = "<CompleteMultipartUpload>";
-      for (size_t i = 0; i < parts_.size(); ++i)
-        xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>\"" + parts_[i] +
-               "\"</ETag></Part>";
-      xml += "</CompleteMultipartUpload>";
-      ClientRequest req{"POST", bucket_, key_, {{"uploadId", upload_id_}}, {}, xml};
-      if (options_.no_overwrite) req.headers.emplace_back("If-None-Match", "*");
-      const ClientResponse r = store_.client_.send(req);
-      // S3 may answer 200 and still report an error in the body.
-      pugi::xml_document doc;
-      doc.load_buffer(r.body.data(), r.body.size());
-      if (auto error = doc.child("Error"))
-        throw Error(error.child("Code").text().as_string(),
-                    error.child("Message").text().as_string());
-      etag = unquote(doc.child("CompleteMultipartUploadResult").child("ETag").text().as_string());
-    }
+    // The ETag is the store's to choose (encryption changes it); known once it answers.
+    const lake::ObjectInfo expected = lake::plannedObject(bucket_, key_, size_, "");
+    const core::TimeNs now = store_.clock_.now();
+    lake::ObjectInfo info = *store_.publishChange(
+        lake::ObjectEventType::kCreated, expected, options_.event_source, now, [&] {
+          lake::ObjectInfo stored = expected;
+          stored.etag = send();
+          stored.last_modified = now;
+          stored.content_type =
+              options_.content_type.empty() ? "application/octet-stream" : options_.content_type;
+          stored.user_metadata = options_.user_metadata;
+          stored.headers = options_.headers;
+          return stored;
+        });
     committed_ = true;
-    lake::ObjectInfo info;
-    info.bucket = bucket_;
-    info.key = key_;
-    info.size = size_;
-    info.etag = etag;
-    info.last_modified = store_.clock_.now();
-    info.content_type =
-        options_.content_type.empty() ? "application/octet-stream" : options_.content_type;
-    info.user_metadata = options_.user_metadata;
-    info.headers = options_.headers;
-    store_.emitChange(lake::ObjectEventType::kCreated, info, options_.event_source,
-                      info.last_modified);
     return info;
   }
 
  private:
+  // Sends the request that makes the object visible; returns its ETag.
+  std::string send() {
+    if (upload_id_.empty()) {
+      ClientRequest req{"PUT", bucket_, key_, {}, headersFor(options_), buffer_};
+      if (options_.no_overwrite) req.headers.emplace_back("If-None-Match", "*");
+      return unquote(store_.client_.send(req).header("etag"));
+    }
+    if (!buffer_.empty() || parts_.empty()) uploadPart(buffer_);
+    std::string xml = "<CompleteMultipartUpload>";
+    for (size_t i = 0; i < parts_.size(); ++i)
+      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>\"" + parts_[i] +
+             "\"</ETag></Part>";
+    xml += "</CompleteMultipartUpload>";
+    ClientRequest req{"POST", bucket_, key_, {{"uploadId", upload_id_}}, {}, xml};
+    if (options_.no_overwrite) req.headers.emplace_back("If-None-Match", "*");
+    const ClientResponse r = store_.client_.send(req);
+    // S3 may answer 200 and still report an error in the body.
+    pugi::xml_document doc;
+    doc.load_buffer(r.body.data(), r.body.size());
+    if (auto error = doc.child("Error"))
+      throw Error(error.child("Code").text().as_string(),
+                  error.child("Message").text().as_string());
+    return unquote(doc.child("CompleteMultipartUploadResult").child("ETag").text().as_string());
+  }
+
   void uploadPart(std::string_view data) {
     if (upload_id_.empty()) {
       ClientRequest req{"POST", bucket_, key_, {{"uploads", ""}}, headersFor(options_), {}};
@@ -294,8 +298,10 @@ bool RemoteObjectStore::remove(const std::string& bucket, const std::string& key
   // S3 answers 204 whether or not the key existed; the event needs to know.
   const auto info = find(bucket, key);
   if (!info) return false;
-  client_.send({"DELETE", bucket, key, {}, {}, {}});
-  emitChange(lake::ObjectEventType::kRemoved, *info, "Delete", clock_.now());
+  publishChange(lake::ObjectEventType::kRemoved, *info, "Delete", clock_.now(), [&] {
+    client_.send({"DELETE", bucket, key, {}, {}, {}});
+    return *info;
+  });
   return true;
 }
 
@@ -310,14 +316,18 @@ lake::ObjectInfo RemoteObjectStore::copy(const std::string& src_bucket, const st
     req.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
   }
   req.headers.emplace_back("x-amz-copy-source", uriEncode("/" + src_bucket + "/" + src_key, true));
-  const ClientResponse r = client_.send(req);
-  pugi::xml_document doc;
-  doc.load_buffer(r.body.data(), r.body.size());
-  if (auto error = doc.child("Error"))
-    throw Error(error.child("Code").text().as_string(), error.child("Message").text().as_string());
-  lake::ObjectInfo info = head(dst_bucket, dst_key);
-  emitChange(lake::ObjectEventType::kCreated, info, "Copy", clock_.now());
-  return info;
+  // The copy's ETag is the store's to choose; its size is the source's.
+  const lake::ObjectInfo expected =
+      lake::plannedObject(dst_bucket, dst_key, head(src_bucket, src_key).size, "");
+  return *publishChange(lake::ObjectEventType::kCreated, expected, "Copy", clock_.now(), [&] {
+    const ClientResponse r = client_.send(req);
+    pugi::xml_document doc;
+    doc.load_buffer(r.body.data(), r.body.size());
+    if (auto error = doc.child("Error"))
+      throw Error(error.child("Code").text().as_string(),
+                  error.child("Message").text().as_string());
+    return head(dst_bucket, dst_key);
+  });
 }
 
 lake::ListResult RemoteObjectStore::list(const std::string& bucket,

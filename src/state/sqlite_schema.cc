@@ -166,6 +166,13 @@ const std::vector<const char*>& sqliteMigrations() {
       changed_ns INTEGER NOT NULL
     );
     )sql",
+      // 8: deliveries recorded before their change is made, and what that change is
+      R"sql(
+    ALTER TABLE deliveries ADD COLUMN removal INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN object_etag TEXT NOT NULL DEFAULT '';
+    ALTER TABLE deliveries ADD COLUMN object_size INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
+    )sql",
   };
   return migrations;
 }

@@ -5,7 +5,7 @@ namespace sluice::state {
 namespace {
 constexpr const char* kDeliveryColumns =
     "SELECT id, rule, bucket, key, sequencer, payload, attempts, status, last_error, created_ns, "
-    "next_attempt_ns FROM deliveries ";
+    "next_attempt_ns, removal, object_etag, object_size, confirmed FROM deliveries ";
 
 Delivery readDelivery(SqliteStatement& st) {
   Delivery d;
@@ -20,6 +20,10 @@ Delivery readDelivery(SqliteStatement& st) {
   d.last_error = st.text(8);
   d.created = st.int64(9);
   d.next_attempt = st.int64(10);
+  d.removal = st.int64(11) != 0;
+  d.etag = st.text(12);
+  d.size = static_cast<uint64_t>(st.int64(13));
+  d.confirmed = st.int64(14) != 0;
   return d;
 }
 }  // namespace
@@ -53,25 +57,65 @@ std::vector<TriggerRule> SqliteTriggerStore::rules() {
 }
 
 SqliteTriggerStore::SqliteTriggerStore(SqliteDb& db, std::mutex& mu)
-    : db_(db), mu_(mu), enqueued_([this](const std::vector<Delivery>& d) { return insert(d); }) {}
+    : db_(db),
+      mu_(mu),
+      enqueued_([this](const std::vector<Delivery>& d) { return insert(d); }),
+      confirmed_([this](const std::vector<Delivery>& d) { return update(d); }) {}
 
 bool SqliteTriggerStore::enqueue(const Delivery& d) { return enqueued_.submit(d); }
+
+bool SqliteTriggerStore::confirm(const Delivery& d) { return confirmed_.submit(d); }
 
 std::vector<bool> SqliteTriggerStore::insert(const std::vector<Delivery>& deliveries) {
   std::lock_guard lock(mu_);
   SqliteTransaction tx(db_);
   auto st = db_.prepare(
       "INSERT OR IGNORE INTO deliveries(rule, bucket, key, sequencer, payload, status, "
-      "created_ns, next_attempt_ns) VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, 0)");
+      "created_ns, next_attempt_ns, removal, object_etag, object_size, confirmed) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8, ?9, ?10, ?11)");
   std::vector<bool> inserted;
   for (const auto& d : deliveries) {
     st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).bind(5, d.payload);
-    st.bind(6, static_cast<int64_t>(d.created)).run();
+    st.bind(6, static_cast<int64_t>(d.created)).bind(7, static_cast<int64_t>(d.next_attempt));
+    st.bind(8, int64_t{d.removal}).bind(9, d.etag).bind(10, static_cast<int64_t>(d.size));
+    st.bind(11, int64_t{d.confirmed}).run();
     inserted.push_back(db_.changes() > 0);
     st.reset();
   }
   tx.commit();
   return inserted;
+}
+
+std::vector<bool> SqliteTriggerStore::update(const std::vector<Delivery>& confirmations) {
+  std::lock_guard lock(mu_);
+  // A lost confirmation costs only a later look at the object, so these commits skip the
+  // fsync; the next durable commit on this connection syncs them with its own.
+  SqliteNoSync no_sync(db_);
+  SqliteTransaction tx(db_);
+  auto st = db_.prepare(
+      "UPDATE deliveries SET confirmed = 1, payload = ?5, object_etag = ?6, object_size = ?7, "
+      "status = CASE WHEN status = 'abandoned' THEN 'pending' ELSE status END, "
+      "next_attempt_ns = CASE WHEN status IN ('pending', 'abandoned') THEN 0 "
+      "ELSE next_attempt_ns END "
+      "WHERE rule = ?1 AND bucket = ?2 AND key = ?3 AND sequencer = ?4 AND confirmed = 0");
+  std::vector<bool> updated;
+  for (const auto& d : confirmations) {
+    st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).bind(5, d.payload);
+    st.bind(6, d.etag).bind(7, static_cast<int64_t>(d.size)).run();
+    updated.push_back(db_.changes() > 0);
+    st.reset();
+  }
+  tx.commit();
+  return updated;
+}
+
+void SqliteTriggerStore::discardUnconfirmed(const Delivery& d) {
+  std::lock_guard lock(mu_);
+  SqliteNoSync no_sync(db_);
+  auto st = db_.prepare(
+      "DELETE FROM deliveries WHERE rule = ?1 AND bucket = ?2 AND key = ?3 AND sequencer = ?4 "
+      "AND confirmed = 0 AND status = 'pending'");
+  st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).run();
 }
 
 std::vector<Delivery> SqliteTriggerStore::claimDue(core::TimeNs now, int limit,
@@ -116,6 +160,15 @@ void SqliteTriggerStore::markFailed(int64_t id, const std::string& error, core::
       "next_attempt_ns = ?4 WHERE id = ?1");
   st.bind(1, id).bind(2, final ? "failed" : "pending").bind(3, error);
   st.bind(4, static_cast<int64_t>(next_attempt)).run();
+}
+
+void SqliteTriggerStore::markAbandoned(int64_t id, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "UPDATE deliveries SET status = CASE WHEN confirmed THEN 'pending' ELSE 'abandoned' END, "
+      "last_error = CASE WHEN confirmed THEN last_error ELSE ?2 END, next_attempt_ns = 0 "
+      "WHERE id = ?1");
+  st.bind(1, id).bind(2, reason).run();
 }
 
 std::vector<Delivery> SqliteTriggerStore::deliveries(const std::string& status, int limit) {

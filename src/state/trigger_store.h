@@ -39,10 +39,18 @@ struct Delivery {
   std::string bucket, key, sequencer;
   std::string payload;  // the event JSON the target receives
   int attempts = 0;     // finished attempts so far
-  std::string status;   // "pending", "running", "done", "failed"
+  std::string status;   // "pending", "running", "done", "failed", "abandoned"
   std::string last_error;
   core::TimeNs created = 0;
   core::TimeNs next_attempt = 0;  // for "running": when its lease ends
+  // The change the delivery is about, as recorded before it was made.
+  bool removal = false;
+  std::string etag;  // may be empty when the store did not know it yet
+  uint64_t size = 0;
+  // False while only the intent to change the object is recorded: the change may not
+  // have happened (its writer may have stopped first), so before running the target
+  // the dispatcher looks at the object.
+  bool confirmed = true;
 };
 
 class TriggerStore {
@@ -51,9 +59,16 @@ class TriggerStore {
   // Replaces every rule with `rules` (a project's rules, as loaded).
   virtual void replaceRules(const std::vector<TriggerRule>& rules) = 0;
   virtual std::vector<TriggerRule> rules() = 0;
-  // Records a delivery, due at once; false when this (rule, bucket, key, sequencer) is
-  // already recorded.
+  // Records a delivery, durably, due at its next_attempt (0: at once); false when this
+  // (rule, bucket, key, sequencer) is already recorded.
   virtual bool enqueue(const Delivery& delivery) = 0;
+  // The change an unconfirmed delivery is about has happened: it becomes confirmed with
+  // this payload and, unless a dispatcher holds it, due at once. Not durable on its own
+  // (a crash may forget it; the dispatcher then checks the object). False when no such
+  // (rule, bucket, key, sequencer) is recorded.
+  virtual bool confirm(const Delivery& delivery) = 0;
+  // The change did not happen: its unconfirmed deliveries that no dispatcher holds go.
+  virtual void discardUnconfirmed(const Delivery& delivery) = 0;
   // Takes up to `limit` deliveries that are due (pending, or running with an expired
   // lease, i.e. left by a process that stopped), oldest first, and leases them until
   // `lease_until`.
@@ -63,6 +78,9 @@ class TriggerStore {
   // One more failed attempt: retried at `next_attempt`, or "failed" when `final`.
   virtual void markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
                           bool final) = 0;
+  // The dispatcher found no trace of an unconfirmed delivery's change: "abandoned", or
+  // due at once if it was confirmed meanwhile.
+  virtual void markAbandoned(int64_t id, const std::string& reason) = 0;
   // How many deliveries are in each status.
   virtual std::map<std::string, int64_t> countByStatus() = 0;
   // Newest first; an empty status means any.

@@ -270,6 +270,46 @@ TEST_P(ObjectStoreTest, EveryChangeRaisesOneEventWithIncreasingSequencer) {
   EXPECT_LT(events[1].sequencer, events[2].sequencer);
 }
 
+// A listener of every phase hears each change staged while it is not yet visible, then
+// published (or abandoned) under the same sequencer.
+TEST_P(ObjectStoreTest, ChangesAreStagedBeforeTheyAreVisible) {
+  struct Heard {
+    ChangePhase phase;
+    bool new_content_visible;
+    std::string sequencer;
+  };
+  std::vector<Heard> heard;
+  store_->addListener(
+      [&](const ObjectEvent& e) {
+        const auto found = store_->find(e.bucket, e.key);
+        heard.push_back({e.phase, found && found->etag == core::md5Hex("new"), e.sequencer});
+      },
+      /*every_phase=*/true);
+  store_->put("bkt", "k", "new");
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0].phase, ChangePhase::kStaged);
+  EXPECT_FALSE(heard[0].new_content_visible);
+  EXPECT_EQ(heard[1].phase, ChangePhase::kPublished);
+  EXPECT_TRUE(heard[1].new_content_visible);
+  EXPECT_EQ(heard[0].sequencer, heard[1].sequencer);
+
+  heard.clear();
+  PutOptions once;
+  once.no_overwrite = true;
+  EXPECT_ANY_THROW(store_->put("bkt", "k", "other", once));
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0].phase, ChangePhase::kStaged);
+  EXPECT_EQ(heard[1].phase, ChangePhase::kAbandoned);
+
+  heard.clear();
+  store_->remove("bkt", "k");
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0].phase, ChangePhase::kStaged);
+  EXPECT_TRUE(heard[0].new_content_visible) << "a removal is staged while the object is there";
+  EXPECT_EQ(heard[1].phase, ChangePhase::kPublished);
+  EXPECT_FALSE(heard[1].new_content_visible);
+}
+
 TEST_P(ObjectStoreTest, ConcurrentReadersSeeOnlyWholeObjects) {
   // Writers alternate between two contents of different sizes; every read must be
   // exactly one of them, with the matching ETag.

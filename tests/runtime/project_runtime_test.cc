@@ -19,9 +19,12 @@
 #include "core/error.h"
 #include "functions/invoker.h"
 #include "functions/registry.h"
+#include "lake/fault_injecting_fs.h"
+#include "lake/local_store.h"
 #include "lake/object_store.h"
 #include "project/loader.h"
 #include "runtime/runtime_log.h"
+#include "runtime/trigger_recorder.h"
 #include "state/state_store.h"
 #include "testing/error_code.h"
 #include "testing/smtp_sink.h"
@@ -260,6 +263,47 @@ TEST_F(ProjectRuntimeTest, ABurstSurvivesARestartWithNothingLostOrRunTwice) {
   for (const auto& e : events) keys.insert(e["Records"][0]["s3"]["object"]["key"]);
   EXPECT_EQ(events.size(), 300u);
   EXPECT_EQ(keys.size(), 300u);
+}
+
+// A process that dies in the middle of a write, after recording its deliveries but before
+// confirming them, loses no event and invents none: once the writer's grace period is
+// over, a dispatcher looks at the lake and runs only the delivery whose object is there.
+TEST_F(ProjectRuntimeTest, AWriterThatDiesMidWriteLosesNoEventAndInventsNone) {
+  writeProject();
+  runtime_ = open();
+  using Crash = lake::FaultInjectingFileSystem::CrashPoint;
+  auto crashingWrite = [&](Crash point, const std::string& key) {
+    // The dying process: the same lake folder and state store, a file system that stops
+    // at `point`; after that instant it records nothing more.
+    lake::FaultInjectingFileSystem faulty(lake::FileSystem::posix());
+    lake::LocalObjectStore lake(dir_ / "data/lake", faulty, clock_);
+    lake.addListener(
+        [&](const lake::ObjectEvent& e) {
+          if (!faulty.crashed()) recordChange(env_->state().triggers(), e);
+        },
+        /*every_phase=*/true);
+    faulty.crashAt(point);
+    EXPECT_THROW(lake.put("raw", key, "a,b\n"), lake::SimulatedCrash);
+  };
+  crashingWrite(Crash::kAfterRename, "in/made-it.csv");
+  crashingWrite(Crash::kBeforeRename, "in/never-made.csv");
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 0) << "the writers' grace period is not over";
+
+  clock_.advance(kUnconfirmedGraceNs + 1'000'000'000LL);
+  runtime_ = open();  // a restart
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 2);
+  EXPECT_EQ(runtime_->dispatcher().drainOnce(), 0);
+  const auto events = jsonLines(dir_ / "events.jsonl");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["Records"][0]["s3"]["object"]["key"], "in/made-it.csv");
+  EXPECT_EQ(events[0]["Records"][0]["s3"]["object"]["size"], 4);
+  auto counts = env_->state().triggers().countByStatus();
+  EXPECT_EQ(counts["done"], 1);
+  EXPECT_EQ(counts["abandoned"], 1);
+  const auto abandoned = env_->state().triggers().deliveries("abandoned", 10);
+  ASSERT_EQ(abandoned.size(), 1u);
+  EXPECT_EQ(abandoned[0].key, "in/never-made.csv");
+  EXPECT_NE(abandoned[0].last_error.find("never completed"), std::string::npos);
 }
 
 TEST_F(ProjectRuntimeTest, SchedulesFireOnceAcrossRestartsAndDst) {

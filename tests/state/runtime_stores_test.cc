@@ -77,6 +77,54 @@ TEST_F(RuntimeStoresTest, DeliveriesAreDeduplicatedLeasedAndRetried) {
   EXPECT_EQ(reopened->triggers().deliveries("done", 10).size(), 1u);
 }
 
+// A delivery recorded before its change waits unconfirmed until its grace time; the
+// writer's confirmation makes it due at once with the payload as published, and its
+// abandonment removes it. A dispatcher's verdict of "abandoned" yields to a confirmation.
+TEST_F(RuntimeStoresTest, UnconfirmedDeliveriesWaitForTheirWriter) {
+  auto store = open();
+  auto& q = store->triggers();
+  auto staged = [&](const std::string& key, const std::string& sequencer) {
+    Delivery d = delivery(key, sequencer, 10);
+    d.confirmed = false;
+    d.next_attempt = 1000;  // the grace period's end
+    d.size = 4;
+    EXPECT_TRUE(q.enqueue(d));
+    return d;
+  };
+  Delivery published = staged("a.csv", "01");
+  Delivery failed = staged("b.csv", "02");
+  Delivery silent = staged("c.csv", "03");
+  Delivery late = staged("d.csv", "04");
+  EXPECT_TRUE(q.claimDue(999, 10, 2000).empty()) << "not due before the grace period ends";
+
+  published.payload = R"({"published":true})";
+  published.etag = "abc";
+  EXPECT_TRUE(q.confirm(published));
+  EXPECT_FALSE(q.confirm(delivery("zzz.csv", "09", 10))) << "nothing recorded to confirm";
+  q.discardUnconfirmed(failed);
+  auto due = open()->triggers().claimDue(0, 10, 2000);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].key, "a.csv");
+  EXPECT_TRUE(due[0].confirmed);
+  EXPECT_EQ(due[0].payload, R"({"published":true})");
+  EXPECT_EQ(due[0].etag, "abc");
+
+  // The writers of c and d stopped; after the grace period a dispatcher takes both.
+  auto unconfirmed = q.claimDue(1000, 10, 3000);
+  ASSERT_EQ(unconfirmed.size(), 2u);
+  EXPECT_FALSE(unconfirmed[0].confirmed);
+  EXPECT_EQ(unconfirmed[0].size, 4u);
+  q.markAbandoned(unconfirmed[0].id, "never completed");
+  EXPECT_TRUE(q.confirm(late));  // d's writer was only slow: confirmed while held
+  q.markAbandoned(unconfirmed[1].id, "never completed");
+  auto again = q.claimDue(1000, 10, 3000);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].key, "d.csv");
+  ASSERT_EQ(q.deliveries("abandoned", 10).size(), 1u);
+  EXPECT_EQ(q.deliveries("abandoned", 10)[0].key, silent.key);
+  EXPECT_EQ(q.deliveries("", 10).size(), 3u) << "b's delivery is gone";
+}
+
 TEST_F(RuntimeStoresTest, FiringsAreRecordedOnceAndMoveTheMark) {
   auto store = open();
   ScheduleRecord nightly{"nightly", "cron(0 1 * * ? *)", "UTC", {"workflow", "w"}, "{}", "all"};
