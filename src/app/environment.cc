@@ -43,7 +43,7 @@ lake::ObjectStore& Environment::lake() {
     // visible; `sluice up` dispatches them.
     lake_->addListener(
         [this](const lake::ObjectEvent& event) {
-          if (runtime::recordChange(state().triggers(), event) > 0) {
+          if (triggerRecorder().record(event) > 0) {
             std::function<void()> wake;
             {
               std::lock_guard lock(mu_);
@@ -55,6 +55,14 @@ lake::ObjectStore& Environment::lake() {
         /*every_phase=*/true);
   }
   return *lake_;
+}
+
+runtime::TriggerRecorder& Environment::triggerRecorder() {
+  state::StateStore& store = state();
+  std::lock_guard lock(mu_);
+  if (!trigger_recorder_)
+    trigger_recorder_ = std::make_unique<runtime::TriggerRecorder>(store.triggers());
+  return *trigger_recorder_;
 }
 
 state::StateStore& Environment::state() {

@@ -35,6 +35,9 @@ struct Services;
 namespace sluice::workflows {
 class WorkflowService;
 }
+namespace sluice::runtime {
+class TriggerRecorder;
+}
 
 namespace sluice::app {
 
@@ -68,12 +71,15 @@ class Environment {
   workflows::WorkflowService& workflows();
 
  private:
+  runtime::TriggerRecorder& triggerRecorder();
+
   std::string data_dir_;
   std::string lake_url_;
   std::mutex mu_;
   std::unique_ptr<lake::ObjectStore> base_lake_;  // where objects live
   std::unique_ptr<lake::ObjectStore> lake_;       // the same, with staging for DuckDB when remote
   std::unique_ptr<state::StateStore> state_;
+  std::unique_ptr<runtime::TriggerRecorder> trigger_recorder_;  // the lake's events → state_
   std::unique_ptr<data::Database> duckdb_;
   std::unique_ptr<functions::Registry> functions_;
   std::unique_ptr<workflows::WorkflowService> workflows_;

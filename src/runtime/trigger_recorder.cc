@@ -41,8 +41,10 @@ bool ruleMatches(const state::TriggerRule& rule, const lake::ObjectEvent& event)
          endsWith(event.key, rule.suffix);
 }
 
-int recordChange(state::TriggerStore& store, const lake::ObjectEvent& event) {
-  int due = 0;
+namespace {
+std::vector<state::Delivery> deliveriesFor(state::TriggerStore& store,
+                                           const lake::ObjectEvent& event) {
+  std::vector<state::Delivery> out;
   for (const auto& rule : store.rules()) {
     if (!ruleMatches(rule, event)) continue;
     state::Delivery d;
@@ -55,22 +57,45 @@ int recordChange(state::TriggerStore& store, const lake::ObjectEvent& event) {
     d.removal = event.type == lake::ObjectEventType::kRemoved;
     d.etag = event.etag;
     d.size = event.size;
-    switch (event.phase) {
-      case lake::ChangePhase::kStaged:
-        d.confirmed = false;
-        d.next_attempt = event.time + kUnconfirmedGraceNs;
-        store.enqueue(d);
-        break;
-      case lake::ChangePhase::kPublished:
-        // A rule added since the change was staged has nothing to confirm: record it now.
-        if (store.confirm(d) || store.enqueue(d)) ++due;
-        break;
-      case lake::ChangePhase::kAbandoned:
-        store.discardUnconfirmed(d);
-        break;
-    }
+    out.push_back(std::move(d));
   }
-  return due;
+  return out;
+}
+}  // namespace
+
+int TriggerRecorder::record(const lake::ObjectEvent& event) {
+  const std::string change = event.bucket + '\0' + event.key + '\0' + event.sequencer;
+  if (event.phase == lake::ChangePhase::kStaged) {
+    auto deliveries = deliveriesFor(store_, event);
+    if (deliveries.empty()) return 0;
+    for (auto& d : deliveries) {
+      d.confirmed = false;
+      d.next_attempt = event.time + kUnconfirmedGraceNs;
+      store_.enqueue(d);
+    }
+    std::lock_guard lock(mu_);
+    staged_[change] = {static_cast<int>(deliveries.size()), event.size, event.etag};
+    return 0;
+  }
+  Staged staged;
+  {
+    std::lock_guard lock(mu_);
+    auto it = staged_.find(change);
+    if (it == staged_.end()) return 0;  // no rule matched it
+    staged = it->second;
+    staged_.erase(it);
+  }
+  if (event.phase == lake::ChangePhase::kAbandoned) {
+    store_.discardUnconfirmed(event.bucket, event.key, event.sequencer);
+    return 0;
+  }
+  if (event.size == staged.size && event.etag == staged.etag) {
+    store_.confirm(event.bucket, event.key, event.sequencer);
+  } else {
+    // The store learnt the ETag only once the change was made: the payloads carry it.
+    for (const auto& d : deliveriesFor(store_, event)) store_.confirmWith(d);
+  }
+  return staged.deliveries;
 }
 
 bool changeHappened(lake::ObjectStore& lake, const state::Delivery& d) {

@@ -4,6 +4,10 @@
 // listener by every sluice process, so an upload through the S3 API, `sluice lake put`
 // or a function's write is recorded before it becomes visible, and confirmed before the
 // writer hears it succeeded; the running `sluice up` dispatches the queue.
+#include <map>
+#include <mutex>
+#include <string>
+
 #include "lake/object.h"
 #include "lake/object_store.h"
 #include "state/trigger_store.h"
@@ -17,11 +21,27 @@ bool ruleMatches(const state::TriggerRule& rule, const lake::ObjectEvent& event)
 // sending a large object to a remote store).
 constexpr core::TimeNs kUnconfirmedGraceNs = 60'000'000'000LL;
 
-// Follows one change through its phases (a lake listener of every phase): kStaged
+// Follows each change through its phases (a lake listener of every phase): kStaged
 // records an unconfirmed delivery per matching rule, durably, before the change is
-// visible; kPublished confirms them (due at once); kAbandoned discards them. Returns how
-// many deliveries became due.
-int recordChange(state::TriggerStore& store, const lake::ObjectEvent& event);
+// visible; kPublished confirms them (due at once); kAbandoned discards them. It
+// remembers which changes it staged, so that the later phases of a change no rule
+// matched cost nothing.
+class TriggerRecorder {
+ public:
+  explicit TriggerRecorder(state::TriggerStore& store) : store_(store) {}
+  // Returns how many deliveries became due.
+  int record(const lake::ObjectEvent& event);
+
+ private:
+  struct Staged {
+    int deliveries = 0;
+    uint64_t size = 0;
+    std::string etag;
+  };
+  state::TriggerStore& store_;
+  std::mutex mu_;
+  std::map<std::string, Staged> staged_;  // by bucket, key and sequencer
+};
 
 // Whether the change an unconfirmed delivery is about can be seen in `lake`: the object
 // as recorded (same size, and ETag when one was known), or for a removal no such object.

@@ -172,6 +172,7 @@ const std::vector<const char*>& sqliteMigrations() {
     ALTER TABLE deliveries ADD COLUMN object_etag TEXT NOT NULL DEFAULT '';
     ALTER TABLE deliveries ADD COLUMN object_size INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE deliveries ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX deliveries_change ON deliveries(bucket, key, sequencer);
     )sql",
   };
   return migrations;

@@ -60,11 +60,58 @@ SqliteTriggerStore::SqliteTriggerStore(SqliteDb& db, std::mutex& mu)
     : db_(db),
       mu_(mu),
       enqueued_([this](const std::vector<Delivery>& d) { return insert(d); }),
-      confirmed_([this](const std::vector<Delivery>& d) { return update(d); }) {}
+      flusher_([this] { runFlusher(); }) {}
+
+SqliteTriggerStore::~SqliteTriggerStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_one();
+  flusher_.join();
+}
 
 bool SqliteTriggerStore::enqueue(const Delivery& d) { return enqueued_.submit(d); }
 
-bool SqliteTriggerStore::confirm(const Delivery& d) { return confirmed_.submit(d); }
+void SqliteTriggerStore::confirm(const std::string& bucket, const std::string& key,
+                                 const std::string& sequencer) {
+  Delivery change;
+  change.bucket = bucket;
+  change.key = key;
+  change.sequencer = sequencer;
+  confirmWith(change);
+}
+
+void SqliteTriggerStore::confirmWith(const Delivery& d) {
+  {
+    std::lock_guard lock(queue_mu_);
+    confirmations_.push_back(d);
+  }
+  queue_cv_.notify_one();
+}
+
+namespace {
+constexpr auto kGatherConfirmations = std::chrono::milliseconds(5);
+}
+
+void SqliteTriggerStore::runFlusher() {
+  for (;;) {
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !confirmations_.empty(); });
+      if (stopping_ && confirmations_.empty()) return;
+      // Gather a burst's confirmations into one commit. This process's own calls apply
+      // them at once; only another process's dispatcher sees them this much later.
+      queue_cv_.wait_for(lock, kGatherConfirmations, [this] { return stopping_; });
+    }
+    std::lock_guard lock(mu_);
+    try {
+      applyConfirmations();
+    } catch (const std::exception&) {
+      // Left unconfirmed: after the grace period the dispatcher looks at the objects.
+    }
+  }
+}
 
 std::vector<bool> SqliteTriggerStore::insert(const std::vector<Delivery>& deliveries) {
   std::lock_guard lock(mu_);
@@ -86,41 +133,54 @@ std::vector<bool> SqliteTriggerStore::insert(const std::vector<Delivery>& delive
   return inserted;
 }
 
-std::vector<bool> SqliteTriggerStore::update(const std::vector<Delivery>& confirmations) {
-  std::lock_guard lock(mu_);
-  // A lost confirmation costs only a later look at the object, so these commits skip the
-  // fsync; the next durable commit on this connection syncs them with its own.
+void SqliteTriggerStore::applyConfirmations() {
+  std::vector<Delivery> batch;
+  {
+    std::lock_guard lock(queue_mu_);
+    batch.swap(confirmations_);
+  }
+  if (batch.empty()) return;
   SqliteNoSync no_sync(db_);
   SqliteTransaction tx(db_);
-  auto st = db_.prepare(
-      "UPDATE deliveries SET confirmed = 1, payload = ?5, object_etag = ?6, object_size = ?7, "
+  constexpr const char* kBecomeDue =
       "status = CASE WHEN status = 'abandoned' THEN 'pending' ELSE status END, "
       "next_attempt_ns = CASE WHEN status IN ('pending', 'abandoned') THEN 0 "
-      "ELSE next_attempt_ns END "
-      "WHERE rule = ?1 AND bucket = ?2 AND key = ?3 AND sequencer = ?4 AND confirmed = 0");
-  std::vector<bool> updated;
-  for (const auto& d : confirmations) {
-    st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).bind(5, d.payload);
-    st.bind(6, d.etag).bind(7, static_cast<int64_t>(d.size)).run();
-    updated.push_back(db_.changes() > 0);
+      "ELSE next_attempt_ns END ";
+  constexpr const char* kUnconfirmedChange =
+      "WHERE bucket = ?1 AND key = ?2 AND sequencer = ?3 AND confirmed = 0";
+  auto every_rule = db_.prepare(std::string("UPDATE deliveries SET confirmed = 1, ") + kBecomeDue +
+                                kUnconfirmedChange);
+  auto one_rule = db_.prepare(std::string("UPDATE deliveries SET confirmed = 1, payload = ?5, "
+                                          "object_etag = ?6, object_size = ?7, ") +
+                              kBecomeDue + kUnconfirmedChange + " AND rule = ?4");
+  for (const auto& d : batch) {
+    auto& st = d.rule.empty() ? every_rule : one_rule;
+    st.bind(1, d.bucket).bind(2, d.key).bind(3, d.sequencer);
+    if (!d.rule.empty()) {
+      st.bind(4, d.rule).bind(5, d.payload).bind(6, d.etag);
+      st.bind(7, static_cast<int64_t>(d.size));
+    }
+    st.run();
     st.reset();
   }
   tx.commit();
-  return updated;
 }
 
-void SqliteTriggerStore::discardUnconfirmed(const Delivery& d) {
+void SqliteTriggerStore::discardUnconfirmed(const std::string& bucket, const std::string& key,
+                                            const std::string& sequencer) {
   std::lock_guard lock(mu_);
+  applyConfirmations();
   SqliteNoSync no_sync(db_);
   auto st = db_.prepare(
-      "DELETE FROM deliveries WHERE rule = ?1 AND bucket = ?2 AND key = ?3 AND sequencer = ?4 "
+      "DELETE FROM deliveries WHERE bucket = ?1 AND key = ?2 AND sequencer = ?3 "
       "AND confirmed = 0 AND status = 'pending'");
-  st.bind(1, d.rule).bind(2, d.bucket).bind(3, d.key).bind(4, d.sequencer).run();
+  st.bind(1, bucket).bind(2, key).bind(3, sequencer).run();
 }
 
 std::vector<Delivery> SqliteTriggerStore::claimDue(core::TimeNs now, int limit,
                                                    core::TimeNs lease_until) {
   std::lock_guard lock(mu_);
+  applyConfirmations();
   SqliteTransaction tx(db_);
   auto st = db_.prepare(std::string(kDeliveryColumns) +
                         "WHERE status IN ('pending', 'running') AND next_attempt_ns <= ?1 "
@@ -164,6 +224,7 @@ void SqliteTriggerStore::markFailed(int64_t id, const std::string& error, core::
 
 void SqliteTriggerStore::markAbandoned(int64_t id, const std::string& reason) {
   std::lock_guard lock(mu_);
+  applyConfirmations();
   auto st = db_.prepare(
       "UPDATE deliveries SET status = CASE WHEN confirmed THEN 'pending' ELSE 'abandoned' END, "
       "last_error = CASE WHEN confirmed THEN last_error ELSE ?2 END, next_attempt_ns = 0 "
@@ -173,6 +234,7 @@ void SqliteTriggerStore::markAbandoned(int64_t id, const std::string& reason) {
 
 std::vector<Delivery> SqliteTriggerStore::deliveries(const std::string& status, int limit) {
   std::lock_guard lock(mu_);
+  applyConfirmations();
   auto st =
       db_.prepare(std::string(kDeliveryColumns) + (status.empty() ? "" : "WHERE status = ?1 ") +
                   "ORDER BY id DESC LIMIT " + std::to_string(limit > 0 ? limit : 100));
@@ -184,6 +246,7 @@ std::vector<Delivery> SqliteTriggerStore::deliveries(const std::string& status, 
 
 std::map<std::string, int64_t> SqliteTriggerStore::countByStatus() {
   std::lock_guard lock(mu_);
+  applyConfirmations();
   auto st = db_.prepare("SELECT status, count(*) FROM deliveries GROUP BY status");
   std::map<std::string, int64_t> out;
   while (st.step()) out[st.text(0)] = st.int64(1);

@@ -1,6 +1,8 @@
 #pragma once
 // TriggerStore on the SQLite state database (shares the connection and its lock).
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "state/group_commit.h"
 #include "state/sqlite_db.h"
@@ -14,8 +16,12 @@ class SqliteTriggerStore : public TriggerStore {
   void replaceRules(const std::vector<TriggerRule>& rules) override;
   std::vector<TriggerRule> rules() override;
   bool enqueue(const Delivery& delivery) override;
-  bool confirm(const Delivery& delivery) override;
-  void discardUnconfirmed(const Delivery& delivery) override;
+  ~SqliteTriggerStore() override;
+  void confirm(const std::string& bucket, const std::string& key,
+               const std::string& sequencer) override;
+  void confirmWith(const Delivery& delivery) override;
+  void discardUnconfirmed(const std::string& bucket, const std::string& key,
+                          const std::string& sequencer) override;
   std::vector<Delivery> claimDue(core::TimeNs now, int limit, core::TimeNs lease_until) override;
   void markDone(const std::vector<int64_t>& ids) override;
   void markFailed(int64_t id, const std::string& error, core::TimeNs next_attempt,
@@ -26,15 +32,24 @@ class SqliteTriggerStore : public TriggerStore {
 
  private:
   std::vector<bool> insert(const std::vector<Delivery>& deliveries);
-  std::vector<bool> update(const std::vector<Delivery>& confirmations);
+  // Commits the queued confirmations (without an fsync: losing them costs only a look at
+  // the object). The caller holds mu_, outside a transaction.
+  void applyConfirmations();
+  void runFlusher();
 
   SqliteDb& db_;
   std::mutex& mu_;
   // Deliveries recorded by concurrent writes share a transaction (a burst of uploads
   // would otherwise wait for one fsync each, one after another).
   GroupCommit<Delivery, bool> enqueued_;
-  // Confirmations come one per write too; they are batched alike, without an fsync.
-  GroupCommit<Delivery, bool> confirmed_;
+  // Confirmations come one per write too. A writer only queues its own: a background
+  // thread commits them in batches, and every call that reads the queue applies the
+  // rest first (lock order: mu_, then queue_mu_).
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<Delivery> confirmations_;  // an empty rule: every rule's delivery
+  bool stopping_ = false;
+  std::thread flusher_;
 };
 
 }  // namespace sluice::state

@@ -62,13 +62,19 @@ class TriggerStore {
   // Records a delivery, durably, due at its next_attempt (0: at once); false when this
   // (rule, bucket, key, sequencer) is already recorded.
   virtual bool enqueue(const Delivery& delivery) = 0;
-  // The change an unconfirmed delivery is about has happened: it becomes confirmed with
-  // this payload and, unless a dispatcher holds it, due at once. Not durable on its own
-  // (a crash may forget it; the dispatcher then checks the object). False when no such
-  // (rule, bucket, key, sequencer) is recorded.
-  virtual bool confirm(const Delivery& delivery) = 0;
+  // The change (bucket, key, sequencer) has happened: its unconfirmed deliveries become
+  // confirmed and, unless a dispatcher holds them, due at once. Asynchronous and not
+  // durable on its own: the writer does not wait for it, this store's later calls see it,
+  // other processes a moment later, and a crash may forget it (the dispatcher then looks
+  // at the object).
+  virtual void confirm(const std::string& bucket, const std::string& key,
+                       const std::string& sequencer) = 0;
+  // confirm() for one rule's delivery whose payload, ETag and size are replaced (the
+  // store learnt the object's ETag only once the change was made).
+  virtual void confirmWith(const Delivery& delivery) = 0;
   // The change did not happen: its unconfirmed deliveries that no dispatcher holds go.
-  virtual void discardUnconfirmed(const Delivery& delivery) = 0;
+  virtual void discardUnconfirmed(const std::string& bucket, const std::string& key,
+                                  const std::string& sequencer) = 0;
   // Takes up to `limit` deliveries that are due (pending, or running with an expired
   // lease, i.e. left by a process that stopped), oldest first, and leases them until
   // `lease_until`.

@@ -277,9 +277,10 @@ TEST_F(ProjectRuntimeTest, AWriterThatDiesMidWriteLosesNoEventAndInventsNone) {
     // at `point`; after that instant it records nothing more.
     lake::FaultInjectingFileSystem faulty(lake::FileSystem::posix());
     lake::LocalObjectStore lake(dir_ / "data/lake", faulty, clock_);
+    TriggerRecorder recorder(env_->state().triggers());
     lake.addListener(
         [&](const lake::ObjectEvent& e) {
-          if (!faulty.crashed()) recordChange(env_->state().triggers(), e);
+          if (!faulty.crashed()) recorder.record(e);
         },
         /*every_phase=*/true);
     faulty.crashAt(point);

@@ -99,10 +99,13 @@ TEST_F(RuntimeStoresTest, UnconfirmedDeliveriesWaitForTheirWriter) {
 
   published.payload = R"({"published":true})";
   published.etag = "abc";
-  EXPECT_TRUE(q.confirm(published));
-  EXPECT_FALSE(q.confirm(delivery("zzz.csv", "09", 10))) << "nothing recorded to confirm";
-  q.discardUnconfirmed(failed);
-  auto due = open()->triggers().claimDue(0, 10, 2000);
+  q.confirmWith(published);
+  q.confirm("raw", "zzz.csv", "09");  // nothing recorded to confirm: ignored
+  q.discardUnconfirmed(failed.bucket, failed.key, failed.sequencer);
+  store.reset();  // the writer's process ends: what it confirmed is committed
+  store = open();
+  auto& reopened = store->triggers();
+  auto due = reopened.claimDue(0, 10, 2000);
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].key, "a.csv");
   EXPECT_TRUE(due[0].confirmed);
@@ -110,19 +113,20 @@ TEST_F(RuntimeStoresTest, UnconfirmedDeliveriesWaitForTheirWriter) {
   EXPECT_EQ(due[0].etag, "abc");
 
   // The writers of c and d stopped; after the grace period a dispatcher takes both.
-  auto unconfirmed = q.claimDue(1000, 10, 3000);
+  auto unconfirmed = reopened.claimDue(1000, 10, 3000);
   ASSERT_EQ(unconfirmed.size(), 2u);
   EXPECT_FALSE(unconfirmed[0].confirmed);
   EXPECT_EQ(unconfirmed[0].size, 4u);
-  q.markAbandoned(unconfirmed[0].id, "never completed");
-  EXPECT_TRUE(q.confirm(late));  // d's writer was only slow: confirmed while held
-  q.markAbandoned(unconfirmed[1].id, "never completed");
-  auto again = q.claimDue(1000, 10, 3000);
+  reopened.markAbandoned(unconfirmed[0].id, "never completed");
+  reopened.confirm(late.bucket, late.key,
+                   late.sequencer);  // d's writer was only slow: confirmed while held
+  reopened.markAbandoned(unconfirmed[1].id, "never completed");
+  auto again = reopened.claimDue(1000, 10, 3000);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].key, "d.csv");
-  ASSERT_EQ(q.deliveries("abandoned", 10).size(), 1u);
-  EXPECT_EQ(q.deliveries("abandoned", 10)[0].key, silent.key);
-  EXPECT_EQ(q.deliveries("", 10).size(), 3u) << "b's delivery is gone";
+  ASSERT_EQ(reopened.deliveries("abandoned", 10).size(), 1u);
+  EXPECT_EQ(reopened.deliveries("abandoned", 10)[0].key, silent.key);
+  EXPECT_EQ(reopened.deliveries("", 10).size(), 3u) << "b's delivery is gone";
 }
 
 TEST_F(RuntimeStoresTest, FiringsAreRecordedOnceAndMoveTheMark) {
