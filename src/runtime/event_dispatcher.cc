@@ -20,32 +20,63 @@ EventDispatcher::EventDispatcher(state::TriggerStore& store, TargetRunner& targe
 
 EventDispatcher::~EventDispatcher() { stop(); }
 
-int EventDispatcher::drainOnce() {
-  std::map<std::string, state::TriggerRule> rules;
-  for (auto& r : store_.rules()) rules[r.name] = r;
-  int ran = 0;
-  for (;;) {
-    const core::TimeNs now = clock_.now();
-    auto batch = store_.claimDue(now, options_.parallelism, now + options_.lease_ns);
-    if (batch.empty()) return ran;
-    std::vector<std::thread> workers;
-    workers.reserve(batch.size());
-    std::vector<char> done(batch.size(), 0);
-    for (size_t i = 0; i < batch.size(); ++i)
-      workers.emplace_back(
-          [this, &batch, &done, &rules, i] { done[i] = deliver(batch[i], rules); });
-    for (auto& w : workers) w.join();
-    std::vector<int64_t> done_ids;
-    for (size_t i = 0; i < batch.size(); ++i)
-      if (done[i]) done_ids.push_back(batch[i].id);
-    if (!done_ids.empty()) store_.markDone(done_ids);
-    ran += static_cast<int>(batch.size());
-    if (stopping_) return ran;
+int EventDispatcher::startDue() {
+  int free_slots;
+  {
+    // Slots are refilled half a pool at a time, so that claims and done marks (a commit
+    // each) are shared by many deliveries while a long one keeps its slot.
+    std::lock_guard lock(mu_);
+    free_slots = options_.parallelism - running_;
+    if (free_slots == 0 || (running_ > 0 && free_slots < (options_.parallelism + 1) / 2))
+      return 0;
   }
+  recordFinished();
+  const core::TimeNs now = clock_.now();
+  auto batch = store_.claimDue(now, free_slots, now + options_.lease_ns);
+  if (batch.empty()) return 0;
+  auto rules = std::make_shared<Rules>();
+  for (auto& r : store_.rules()) (*rules)[r.name] = r;
+  {
+    std::lock_guard lock(mu_);
+    running_ += static_cast<int>(batch.size());
+  }
+  for (auto& d : batch)
+    std::thread([this, d = std::move(d), rules] {
+      const bool done = deliver(d, *rules);
+      std::lock_guard lock(mu_);
+      if (done) finished_.push_back(d.id);
+      --running_;
+      woken_ = true;
+      cv_.notify_all();
+    }).detach();
+  return static_cast<int>(batch.size());
 }
 
-bool EventDispatcher::deliver(const state::Delivery& d,
-                              const std::map<std::string, state::TriggerRule>& rules) {
+void EventDispatcher::recordFinished() {
+  std::vector<int64_t> ids;
+  {
+    std::lock_guard lock(mu_);
+    ids.swap(finished_);
+  }
+  if (!ids.empty()) store_.markDone(ids);
+}
+
+int EventDispatcher::drainOnce() {
+  int ran = 0;
+  for (;;) {
+    const int started = startDue();
+    ran += started;
+    std::unique_lock lock(mu_);
+    if (started == 0 && running_ == 0) break;
+    // A finished delivery frees a slot for the next due one.
+    cv_.wait(lock, [this] { return woken_ || running_ == 0; });
+    woken_ = false;
+  }
+  recordFinished();
+  return ran;
+}
+
+bool EventDispatcher::deliver(const state::Delivery& d, const Rules& rules) {
   state::TriggerRule rule;
   if (auto it = rules.find(d.rule); it != rules.end()) {
     rule = it->second;
@@ -104,12 +135,17 @@ void EventDispatcher::start() {
   stopping_ = false;
   loop_ = std::thread([this] {
     while (!stopping_) {
-      drainOnce();
+      startDue();
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, std::chrono::nanoseconds(options_.poll_ns),
                    [this] { return woken_ || stopping_.load(); });
       woken_ = false;
     }
+    // Running deliveries finish and are recorded before the dispatcher stops.
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return running_ == 0; });
+    lock.unlock();
+    recordFinished();
   });
 }
 

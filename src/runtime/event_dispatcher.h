@@ -1,6 +1,7 @@
 #pragma once
 // Works off the queue of object-event deliveries: claims due deliveries, runs their
-// targets in parallel (up to a limit), and records each outcome. A failed delivery is
+// targets in parallel (up to a limit, a freed slot taking the next due delivery at once,
+// so one long target does not hold back the others), and records each outcome. A failed delivery is
 // retried with exponential backoff; after its last attempt it is marked failed and its
 // event written to the rule's dead-letter destination, if it has one. A delivery whose
 // change was never confirmed by its writer runs only if the change can be seen in the
@@ -12,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/clock.h"
 #include "runtime/targets.h"
@@ -52,7 +54,8 @@ class EventDispatcher {
                   const core::Clock& clock = core::SystemClock::instance());
   ~EventDispatcher();
 
-  // Dispatches everything due now, in parallel, and returns how many deliveries ran.
+  // Dispatches everything due now, in parallel, until nothing is due or running, and
+  // returns how many deliveries ran.
   int drainOnce();
   // Dispatches in the background until stop(); wake() shortens the wait after a write.
   void start();
@@ -61,10 +64,15 @@ class EventDispatcher {
   void setLog(RuntimeLog* log) { log_ = log; }
 
  private:
-  // Runs one delivery; true when its target succeeded (the caller marks a batch done at
-  // once), false when it was recorded as failed.
-  bool deliver(const state::Delivery& delivery,
-               const std::map<std::string, state::TriggerRule>& rules);
+  using Rules = std::map<std::string, state::TriggerRule>;
+  // Claims due deliveries for the free slots and starts each on its own thread; returns
+  // how many started.
+  int startDue();
+  // Marks the deliveries finished since the last call done, in one commit.
+  void recordFinished();
+  // Runs one delivery; true when its target succeeded (recordFinished marks it done),
+  // false when it was recorded as failed.
+  bool deliver(const state::Delivery& delivery, const Rules& rules);
 
   state::TriggerStore& store_;
   TargetRunner& targets_;
@@ -75,7 +83,9 @@ class EventDispatcher {
   const core::Clock& clock_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool woken_ = false;
+  bool woken_ = false;  // by wake() or a finished delivery
+  int running_ = 0;
+  std::vector<int64_t> finished_;  // succeeded, not yet marked done
   std::atomic<bool> stopping_{false};
   std::thread loop_;
   RuntimeLog* log_ = nullptr;

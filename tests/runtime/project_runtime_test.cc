@@ -86,6 +86,7 @@ workflows:
 events:
   csv-uploads: {bucket: raw, prefix: in/, suffix: .csv, function: record}
   bad-uploads: {bucket: raw, prefix: bad/, function: fail}
+  slow-uploads: {bucket: raw, prefix: slow/, function: slow}
   removals: {bucket: raw, prefix: in/, on: removed, function: record, shape: eventbridge}
 topics:
   alerts:
@@ -305,6 +306,25 @@ TEST_F(ProjectRuntimeTest, AWriterThatDiesMidWriteLosesNoEventAndInventsNone) {
   ASSERT_EQ(abandoned.size(), 1u);
   EXPECT_EQ(abandoned[0].key, "in/never-made.csv");
   EXPECT_NE(abandoned[0].last_error.find("never completed"), std::string::npos);
+}
+
+// Under `sluice up` a long target keeps its slot while later uploads run in the others.
+TEST_F(ProjectRuntimeTest, ALongDeliveryDoesNotHoldBackLaterUploads) {
+  writeProject();
+  runtime_ = open();
+  runtime_->dispatcher().start();
+  env_->lake().put("raw", "slow/big.csv", "x\n");               // its function takes 3 s
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // it is running
+  const auto put_at = std::chrono::steady_clock::now();
+  env_->lake().put("raw", "in/next.csv", "y\n");
+  while (jsonLines(dir_ / "events.jsonl").empty() &&
+         std::chrono::steady_clock::now() - put_at < std::chrono::seconds(10))
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto waited = std::chrono::steady_clock::now() - put_at;
+  EXPECT_LT(waited, std::chrono::milliseconds(2000)) << "the next upload waited for the slow one";
+  EXPECT_EQ(env_->state().triggers().countByStatus()["running"], 1) << "the slow one still runs";
+  runtime_->dispatcher().stop();  // lets it finish
+  EXPECT_EQ(env_->state().triggers().countByStatus()["done"], 2);
 }
 
 TEST_F(ProjectRuntimeTest, SchedulesFireOnceAcrossRestartsAndDst) {
