@@ -107,9 +107,9 @@ std::optional<ObjectInfo> ObjectStore::publishChange(
   event.sequencer = sequencer;
   event.time = now;
   event.source = source;
-  emit(event);
   std::optional<ObjectInfo> done;
   try {
+    emit(event);  // a listener that cannot record the change stops it here
     done = publish();
   } catch (...) {
     event.phase = ChangePhase::kAbandoned;

@@ -310,6 +310,21 @@ TEST_P(ObjectStoreTest, ChangesAreStagedBeforeTheyAreVisible) {
   EXPECT_FALSE(heard[1].new_content_visible);
 }
 
+// A listener that cannot record a change (its state store is down, say) stops it: the
+// writer gets the error and nothing becomes visible, so no change goes unrecorded.
+TEST_P(ObjectStoreTest, AChangeItsListenerCannotRecordIsNotMade) {
+  std::vector<ChangePhase> heard;
+  store_->addListener(
+      [&](const ObjectEvent& e) {
+        heard.push_back(e.phase);
+        if (e.phase == ChangePhase::kStaged) throw Error(errc::kIo, "state store unavailable");
+      },
+      /*every_phase=*/true);
+  EXPECT_EQ(codeOf([&] { store_->put("bkt", "k", "data"); }), "IOError");
+  EXPECT_FALSE(store_->find("bkt", "k"));
+  EXPECT_EQ(heard, (std::vector<ChangePhase>{ChangePhase::kStaged, ChangePhase::kAbandoned}));
+}
+
 TEST_P(ObjectStoreTest, ConcurrentReadersSeeOnlyWholeObjects) {
   // Writers alternate between two contents of different sizes; every read must be
   // exactly one of them, with the matching ETag.
