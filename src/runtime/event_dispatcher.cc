@@ -27,8 +27,7 @@ int EventDispatcher::startDue() {
     // each) are shared by many deliveries while a long one keeps its slot.
     std::lock_guard lock(mu_);
     free_slots = options_.parallelism - running_;
-    if (free_slots == 0 || (running_ > 0 && free_slots < (options_.parallelism + 1) / 2))
-      return 0;
+    if (free_slots == 0 || (running_ > 0 && free_slots < (options_.parallelism + 1) / 2)) return 0;
   }
   recordFinished();
   const core::TimeNs now = clock_.now();
@@ -91,22 +90,14 @@ bool EventDispatcher::deliver(const state::Delivery& d, const Rules& rules) {
     const std::string reason = std::string("the ") + (d.removal ? "removal" : "write") +
                                " it reports never completed (its writer stopped first)";
     store_.markAbandoned(d.id, reason);
-    if (log_)
-      log_->write("delivery", {{"rule", d.rule},
-                               {"object", d.bucket + "/" + d.key},
-                               {"status", "abandoned"},
-                               {"reason", reason}});
+    logDelivery(d, "abandoned", {{"reason", reason}});
     return false;
   }
   const RetryPolicy policy = policy_for_(rule);
   try {
     const std::string id =
         targets_.run(rule.target, nlohmann::json::parse(d.payload), d.rule + "-" + d.sequencer);
-    if (log_)
-      log_->write("delivery", {{"rule", d.rule},
-                               {"object", d.bucket + "/" + d.key},
-                               {"status", "done"},
-                               {"request", id}});
+    logDelivery(d, "done", {{"request", id}});
     return true;
   } catch (const std::exception& e) {
     const Error* error = dynamic_cast<const Error*>(&e);
@@ -115,12 +106,7 @@ bool EventDispatcher::deliver(const state::Delivery& d, const Rules& rules) {
     const bool final = attempts >= policy.max_attempts;
     const core::TimeNs next = clock_.now() + policy.first_delay_ns * (int64_t{1} << (attempts - 1));
     store_.markFailed(d.id, message, next, final);
-    if (log_)
-      log_->write("delivery", {{"rule", d.rule},
-                               {"object", d.bucket + "/" + d.key},
-                               {"status", final ? "failed" : "retrying"},
-                               {"attempt", attempts},
-                               {"error", message}});
+    logDelivery(d, final ? "failed" : "retrying", {{"attempt", attempts}, {"error", message}});
     if (final && !policy.dead_letter.empty()) {
       state::Delivery failed = d;
       failed.attempts = attempts;
@@ -129,6 +115,15 @@ bool EventDispatcher::deliver(const state::Delivery& d, const Rules& rules) {
     }
     return false;
   }
+}
+
+void EventDispatcher::logDelivery(const state::Delivery& d, const std::string& status,
+                                  const nlohmann::ordered_json& details) {
+  if (!log_) return;
+  nlohmann::ordered_json fields = {
+      {"rule", d.rule}, {"object", d.bucket + "/" + d.key}, {"status", status}};
+  fields.update(details);
+  log_->write("delivery", fields);
 }
 
 void EventDispatcher::start() {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,6 +74,9 @@ class EventDispatcher {
   // Runs one delivery; true when its target succeeded (recordFinished marks it done),
   // false when it was recorded as failed.
   bool deliver(const state::Delivery& delivery, const Rules& rules);
+  // One "delivery" line of the runtime log: rule, object, status, then `details`.
+  void logDelivery(const state::Delivery& delivery, const std::string& status,
+                   const nlohmann::ordered_json& details);
 
   state::TriggerStore& store_;
   TargetRunner& targets_;
