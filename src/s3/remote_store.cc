@@ -61,6 +61,14 @@ pugi::xml_node parseXml(pugi::xml_document& doc, const std::string& body, const 
   return doc.child(root);
 }
 
+// CompleteMultipartUpload and CopyObject may answer 200 and still report an error in the
+// body: loads the body into `doc` and throws that error if there is one.
+void loadResultBody(pugi::xml_document& doc, const std::string& body) {
+  doc.load_buffer(body.data(), body.size());
+  if (auto error = doc.child("Error"))
+    throw Error(error.child("Code").text().as_string(), error.child("Message").text().as_string());
+}
+
 }  // namespace
 
 class RemoteObjectReader : public lake::ObjectReader {
@@ -171,13 +179,8 @@ class RemoteObjectWriter : public lake::ObjectWriter {
     xml += "</CompleteMultipartUpload>";
     ClientRequest req{"POST", bucket_, key_, {{"uploadId", upload_id_}}, {}, xml};
     if (options_.no_overwrite) req.headers.emplace_back("If-None-Match", "*");
-    const ClientResponse r = store_.client_.send(req);
-    // S3 may answer 200 and still report an error in the body.
     pugi::xml_document doc;
-    doc.load_buffer(r.body.data(), r.body.size());
-    if (auto error = doc.child("Error"))
-      throw Error(error.child("Code").text().as_string(),
-                  error.child("Message").text().as_string());
+    loadResultBody(doc, store_.client_.send(req).body);
     return unquote(doc.child("CompleteMultipartUploadResult").child("ETag").text().as_string());
   }
 
@@ -320,12 +323,8 @@ lake::ObjectInfo RemoteObjectStore::copy(const std::string& src_bucket, const st
   const lake::ObjectInfo expected =
       lake::plannedObject(dst_bucket, dst_key, head(src_bucket, src_key).size, "");
   return *publishChange(lake::ObjectEventType::kCreated, expected, "Copy", clock_.now(), [&] {
-    const ClientResponse r = client_.send(req);
     pugi::xml_document doc;
-    doc.load_buffer(r.body.data(), r.body.size());
-    if (auto error = doc.child("Error"))
-      throw Error(error.child("Code").text().as_string(),
-                  error.child("Message").text().as_string());
+    loadResultBody(doc, client_.send(req).body);
     return head(dst_bucket, dst_key);
   });
 }
