@@ -13,10 +13,10 @@ namespace sluice::state {
 class SqliteTriggerStore : public TriggerStore {
  public:
   SqliteTriggerStore(SqliteDb& db, std::mutex& mu);
+  ~SqliteTriggerStore() override;  // commits the confirmations still queued
   void replaceRules(const std::vector<TriggerRule>& rules) override;
   std::vector<TriggerRule> rules() override;
   bool enqueue(const Delivery& delivery) override;
-  ~SqliteTriggerStore() override;
   void confirm(const std::string& bucket, const std::string& key,
                const std::string& sequencer) override;
   void confirmWith(const Delivery& delivery) override;
