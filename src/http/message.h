@@ -1,0 +1,41 @@
+#pragma once
+// An HTTP/1.1 request and response as the server hands them to its handler: header
+// names and values exactly as they were sent (nothing decoded), the body whole.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// The first header named `name` (compared without case), or nullptr.
+const std::string* findHeader(const Headers& headers, std::string_view name);
+
+struct Request {
+  std::string method;
+  std::string target;     // the request line's target, still percent-encoded
+  int minor_version = 1;  // HTTP/1.x
+  Headers headers;
+  std::string body;  // de-chunked when it came with Transfer-Encoding: chunked
+
+  bool hasHeader(std::string_view name) const { return findHeader(headers, name) != nullptr; }
+  // The value of the first header named `name`, or "" when there is none.
+  std::string header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+
+  // Replaces any header of that name.
+  void setHeader(std::string_view name, std::string value);
+  void setContent(std::string content, std::string_view content_type);
+};
+
+// The reason phrase for a status code ("OK", "Not Found", …).
+const char* reasonPhrase(int status);
+
+}  // namespace sluice::http

@@ -1,0 +1,58 @@
+#pragma once
+// Reads HTTP/1.1 requests one after another from a connection: the request line, the
+// header fields exactly as sent (no decoding of any kind), then a body by Content-Length
+// or chunked transfer coding. Bytes that arrive ahead (pipelined requests) wait for the
+// next request.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "http/message.h"
+#include "http/stream.h"
+
+namespace sluice::http {
+
+// A request the reader cannot accept; `status` is the answer to give (400, 413, 431, …)
+// before closing the connection.
+struct BadRequest : std::runtime_error {
+  BadRequest(int status, const std::string& message)
+      : std::runtime_error(message), status(status) {}
+  int status;
+};
+
+struct RequestLimits {
+  size_t max_header_bytes = 64 * 1024;  // request line and header fields together
+  uint64_t max_body_bytes = 5ULL << 30;
+};
+
+class RequestReader {
+ public:
+  RequestReader(Stream& stream, RequestLimits limits) : stream_(stream), limits_(limits) {}
+
+  // The next request, or nullopt when the peer closed (or went quiet) between requests.
+  // `before_body` runs once the header is read and before any of the body is (the place
+  // to answer "Expect: 100-continue"). Throws BadRequest for a malformed or too large
+  // request, and for a connection that ends inside one.
+  std::optional<Request> next(const std::function<void(const Request&)>& before_body = {});
+
+ private:
+  // Fills the buffer until it holds "\r\n\r\n"; the header's length with that ending, or
+  // 0 when the stream ended before any byte of a request.
+  size_t readHeader();
+  std::string readLine();  // one CRLF-terminated line of chunked framing, without the CRLF
+  void readExactly(std::string& into, uint64_t count);
+  void readChunked(std::string& into);
+  bool fill();  // appends what the stream has; false at its end
+  std::string_view pending() const { return {buffer_.data() + begin_, end_ - begin_}; }
+  void consume(size_t n) { begin_ += n; }
+
+  Stream& stream_;
+  RequestLimits limits_;
+  std::string buffer_;  // [begin_, end_) received and not yet consumed
+  size_t begin_ = 0;
+  size_t end_ = 0;
+};
+
+}  // namespace sluice::http
