@@ -1,7 +1,5 @@
 #include "s3/server.h"
 
-#include <httplib.h>
-
 #include <ctime>
 #include <pugixml.hpp>
 #include <set>
@@ -17,6 +15,8 @@
 namespace sluice::s3 {
 
 namespace {
+
+constexpr uint64_t kMaxPutBytes = 5ULL << 30;  // S3's largest single PUT
 
 constexpr const char* kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -86,12 +86,12 @@ Route routeOf(const std::string& target) {
 // Checks the body against Content-MD5 and the x-amz-checksum-* values sent as headers or
 // as aws-chunked trailers (BadDigest, InvalidDigest); returns the checksums, to be stored
 // and returned.
-lake::StoredHeaders verifyDigests(const httplib::Request& req, const VerifiedRequest& verified,
+lake::StoredHeaders verifyDigests(const http::Request& req, const VerifiedRequest& verified,
                                   const std::string& body) {
-  if (req.has_header("Content-MD5")) {
+  if (req.hasHeader("Content-MD5")) {
     std::string md5;
     try {
-      md5 = core::toHex(core::base64Decode(req.get_header_value("Content-MD5")));
+      md5 = core::toHex(core::base64Decode(req.header("Content-MD5")));
     } catch (const Error&) {
       throw Error("InvalidDigest", "the Content-MD5 you specified is not valid base64");
     }
@@ -108,10 +108,12 @@ lake::StoredHeaders verifyDigests(const httplib::Request& req, const VerifiedReq
   return checksums;
 }
 
-// The object an x-amz-copy-source header names ("BUCKET/KEY" or "/BUCKET/KEY"; httplib
-// has already URL-decoded it).
-Route copySource(const httplib::Request& req) {
-  std::string src = req.get_header_value("x-amz-copy-source");
+// The object an x-amz-copy-source header names: "BUCKET/KEY" or "/BUCKET/KEY",
+// percent-encoded as a URI path is, optionally with "?versionId=…" (every object here has
+// the one version "null").
+Route copySource(const http::Request& req) {
+  const std::string encoded = req.header("x-amz-copy-source");
+  std::string src = uriDecode(encoded.substr(0, encoded.find('?')));
   if (!src.empty() && src[0] == '/') src = src.substr(1);
   const size_t slash = src.find('/');
   if (slash == std::string::npos || slash + 1 == src.size())
@@ -127,20 +129,20 @@ std::optional<lake::ByteRange> parseRange(const std::string& header) {
 
 // Stored checksums describe the whole object: like S3, they are returned only when the
 // client asks (x-amz-checksum-mode: ENABLED) and the response is the whole object.
-void setObjectHeaders(httplib::Response& res, const lake::ObjectInfo& info, bool with_checksums) {
-  res.set_header("ETag", etagHeader(info.etag));
-  res.set_header("Last-Modified", httpDate(info.last_modified));
-  res.set_header("Accept-Ranges", "bytes");
-  for (const auto& [k, v] : info.user_metadata) res.set_header("x-amz-meta-" + k, v);
+void setObjectHeaders(http::Response& res, const lake::ObjectInfo& info, bool with_checksums) {
+  res.setHeader("ETag", etagHeader(info.etag));
+  res.setHeader("Last-Modified", httpDate(info.last_modified));
+  res.setHeader("Accept-Ranges", "bytes");
+  for (const auto& [k, v] : info.user_metadata) res.setHeader("x-amz-meta-" + k, v);
   for (const auto& [k, v] : info.headers)
-    if (with_checksums || k.rfind("x-amz-checksum-", 0) != 0) res.set_header(k, v);
+    if (with_checksums || k.rfind("x-amz-checksum-", 0) != 0) res.setHeader(k, v);
 }
 
 // What a PUT (or CreateMultipartUpload) asks to store with the object: its content type,
 // x-amz-meta-* user metadata, content headers and checksum values.
-lake::PutOptions putOptionsFrom(const httplib::Request& req) {
+lake::PutOptions putOptionsFrom(const http::Request& req) {
   lake::PutOptions opts;
-  opts.content_type = req.get_header_value("Content-Type");
+  opts.content_type = req.header("Content-Type");
   for (const auto& [k, v] : req.headers) {
     const std::string lower = core::toLower(k);
     if (lower.rfind("x-amz-meta-", 0) == 0) opts.user_metadata[lower.substr(11)] = v;
@@ -149,7 +151,7 @@ lake::PutOptions putOptionsFrom(const httplib::Request& req) {
       opts.headers[lower] = v;
   }
   // S3's conditional write: fail with PreconditionFailed if the key exists.
-  opts.no_overwrite = req.get_header_value("If-None-Match") == "*";
+  opts.no_overwrite = req.header("If-None-Match") == "*";
   // aws-chunked is how the body travelled, not how the object is encoded.
   auto encoding = opts.headers.find("content-encoding");
   if (encoding != opts.headers.end() && encoding->second == "aws-chunked")
@@ -167,72 +169,30 @@ std::string listBucketsXml(const std::vector<lake::BucketInfo>& buckets) {
 
 }  // namespace
 
-namespace {
-
-std::unique_ptr<httplib::Server> httpServer(const TlsFiles& tls) {
-  if (!tls.enabled()) return std::make_unique<httplib::Server>();
-  auto https =
-      std::make_unique<httplib::SSLServer>(tls.certificate.c_str(), tls.private_key.c_str());
-  if (!https->is_valid())
-    throw Error(errc::kIo, "cannot serve HTTPS with certificate '" + tls.certificate +
-                               "' and key '" + tls.private_key +
-                               "': unreadable, not PEM, or not a matching pair");
-  return https;
-}
-
-}  // namespace
-
 S3Server::S3Server(lake::ObjectStore& lake, Credentials credentials, const std::string& staging_dir,
                    const core::Clock& clock, const TlsFiles& tls)
     : lake_(lake),
       credentials_(std::move(credentials)),
       clock_(clock),
       multipart_(std::make_unique<MultipartUploads>(lake, staging_dir, clock)),
-      http_(httpServer(tls)) {
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-    // Ranges are served by the lake reader; without this httplib would cut the already
-    // ranged body again (and answer 416 for any range past the first one's length).
-    const_cast<httplib::Request&>(req).ranges.clear();
-    handle(req, res);
-  };
-  http_->Get(".*", handler);
-  http_->Put(".*", handler);
-  http_->Post(".*", handler);
-  http_->Delete(".*", handler);
-  // Headers and body go out in separate writes; without this, Nagle's algorithm and the
-  // peer's delayed ACK hold every small response back by ~40 ms.
-  http_->set_tcp_nodelay(true);
-  http_->set_payload_max_length(5ULL << 30);  // S3's largest single PUT
-}
+      http_(std::make_unique<http::Server>(
+          [this](const http::Request& req, http::Response& res) { handle(req, res); },
+          http::ServerOptions{.tls = tls, .limits = {.max_body_bytes = kMaxPutBytes}})) {}
 
 S3Server::~S3Server() { stop(); }
 
-int S3Server::bind(const std::string& host, int port) {
-  int bound =
-      port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
-  if (bound < 0) throw Error(errc::kIo, "cannot listen on " + host + ":" + std::to_string(port));
-  return bound;
-}
+int S3Server::bind(const std::string& host, int port) { return http_->bind(host, port); }
+void S3Server::serve() { http_->serve(); }
+void S3Server::stop() { http_->stop(); }
 
-void S3Server::serve() { http_->listen_after_bind(); }
-void S3Server::stop() {
-  if (http_) http_->stop();
-}
-
-void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
+void S3Server::handle(const http::Request& req, http::Response& res) {
   const std::string request_id = core::randomHex(8);
-  res.set_header("x-amz-request-id", request_id);
+  res.setHeader("x-amz-request-id", request_id);
   const Route route = routeOf(req.target);
   const std::string resource = req.target.substr(0, req.target.find('?'));
   try {
     SignedRequest signed_request{req.method, req.target, {}, req.body};
     for (const auto& [k, v] : req.headers) signed_request.headers.emplace_back(k, v);
-    // cpp-httplib URL-decodes header values as it parses them; clients sign the copy
-    // source as they sent it, percent-encoded as URIs are, so it is encoded back. Other
-    // headers cannot be restored this way: a value with a literal "%XX" (e.g. in
-    // x-amz-meta-*) fails the signature check — a limit of the HTTP library.
-    for (auto& [k, v] : signed_request.headers)
-      if (core::toLower(k) == "x-amz-copy-source") v = uriEncode(v, true);
     const VerifiedRequest verified = verifySignature(signed_request, credentials_, clock_.now());
     // The object's bytes: the decoded aws-chunked data when the body was sent that way.
     const std::string& body = verified.chunked ? verified.chunked->data : req.body;
@@ -260,20 +220,20 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
 
     if (route.bucket.empty()) {
       if (m != "GET") throw Error("MethodNotAllowed", "only GET is allowed on the service");
-      res.set_content(listBucketsXml(lake_.listBuckets()), "application/xml");
+      res.setContent(listBucketsXml(lake_.listBuckets()), "application/xml");
       return;
     }
     if (route.key.empty()) {
       if (m == "PUT") {
         lake_.createBucket(route.bucket);
-        res.set_header("Location", "/" + route.bucket);
+        res.setHeader("Location", "/" + route.bucket);
       } else if (m == "HEAD") {
         if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
       } else if (m == "DELETE") {
         lake_.deleteBucket(route.bucket);
         res.status = 204;
       } else if (m == "POST" && has_param("delete")) {
-        res.set_content(deleteObjects(route.bucket, req.body), "application/xml");
+        res.setContent(deleteObjects(route.bucket, req.body), "application/xml");
       } else if (m == "GET" && has_param("versions")) {
         // Not versioned: every object once, as its only and latest version "null".
         lake::ListRequest lr;
@@ -300,13 +260,13 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
                "DisplayName></Owner></Version>";
         for (const auto& p : page.common_prefixes)
           x += "<CommonPrefixes><Prefix>" + xmlEscape(p) + "</Prefix></CommonPrefixes>";
-        res.set_content(xmlDocument("ListVersionsResult", x), "application/xml");
+        res.setContent(xmlDocument("ListVersionsResult", x), "application/xml");
       } else if (m == "GET" && has_param("versioning")) {
         if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
-        res.set_content(xmlDocument("VersioningConfiguration", ""), "application/xml");
+        res.setContent(xmlDocument("VersioningConfiguration", ""), "application/xml");
       } else if (m == "GET" && has_param("location")) {
         if (!lake_.bucketExists(route.bucket)) throw Error(errc::kNoSuchBucket, "no such bucket");
-        res.set_content(xmlDocument("LocationConstraint", ""), "application/xml");
+        res.setContent(xmlDocument("LocationConstraint", ""), "application/xml");
       } else if (m == "GET") {
         const bool v2 = param("list-type") == "2";
         const bool url = param("encoding-type") == "url";
@@ -353,7 +313,7 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
         }
         for (const auto& p : page.common_prefixes)
           x += "<CommonPrefixes><Prefix>" + enc(p) + "</Prefix></CommonPrefixes>";
-        res.set_content(xmlDocument("ListBucketResult", x), "application/xml");
+        res.setContent(xmlDocument("ListBucketResult", x), "application/xml");
       } else {
         throw Error("MethodNotAllowed", m + " is not allowed on a bucket");
       }
@@ -362,28 +322,27 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
 
     if (m == "PUT") {
       lake::PutOptions opts = putOptionsFrom(req);
-      if (req.has_header("x-amz-copy-source")) {
+      if (req.hasHeader("x-amz-copy-source")) {
         const Route src = copySource(req);
         std::optional<lake::PutOptions> replace;
-        if (req.get_header_value("x-amz-metadata-directive") == "REPLACE") replace = opts;
+        if (req.header("x-amz-metadata-directive") == "REPLACE") replace = opts;
         auto info = lake_.copy(src.bucket, src.key, route.bucket, route.key, replace);
-        res.set_content(
-            xmlDocument("CopyObjectResult",
-                        "<LastModified>" + core::formatIso8601Ms(info.last_modified) +
-                            "</LastModified><ETag>&quot;" + info.etag + "&quot;</ETag>"),
-            "application/xml");
+        res.setContent(xmlDocument("CopyObjectResult",
+                                   "<LastModified>" + core::formatIso8601Ms(info.last_modified) +
+                                       "</LastModified><ETag>&quot;" + info.etag + "&quot;</ETag>"),
+                       "application/xml");
         return;
       }
       for (const auto& [k, v] : verifyDigests(req, verified, body)) opts.headers[k] = v;
       auto info = lake_.put(route.bucket, route.key, body, opts);
-      res.set_header("ETag", etagHeader(info.etag));
+      res.setHeader("ETag", etagHeader(info.etag));
       for (const auto& [k, v] : info.headers)
-        if (k.rfind("x-amz-checksum-", 0) == 0) res.set_header(k, v);
+        if (k.rfind("x-amz-checksum-", 0) == 0) res.setHeader(k, v);
       return;
     }
     if (m == "GET" && has_param("tagging")) {
       lake_.head(route.bucket, route.key);  // NoSuchKey when absent
-      res.set_content(xmlDocument("Tagging", "<TagSet></TagSet>"), "application/xml");
+      res.setContent(xmlDocument("Tagging", "<TagSet></TagSet>"), "application/xml");
       return;
     }
     if (m == "DELETE") {
@@ -393,57 +352,56 @@ void S3Server::handle(const httplib::Request& req, httplib::Response& res) {
     }
     if (m == "GET" || m == "HEAD") {
       std::optional<lake::ByteRange> range;
-      if (req.has_header("Range")) range = parseRange(req.get_header_value("Range"));
+      if (req.hasHeader("Range")) range = parseRange(req.header("Range"));
       // Conditions are decided before the range, as S3 does: a changed object answers 412
       // even when the range no longer fits it.
-      if (req.has_header("If-None-Match") || req.has_header("If-Match")) {
+      if (req.hasHeader("If-None-Match") || req.hasHeader("If-Match")) {
         const std::string etag = etagHeader(lake_.head(route.bucket, route.key).etag);
-        if (req.has_header("If-None-Match") && req.get_header_value("If-None-Match") == etag) {
+        if (req.hasHeader("If-None-Match") && req.header("If-None-Match") == etag) {
           res.status = 304;
           return;
         }
-        if (req.has_header("If-Match") && req.get_header_value("If-Match") != etag)
+        if (req.hasHeader("If-Match") && req.header("If-Match") != etag)
           throw Error(errc::kPreconditionFailed,
                       "At least one of the pre-conditions you specified did not hold");
       }
       auto reader = lake_.openReader(route.bucket, route.key, range);
       const auto& info = reader->info();
-      setObjectHeaders(res, info,
-                       !range && req.get_header_value("x-amz-checksum-mode") == "ENABLED");
+      setObjectHeaders(res, info, !range && req.header("x-amz-checksum-mode") == "ENABLED");
       std::string content_type = info.content_type;
       if (has_param("response-content-type")) content_type = param("response-content-type");
       if (range) {
         auto r = reader->range();
         res.status = 206;
-        res.set_header("Content-Range", "bytes " + std::to_string(r.offset) + "-" +
-                                            std::to_string(r.offset + r.length - 1) + "/" +
-                                            std::to_string(info.size));
+        res.setHeader("Content-Range", "bytes " + std::to_string(r.offset) + "-" +
+                                           std::to_string(r.offset + r.length - 1) + "/" +
+                                           std::to_string(info.size));
       }
       if (m == "HEAD") {
-        res.set_header("Content-Length", std::to_string(reader->range().length));
-        res.set_header("Content-Type", content_type);
+        res.setHeader("Content-Length", std::to_string(reader->range().length));
+        res.setHeader("Content-Type", content_type);
         return;
       }
-      res.set_content(reader->readAll(), content_type);
+      res.setContent(reader->readAll(), content_type);
       return;
     }
     throw Error("MethodNotAllowed", m + " is not allowed on an object");
   } catch (const SignatureMismatch& e) {
     res.status = httpStatusFor(e.code());
     if (req.method != "HEAD")
-      res.set_content(errorXml(e.code(), e.what(), resource, request_id,
-                               signatureMismatchXml(e.access_key_id, e.string_to_sign,
-                                                    e.signature_provided, e.canonical_request)),
-                      "application/xml");
+      res.setContent(errorXml(e.code(), e.what(), resource, request_id,
+                              signatureMismatchXml(e.access_key_id, e.string_to_sign,
+                                                   e.signature_provided, e.canonical_request)),
+                     "application/xml");
   } catch (const Error& e) {
     std::string code = e.code();
     if (code == errc::kIo || code == errc::kInternal) code = "InternalError";
     res.status = httpStatusFor(code);
     if (req.method != "HEAD")
-      res.set_content(errorXml(code, e.what(), resource, request_id), "application/xml");
+      res.setContent(errorXml(code, e.what(), resource, request_id), "application/xml");
   } catch (const std::exception& e) {
     res.status = 500;
-    res.set_content(errorXml("InternalError", e.what(), resource, request_id), "application/xml");
+    res.setContent(errorXml("InternalError", e.what(), resource, request_id), "application/xml");
   }
 }
 
@@ -471,7 +429,7 @@ std::string S3Server::deleteObjects(const std::string& bucket, const std::string
   return xmlDocument("DeleteResult", x);
 }
 
-bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& res,
+bool S3Server::handleMultipart(const http::Request& req, http::Response& res,
                                const std::string& bucket, const std::string& key,
                                const HeaderList& query, const std::string& body,
                                const VerifiedRequest& verified) {
@@ -483,7 +441,7 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
   const auto uploads = param("uploads");
   const auto upload_id = param("uploadId");
   auto xml = [&](const std::string& root, const std::string& body) {
-    res.set_content(xmlDocument(root, body), "application/xml");
+    res.setContent(xmlDocument(root, body), "application/xml");
   };
   const std::string ids =
       "<Bucket>" + xmlEscape(bucket) + "</Bucket><Key>" + xmlEscape(key) + "</Key>";
@@ -507,12 +465,11 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
   if (req.method == "PUT") {
     const auto number = param("partNumber");
     if (!number) throw Error(errc::kInvalidArgument, "UploadPart needs partNumber");
-    if (req.has_header(
-            "x-amz-copy-source")) {  // UploadPartCopy: the part is (a range of) an object
+    if (req.hasHeader("x-amz-copy-source")) {  // UploadPartCopy: the part is (a range of) an object
       const Route src = copySource(req);
       std::optional<lake::ByteRange> range;
-      if (req.has_header("x-amz-copy-source-range")) {
-        range = parseRange(req.get_header_value("x-amz-copy-source-range"));
+      if (req.hasHeader("x-amz-copy-source-range")) {
+        range = parseRange(req.header("x-amz-copy-source-range"));
         if (!range || !range->first || !range->last)
           throw Error(errc::kInvalidArgument, "x-amz-copy-source-range must be bytes=FIRST-LAST");
       }
@@ -524,8 +481,8 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
     }
     const lake::StoredHeaders checksums = verifyDigests(req, verified, body);
     auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), body);
-    res.set_header("ETag", etagHeader(part.etag));
-    for (const auto& [k, v] : checksums) res.set_header(k, v);
+    res.setHeader("ETag", etagHeader(part.etag));
+    for (const auto& [k, v] : checksums) res.setHeader(k, v);
     return true;
   }
   if (req.method == "POST") {
@@ -536,8 +493,8 @@ bool S3Server::handleMultipart(const httplib::Request& req, httplib::Response& r
     for (auto part : doc.child("CompleteMultipartUpload").children("Part"))
       parts.push_back(
           {part.child("PartNumber").text().as_int(), part.child("ETag").text().as_string()});
-    auto info = multipart_->complete(*upload_id, bucket, key, parts,
-                                     req.get_header_value("If-None-Match") == "*");
+    auto info =
+        multipart_->complete(*upload_id, bucket, key, parts, req.header("If-None-Match") == "*");
     xml("CompleteMultipartUploadResult", "<Location>/" + xmlEscape(bucket) + "/" + xmlEscape(key) +
                                              "</Location>" + ids + "<ETag>&quot;" + info.etag +
                                              "&quot;</ETag>");

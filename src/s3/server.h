@@ -1,19 +1,15 @@
 #pragma once
 // The lake over the S3 API (path-style addressing): buckets, objects, listing, ranges,
-// user metadata, copy; SigV4 header authentication. Runs on cpp-httplib's thread pool.
+// user metadata, copy; SigV4 header authentication. Served by sluice's own HTTP layer
+// (src/http), which leaves signed header values as they were sent.
 #include <atomic>
 #include <memory>
 #include <string>
 
 #include "core/clock.h"
+#include "http/server.h"
 #include "s3/auth.h"
 #include "s3/multipart.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace sluice::lake {
 class ObjectStore;
@@ -21,12 +17,7 @@ class ObjectStore;
 
 namespace sluice::s3 {
 
-// A PEM certificate (chain) and its private key: with them the API is served over HTTPS.
-struct TlsFiles {
-  std::string certificate;
-  std::string private_key;
-  bool enabled() const { return !certificate.empty(); }
-};
+using http::TlsFiles;
 
 class S3Server {
  public:
@@ -42,18 +33,18 @@ class S3Server {
   void stop();
 
  private:
-  void handle(const httplib::Request& req, httplib::Response& res);
+  void handle(const http::Request& req, http::Response& res);
   std::string deleteObjects(const std::string& bucket, const std::string& body);
   // The multipart operations (?uploads, ?uploadId); false if the request is none of them.
-  bool handleMultipart(const httplib::Request& req, httplib::Response& res,
-                       const std::string& bucket, const std::string& key, const HeaderList& query,
-                       const std::string& body, const VerifiedRequest& verified);
+  bool handleMultipart(const http::Request& req, http::Response& res, const std::string& bucket,
+                       const std::string& key, const HeaderList& query, const std::string& body,
+                       const VerifiedRequest& verified);
 
   lake::ObjectStore& lake_;
   Credentials credentials_;
   const core::Clock& clock_;
   std::unique_ptr<MultipartUploads> multipart_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<http::Server> http_;
 };
 
 }  // namespace sluice::s3
