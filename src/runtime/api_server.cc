@@ -1,7 +1,5 @@
 #include "runtime/api_server.h"
 
-#include <httplib.h>
-
 #include <thread>
 
 #include "app/environment.h"
@@ -56,15 +54,15 @@ bool matchPath(const std::string& pattern, const std::string& path, json& params
   return want.size() == have.size();
 }
 
-void sendJson(httplib::Response& res, int status, const json& body) {
+void sendJson(http::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.setContent(body.dump(), "application/json");
 }
 
-void setCors(httplib::Response& res) {
-  res.set_header("Access-Control-Allow-Origin", "*");
-  res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
-  res.set_header("Access-Control-Allow-Headers", "Content-Type, Authorization, x-api-key");
+void setCors(http::Response& res) {
+  res.setHeader("Access-Control-Allow-Origin", "*");
+  res.setHeader("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+  res.setHeader("Access-Control-Allow-Headers", "Content-Type, Authorization, x-api-key");
 }
 
 }  // namespace
@@ -74,54 +72,40 @@ ApiServer::ApiServer(app::Environment& env, const project::Project* project,
     : env_(env),
       project_(project),
       credentials_(std::move(credentials)),
-      http_(std::make_unique<httplib::Server>()) {
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
-  http_->Get(".*", handler);
-  http_->Post(".*", handler);
-  http_->Put(".*", handler);
-  http_->Patch(".*", handler);
-  http_->Delete(".*", handler);
-  http_->Options(".*", handler);
-  http_->set_tcp_nodelay(true);
-}
+      http_(std::make_unique<http::Server>(
+          [this](const http::Request& req, http::Response& res) { handle(req, res); },
+          http::ServerOptions{})) {}
 
 ApiServer::~ApiServer() { stop(); }
 
-int ApiServer::bind(const std::string& host, int port) {
-  const int bound =
-      port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
-  if (bound < 0) throw Error(errc::kIo, "cannot listen on " + host + ":" + std::to_string(port));
-  return bound;
-}
+int ApiServer::bind(const std::string& host, int port) { return http_->bind(host, port); }
+void ApiServer::setLog(RuntimeLog* log) { log_ = log; }
+void ApiServer::serve() { http_->serve(); }
+void ApiServer::stop() { http_->stop(); }
 
-void ApiServer::setLog(RuntimeLog* log) {
-  http_->set_logger([log](const httplib::Request& req, const httplib::Response& res) {
-    log->write("http", {{"method", req.method}, {"path", req.path}, {"status", res.status}});
-  });
-}
-
-void ApiServer::serve() { http_->listen_after_bind(); }
-void ApiServer::stop() {
-  if (http_) http_->stop();
-}
-
-void ApiServer::handle(const httplib::Request& req, httplib::Response& res) {
+void ApiServer::handle(const http::Request& raw, http::Response& res) {
+  const size_t qmark = raw.target.find('?');
+  ApiRequest req{raw};
+  req.raw_path = raw.target.substr(0, qmark);
+  req.path = s3::uriDecode(req.raw_path);
+  if (qmark != std::string::npos) req.query = s3::parseQuery(raw.target.substr(qmark + 1));
   try {
-    if (handleRoute(req, res)) return;
-    handleOwn(req, res);
+    if (!handleRoute(req, res)) handleOwn(req, res);
   } catch (const Error& e) {
     sendJson(res, e.code() == errc::kResourceNotFound || e.code() == errc::kNotFound ? 404 : 400,
              {{"errorType", e.code()}, {"errorMessage", e.what()}});
   } catch (const std::exception& e) {
     sendJson(res, 500, {{"message", "Internal server error"}});
   }
+  if (log_)
+    log_->write("http", {{"method", req.method}, {"path", req.path}, {"status", res.status}});
 }
 
-bool ApiServer::handleRoute(const httplib::Request& req, httplib::Response& res) {
+bool ApiServer::handleRoute(const ApiRequest& req, http::Response& res) {
   if (!project_) return false;
   for (const auto& route : project_->routes) {
     json params = json::object();
-    if (!matchPath(route.path, req.path, params)) continue;
+    if (!matchPath(route.path, req.raw_path, params)) continue;
     if (req.method == "OPTIONS" && route.cors) {  // the preflight, answered for the route
       setCors(res);
       res.status = 204;
@@ -131,7 +115,7 @@ bool ApiServer::handleRoute(const httplib::Request& req, httplib::Response& res)
     if (route.cors) setCors(res);
     if (!route.api_key.empty()) {
       const std::string expected = env_.state().parameters().get(route.api_key).value;
-      if (!s3::signaturesEqual(req.get_header_value("x-api-key"), expected)) {
+      if (!s3::signaturesEqual(req.header("x-api-key"), expected)) {
         sendJson(res, 403, {{"message", "Forbidden"}});
         return true;
       }
@@ -153,7 +137,7 @@ bool ApiServer::handleRoute(const httplib::Request& req, httplib::Response& res)
     }
     json headers = json::object(), query = json::object();
     for (const auto& [k, v] : req.headers) headers[k] = v;
-    for (const auto& [k, v] : req.params) query[k] = v;
+    for (const auto& [k, v] : req.query) query[k] = v;
     const std::string request_id = core::uuid4();
     const json event = {{"resource", route.path},
                         {"path", req.path},
@@ -190,26 +174,26 @@ bool ApiServer::handleRoute(const httplib::Request& req, httplib::Response& res)
         if (k == "Content-Type" || k == "content-type")
           content_type = value;
         else
-          res.set_header(k, value);
+          res.setHeader(k, value);
       }
     const json& body = result.value("body", json(""));
-    res.set_content(body.is_string() ? body.get<std::string>() : body.dump(), content_type);
+    res.setContent(body.is_string() ? body.get<std::string>() : body.dump(), content_type);
     return true;
   }
   return false;
 }
 
-void ApiServer::handleOwn(const httplib::Request& req, httplib::Response& res) {
+void ApiServer::handleOwn(const ApiRequest& req, http::Response& res) {
   const std::string expected = "Basic " + core::base64Encode(credentials_.access_key_id + ":" +
                                                              credentials_.secret_access_key);
-  if (!s3::signaturesEqual(req.get_header_value("Authorization"), expected)) {
-    res.set_header("WWW-Authenticate", "Basic realm=\"sluice\"");
+  if (!s3::signaturesEqual(req.header("Authorization"), expected)) {
+    res.setHeader("WWW-Authenticate", "Basic realm=\"sluice\"");
     sendJson(res, 401, {{"message", "Unauthorized: use the S3 API's access key and secret"}});
     return;
   }
-  const auto parts = segments(req.path);
+  const auto parts = segments(req.raw_path);  // each part decoded where it is used
   if (req.method == "GET" && req.path == "/metrics") {
-    res.set_content(prometheusMetrics(env_.state()), "text/plain; version=0.0.4");
+    res.setContent(prometheusMetrics(env_.state()), "text/plain; version=0.0.4");
     return;
   }
   if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "functions" &&
@@ -219,12 +203,12 @@ void ApiServer::handleOwn(const httplib::Request& req, httplib::Response& res) {
     functions::Invoker invoker(env_.functions(), env_.services());
     try {
       auto r = invoker.invoke(s3::uriDecode(parts[2]), event);
-      res.set_header("x-sluice-request-id", r.request_id);
+      res.setHeader("x-sluice-request-id", r.request_id);
       sendJson(res, 200, r.result);
     } catch (const Error& e) {
       if (e.code() == errc::kResourceNotFound) throw;
       // Lambda's Invoke: 200 with the error document and a function-error header.
-      res.set_header("X-Amz-Function-Error", "Unhandled");
+      res.setHeader("X-Amz-Function-Error", "Unhandled");
       sendJson(res, 200, {{"errorType", e.code()}, {"errorMessage", e.what()}});
     }
     return;
@@ -240,7 +224,7 @@ void ApiServer::handleOwn(const httplib::Request& req, httplib::Response& res) {
                     {"line", line.line}}
                    .dump() +
                "\n";
-    res.set_content(out, "application/x-ndjson");
+    res.setContent(out, "application/x-ndjson");
     return;
   }
   if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "workflows" &&

@@ -13,15 +13,10 @@
 #include <memory>
 #include <string>
 
+#include "http/server.h"
 #include "project/project.h"
 #include "runtime/runtime_log.h"
 #include "s3/auth.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace sluice::app {
 class Environment;
@@ -42,14 +37,21 @@ class ApiServer {
   void setLog(RuntimeLog* log);
 
  private:
-  void handle(const httplib::Request& req, httplib::Response& res);
-  bool handleRoute(const httplib::Request& req, httplib::Response& res);
-  void handleOwn(const httplib::Request& req, httplib::Response& res);
+  // A request with its target taken apart.
+  struct ApiRequest : http::Request {
+    std::string raw_path;  // as sent, percent-encoded
+    std::string path;      // percent-decoded
+    s3::HeaderList query;  // names and values decoded
+  };
+  void handle(const http::Request& raw, http::Response& res);
+  bool handleRoute(const ApiRequest& req, http::Response& res);
+  void handleOwn(const ApiRequest& req, http::Response& res);
 
   app::Environment& env_;
   const project::Project* project_;
   s3::Credentials credentials_;
-  std::unique_ptr<httplib::Server> http_;
+  RuntimeLog* log_ = nullptr;
+  std::unique_ptr<http::Server> http_;
 };
 
 }  // namespace sluice::runtime

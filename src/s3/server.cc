@@ -196,7 +196,6 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
     const VerifiedRequest verified = verifySignature(signed_request, credentials_, clock_.now());
     // The object's bytes: the decoded aws-chunked data when the body was sent that way.
     const std::string& body = verified.chunked ? verified.chunked->data : req.body;
-    // The query of the request line only: httplib also files form-encoded bodies under params.
     const size_t qmark = req.target.find('?');
     const HeaderList query =
         parseQuery(qmark == std::string::npos ? "" : req.target.substr(qmark + 1));

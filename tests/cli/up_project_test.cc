@@ -154,6 +154,9 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
   EXPECT_NE(hello.out.find("Access-Control-Allow-Origin: *"), std::string::npos) << hello.out;
   EXPECT_NE(hello.out.find("X-Path: /hello/world"), std::string::npos) << hello.out;
   EXPECT_NE(hello.out.find("hello world via GET /hello/{name}"), std::string::npos) << hello.out;
+  // A path parameter is percent-decoded once: "%2541" is "%41", not "A".
+  EXPECT_EQ(shell("curl -s " + api + "/hello/new%20york%2C%20100%2541").out,
+            "hello new york, 100%41 via GET /hello/{name}");
   EXPECT_NE(shell("curl -s -o /dev/null -w '%{http_code}' -X OPTIONS " + api + "/hello/x")
                 .out.find("204"),
             std::string::npos);
@@ -180,7 +183,7 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
                        api + "/sluice/functions/hello/invocations");
   EXPECT_NE(invoked.out.find("hello jam via X /r"), std::string::npos) << invoked.out;
   auto metrics = shell("curl -s" + auth + api + "/metrics");
-  EXPECT_NE(metrics.out.find("sluice_function_invocations_total{function=\"hello\"} 3"),
+  EXPECT_NE(metrics.out.find("sluice_function_invocations_total{function=\"hello\"} 4"),
             std::string::npos)
       << metrics.out;
   EXPECT_NE(
