@@ -75,7 +75,7 @@ class Run {
       if (o_.should_stop)
         if (auto stop = o_.should_stop()) throw Error(stop->first, stop->second);
       const json& state = machine["States"][name];
-      const std::string type = state["Type"];
+      const std::string& type = state["Type"].get_ref<const std::string&>();
       enterState(name, type == "Task" || state.contains("Retry"));
       assigned_ = nullptr;
       if (recording())
@@ -235,7 +235,7 @@ class Run {
     return out;
   }
 
-  json applyOutputPath(const std::string& name, const json& state, const json& output,
+  json applyOutputPath(const std::string& name, const json& state, json output,
                        const Variables& vars) {
     if (!state.contains("OutputPath")) return output;
     if (state["OutputPath"].is_null()) return json::object();
@@ -278,15 +278,15 @@ class Run {
   }
 
   Step runState(const std::string& name, const json& state, const json& raw, Variables& vars) {
-    const std::string type = state["Type"];
-    const std::string next = state.value("Next", "");
+    const std::string& type = state["Type"].get_ref<const std::string&>();
     if (type == "Pass") {
       json effective = applyInputPath(name, state, raw, vars);
       if (state.contains("Parameters"))
         effective = applyTemplate(name, state["Parameters"], effective, vars);
-      json result = state.contains("Result") ? state["Result"] : effective;
+      json result = state.contains("Result") ? state["Result"] : std::move(effective);
       applyAssign(state, result, vars, name);
-      return {applyOutputPath(name, state, applyResultPath(name, state, raw, result), vars), next};
+      return {applyOutputPath(name, state, applyResultPath(name, state, raw, std::move(result)), vars),
+              state.value("Next", "")};
     }
     if (type == "Succeed") {
       return {applyOutputPath(name, state, applyInputPath(name, state, raw, vars), vars), ""};
@@ -339,7 +339,7 @@ class Run {
       next = state["Default"];
     }
     applyAssign(state, effective, vars, name);
-    return {applyOutputPath(name, state, effective, vars), next};
+    return {applyOutputPath(name, state, std::move(effective), vars), next};
   }
 
   Step wait(const std::string& name, const json& state, const json& raw, Variables& vars) {
@@ -381,7 +381,7 @@ class Run {
       o_.sleeper->sleep(seconds);
     }
     applyAssign(state, effective, vars, name);
-    return {applyOutputPath(name, state, effective, vars), state.value("Next", "")};
+    return {applyOutputPath(name, state, std::move(effective), vars), state.value("Next", "")};
   }
 
   Step task(const std::string& name, const json& state, const json& raw, Variables& vars) {
@@ -472,7 +472,7 @@ class Run {
     std::vector<json> inputs;
     for (size_t i = 0; i < items.size(); i++) {
       if (!selector) {
-        inputs.push_back(items[i]);
+        inputs.push_back(std::move(items[i]));
         continue;
       }
       ctx_["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
@@ -518,7 +518,7 @@ class Run {
       if (run.recording()) run.event("MapIterationStarted", {{"name", name}, {"index", i}});
       Variables iteration_vars(&vars);
       try {
-        json out = run.runMachine(processor, inputs[i], iteration_vars);
+        json out = run.runMachine(processor, std::move(inputs[i]), iteration_vars);
         if (run.recording()) run.event("MapIterationSucceeded", {{"name", name}, {"index", i}});
         return out;
       } catch (const Error&) {
