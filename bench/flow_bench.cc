@@ -19,10 +19,13 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-json passChain(int n) {
+// `with_data`: each state builds its output from its input with Parameters (a path and
+// a constant), as real Pass states do; without it they only hand their input on.
+json passChain(int n, bool with_data = false) {
   json states = json::object();
   for (int i = 0; i < n; i++) {
     json s = {{"Type", "Pass"}};
+    if (with_data) s["Parameters"] = {{"n.$", "$.n"}, {"step", i}};
     if (i + 1 < n)
       s["Next"] = "P" + std::to_string(i + 1);
     else
@@ -84,6 +87,9 @@ void runDurable(benchmark::State& state, const json& def, const json& input, int
 void BM_PassChain10_InMemory(benchmark::State& s) {
   runInMemory(s, passChain(10), json::object(), 10);
 }
+void BM_PassChain10Data_InMemory(benchmark::State& s) {
+  runInMemory(s, passChain(10, true), json{{"n", 1}}, 10);
+}
 void BM_PassChain10_Durable(benchmark::State& s) {
   runDurable(s, passChain(10), json::object(), 10);
 }
@@ -94,6 +100,7 @@ void BM_StartOneState_Durable(benchmark::State& s) {
 }
 
 BENCHMARK(BM_PassChain10_InMemory)->UseRealTime();
+BENCHMARK(BM_PassChain10Data_InMemory)->UseRealTime();
 BENCHMARK(BM_PassChain10_Durable)->UseRealTime();
 BENCHMARK(BM_Map1000_InMemory)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Map1000_Durable)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -3,9 +3,12 @@
 // case: {"case", "transitions_per_second", "median_ms"}.
 import { StateMachine } from 'aws-local-stepfunctions';
 
-function passChain(n) {
+function passChain(n, withData = false) {
   const States = {};
-  for (let i = 0; i < n; i++) States[`P${i}`] = i + 1 < n ? { Type: 'Pass', Next: `P${i + 1}` } : { Type: 'Pass', End: true };
+  for (let i = 0; i < n; i++) {
+    States[`P${i}`] = i + 1 < n ? { Type: 'Pass', Next: `P${i + 1}` } : { Type: 'Pass', End: true };
+    if (withData) States[`P${i}`].Parameters = { 'n.$': '$.n', step: i };
+  }
   return { StartAt: 'P0', States };
 }
 const map1000 = {
@@ -29,5 +32,6 @@ async function measure(name, definition, input, transitions, seconds) {
 }
 
 await measure('PassChain10', passChain(10), {}, 10, 3);
+await measure('PassChain10Data', passChain(10, true), { n: 1 }, 10, 3);
 await measure('Map1000', map1000, items, 1001, 3);
 await measure('StartOneState', passChain(1), {}, 1, 3);

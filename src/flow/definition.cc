@@ -366,8 +366,7 @@ Definition Definition::parse(const json& document) {
     throw Error("States.InvalidDefinition", msg);
   }
   Definition d;
-  d.doc_ = document;
-  d.start_at_ = document["StartAt"];
+  d.parsed_ = std::make_shared<const Parsed>(document);
   return d;
 }
 

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/ids.h"
 #include "flow/choice.h"
+#include "flow/compiled_machine.h"
 #include "flow/json_path.h"
 #include "flow/payload.h"
 #include "flow/scope.h"
@@ -46,12 +47,16 @@ bool errorMatches(const json& names, const std::string& code) {
 
 struct Step {
   json output;
-  std::string next;  // empty: the machine ends here
+  const CompiledState* next = nullptr;  // nullptr: the machine ends here
 };
 
 class Run {
  public:
-  Run(const ExecutionOptions& options, json context) : o_(options), ctx_(std::move(context)) {}
+  // The context object is built by `make_context` when something first reads it.
+  Run(const ExecutionOptions& options, std::function<json()> make_context, bool reads_context)
+      : o_(options), make_context_(std::move(make_context)), reads_context_(reads_context) {}
+  Run(const ExecutionOptions& options, json context, bool reads_context)
+      : o_(options), ctx_(std::move(context)), reads_context_(reads_context) {}
 
   bool recording() const { return o_.history != nullptr && !quiet_; }
 
@@ -68,31 +73,37 @@ class Run {
 
   // Runs a (sub-)machine from StartAt (or `start`) to an end state. `top` marks the
   // execution's own machine, whose transitions are checkpointed.
-  json runMachine(const json& machine, json input, Variables& vars, bool top = false,
-                  std::string start = "") {
-    std::string name = start.empty() ? machine["StartAt"].get<std::string>() : start;
+  json runMachine(const CompiledMachine& machine, json input, Variables& vars, bool top = false,
+                  const std::string& start = "") {
+    const CompiledState* current = start.empty() ? &machine.start() : &machine.state(start);
     for (;;) {
       if (o_.should_stop)
         if (auto stop = o_.should_stop()) throw Error(stop->first, stop->second);
-      const json& state = machine["States"][name];
-      const std::string& type = state["Type"].get_ref<const std::string&>();
-      enterState(name, type == "Task" || state.contains("Retry"));
+      const CompiledState& cs = *current;
+      const std::string& name = cs.name;
+      const json& state = *cs.doc;
+      const std::string& type = *cs.type_name;
+      enterState(name, cs.can_retry);
       assigned_ = nullptr;
       if (recording())
         current_.entered_event_id =
             event(type + "StateEntered", {{"name", name}, {"input", input.dump()}});
       Step step;
-      try {
-        step = runWithRetry(name, state, input, vars);
-      } catch (const Error& e) {
-        const json* catcher = findCatcher(state, e.code());
-        if (!catcher) throw;
-        json error_output = {{"Error", e.code()}, {"Cause", e.what()}};
-        applyAssign(*catcher, error_output, vars, name);
-        step.output = applyResultPath(name, *catcher, input, error_output);
-        step.next = (*catcher)["Next"];
+      if (cs.passes_through) {
+        step = {std::move(input), cs.next};
+      } else {
+        try {
+          step = runWithRetry(machine, cs, input, vars);
+        } catch (const Error& e) {
+          const json* catcher = findCatcher(state, e.code());
+          if (!catcher) throw;
+          json error_output = {{"Error", e.code()}, {"Cause", e.what()}};
+          applyAssign(*catcher, error_output, vars, name);
+          step.output = applyResultPath(name, *catcher, input, error_output);
+          step.next = &machine.state((*catcher)["Next"].get_ref<const std::string&>());
+        }
       }
-      if (type != "Fail" && recording()) {
+      if (cs.type != StateType::kFail && recording()) {
         json exited = {{"name", name}, {"output", step.output.dump()}};
         if (!assigned_.is_null()) exited["assignedVariables"] = std::exchange(assigned_, nullptr);
         event(type + "StateExited", std::move(exited));
@@ -100,10 +111,12 @@ class Run {
       if (top && o_.checkpoint) {
         json vars_json = json::object();
         for (const auto& [k, v] : vars.own()) vars_json[k] = v;
-        o_.checkpoint({{"state", step.next}, {"input", step.output}, {"variables", vars_json}});
+        o_.checkpoint({{"state", step.next ? step.next->name : std::string()},
+                       {"input", step.output},
+                       {"variables", vars_json}});
       }
-      if (step.next.empty()) return step.output;
-      name = step.next;
+      if (!step.next) return std::move(step.output);
+      current = step.next;
       input = std::move(step.output);
     }
   }
@@ -116,14 +129,15 @@ class Run {
     return nullptr;
   }
 
-  Step runWithRetry(const std::string& name, const json& state, const json& input,
+  Step runWithRetry(const CompiledMachine& machine, const CompiledState& cs, const json& input,
                     Variables& vars) {
+    const json& state = *cs.doc;
     std::vector<int> attempts(state.contains("Retry") ? state["Retry"].size() : 0, 0);
     for (int retry_count = 0;; retry_count++) {
       current_.retry_count = retry_count;
       context_dirty_ = true;
       try {
-        return runState(name, state, input, vars);
+        return runState(machine, cs, input, vars);
       } catch (const Error& e) {
         const std::string failed_event = std::exchange(state_failed_event_, "");
         const std::optional<double> delay = retryDelay(state, e.code(), attempts);
@@ -168,7 +182,8 @@ class Run {
     bool can_retry = false;        // $$.State.RetryCount exists (Tasks and states with Retry)
   };
   void enterState(const std::string& name, bool can_retry) {
-    current_ = {name, o_.clock->now(), 0, 0, can_retry};
+    // Only $$.State.EnteredTime reads the time: a machine that never mentions $$ skips the clock.
+    current_ = {name, reads_context_ ? o_.clock->now() : 0, 0, 0, can_retry};
     context_dirty_ = true;
   }
 
@@ -181,7 +196,13 @@ class Run {
     throw Error("States.Runtime", "An error occurred while executing the state '" + state + "'" +
                                       entered + ". " + what);
   }
+  // The context object, built on first use.
+  json& ctx() {
+    if (make_context_) ctx_ = std::exchange(make_context_, nullptr)();
+    return ctx_;
+  }
   const json& context() {
+    ctx();
     if (context_dirty_) {
       ctx_["State"] = {{"Name", current_.name},
                        {"EnteredTime", core::formatIso8601Ms(current_.entered)}};
@@ -191,7 +212,11 @@ class Run {
     }
     return ctx_;
   }
-  Scope scope(const json& value, const Variables& vars) { return Scope{value, context(), &vars}; }
+  // A machine that never mentions $$ gets an empty context object, not an up-to-date one.
+  Scope scope(const json& value, const Variables& vars) {
+    static const json kUnread = json::object();
+    return Scope{value, reads_context_ ? context() : kUnread, &vars};
+  }
 
   json applyInputPath(const std::string& name, const json& state, const json& input,
                       const Variables& vars) {
@@ -254,14 +279,16 @@ class Run {
   }
 
   // Result → ResultSelector → Assign → ResultPath → OutputPath, as Task, Map and Parallel share.
-  Step finishWithResult(const std::string& name, const json& state, const json& raw_input,
-                        json result, Variables& vars) {
+  Step finishWithResult(const CompiledState& cs, const json& raw_input, json result,
+                        Variables& vars) {
+    const std::string& name = cs.name;
+    const json& state = *cs.doc;
     if (state.contains("ResultSelector"))
       result = applyTemplate(name, state["ResultSelector"], result, vars);
     applyAssign(state, result, vars, name);
     json out = applyOutputPath(name, state,
                                applyResultPath(name, state, raw_input, std::move(result)), vars);
-    return {std::move(out), state.value("Next", "")};
+    return {std::move(out), cs.next};
   }
 
   int64_t integerField(const std::string& name, const json& state, const std::string& field,
@@ -277,27 +304,45 @@ class Run {
     return v.get<int64_t>();
   }
 
-  Step runState(const std::string& name, const json& state, const json& raw, Variables& vars) {
-    const std::string& type = state["Type"].get_ref<const std::string&>();
-    if (type == "Pass") {
+  Step runState(const CompiledMachine& machine, const CompiledState& cs, const json& raw,
+                Variables& vars) {
+    const std::string& name = cs.name;
+    const json& state = *cs.doc;
+    switch (cs.type) {
+      case StateType::kPass:
+        return pass(cs, raw, vars);
+      case StateType::kSucceed:
+        return {applyOutputPath(name, state, applyInputPath(name, state, raw, vars), vars),
+                nullptr};
+      case StateType::kFail:
+        return fail(name, state, raw, vars);
+      case StateType::kChoice:
+        return choice(machine, name, state, raw, vars);
+      case StateType::kWait:
+        return wait(cs, raw, vars);
+      case StateType::kTask:
+        return task(cs, raw, vars);
+      case StateType::kMap:
+        return map(cs, raw, vars);
+      case StateType::kParallel:
+        return parallel(cs, raw, vars);
+    }
+    runtimeError(name, "unknown state type " + *cs.type_name);
+  }
+
+  Step pass(const CompiledState& cs, const json& raw, Variables& vars) {
+    const std::string& name = cs.name;
+    const json& state = *cs.doc;
+    {
       json effective = applyInputPath(name, state, raw, vars);
       if (state.contains("Parameters"))
         effective = applyTemplate(name, state["Parameters"], effective, vars);
       json result = state.contains("Result") ? state["Result"] : std::move(effective);
       applyAssign(state, result, vars, name);
-      return {applyOutputPath(name, state, applyResultPath(name, state, raw, std::move(result)), vars),
-              state.value("Next", "")};
+      return {
+          applyOutputPath(name, state, applyResultPath(name, state, raw, std::move(result)), vars),
+          cs.next};
     }
-    if (type == "Succeed") {
-      return {applyOutputPath(name, state, applyInputPath(name, state, raw, vars), vars), ""};
-    }
-    if (type == "Fail") return fail(name, state, raw, vars);
-    if (type == "Choice") return choice(name, state, raw, vars);
-    if (type == "Wait") return wait(name, state, raw, vars);
-    if (type == "Task") return task(name, state, raw, vars);
-    if (type == "Map") return map(name, state, raw, vars);
-    if (type == "Parallel") return parallel(name, state, raw, vars);
-    runtimeError(name, "unknown state type " + type);
   }
 
   Step fail(const std::string& name, const json& state, const json& raw, const Variables& vars) {
@@ -316,9 +361,10 @@ class Run {
                 cause.is_string() ? cause.get<std::string>() : "");
   }
 
-  Step choice(const std::string& name, const json& state, const json& raw, Variables& vars) {
+  Step choice(const CompiledMachine& machine, const std::string& name, const json& state,
+              const json& raw, Variables& vars) {
     json effective = applyInputPath(name, state, raw, vars);
-    std::string next;
+    const CompiledState* next = nullptr;
     for (const auto& rule : state["Choices"]) {
       bool hit;
       try {
@@ -329,20 +375,22 @@ class Run {
       }
       if (hit) {
         applyAssign(rule, effective, vars, name);
-        next = rule["Next"];
+        next = &machine.state(rule["Next"].get_ref<const std::string&>());
         break;
       }
     }
-    if (next.empty()) {
+    if (!next) {
       if (!state.contains("Default"))
         throw Error("States.NoChoiceMatched", "No Matches! (state '" + name + "')");
-      next = state["Default"];
+      next = &machine.state(state["Default"].get_ref<const std::string&>());
     }
     applyAssign(state, effective, vars, name);
     return {applyOutputPath(name, state, std::move(effective), vars), next};
   }
 
-  Step wait(const std::string& name, const json& state, const json& raw, Variables& vars) {
+  Step wait(const CompiledState& cs, const json& raw, Variables& vars) {
+    const std::string& name = cs.name;
+    const json& state = *cs.doc;
     json effective = applyInputPath(name, state, raw, vars);
     double seconds = 0;
     if (state.contains("Seconds")) {
@@ -381,21 +429,23 @@ class Run {
       o_.sleeper->sleep(seconds);
     }
     applyAssign(state, effective, vars, name);
-    return {applyOutputPath(name, state, std::move(effective), vars), state.value("Next", "")};
+    return {applyOutputPath(name, state, std::move(effective), vars), cs.next};
   }
 
-  Step task(const std::string& name, const json& state, const json& raw, Variables& vars) {
+  Step task(const CompiledState& cs, const json& raw, Variables& vars) {
+    const std::string& name = cs.name;
+    const json& state = *cs.doc;
     if (!o_.tasks) runtimeError(name, "no task runner is configured for Task states");
     json effective = applyInputPath(name, state, raw, vars);
     TaskRequest req;
-    req.execution_id = ctx_["Execution"]["Id"];
+    req.execution_id = ctx()["Execution"]["Id"];
     req.state_name = name;
     req.resource = state["Resource"];
     const bool wants_token =
         req.resource.size() > 17 && req.resource.find(".waitForTaskToken") != std::string::npos;
     if (wants_token) {
       req.task_token = core::randomHex(24);
-      ctx_["Task"] = {{"Token", req.task_token}};
+      ctx()["Task"] = {{"Token", req.task_token}};
     }
     req.parameters = state.contains("Parameters")
                          ? applyTemplate(name, state["Parameters"], effective, vars)
@@ -434,7 +484,7 @@ class Run {
       throw;
     }
     event(prefix + "Succeeded", details({{"output", result.dump()}}));
-    return finishWithResult(name, state, raw, std::move(result), vars);
+    return finishWithResult(cs, raw, std::move(result), vars);
   }
 
   double numberField(const std::string& name, const json& state, const std::string& field,
@@ -455,7 +505,9 @@ class Run {
     return v.get<double>();
   }
 
-  Step map(const std::string& name, const json& state, const json& raw, Variables& vars) {
+  Step map(const CompiledState& cs, const json& raw, Variables& vars) {
+    const std::string& name = cs.name;
+    const json& state = *cs.doc;
     json effective = applyInputPath(name, state, raw, vars);
     json items = state.contains("ItemsPath")
                      ? evaluatePath(name, state["ItemsPath"], effective, vars)
@@ -464,8 +516,7 @@ class Run {
       runtimeError(
           name, "Invalid input: the ItemsPath field does not resolve to an array: " + items.dump());
     const int64_t max_concurrency = integerField(name, state, "MaxConcurrency", effective, vars, 0);
-    const json& processor =
-        state.contains("ItemProcessor") ? state["ItemProcessor"] : state["Iterator"];
+    const CompiledMachine& processor = *cs.processor;
     const json* selector = state.contains("ItemSelector") ? &state["ItemSelector"]
                            : state.contains("Parameters") ? &state["Parameters"]
                                                           : nullptr;
@@ -475,7 +526,7 @@ class Run {
         inputs.push_back(std::move(items[i]));
         continue;
       }
-      ctx_["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
+      ctx()["Map"] = {{"Item", {{"Index", i}, {"Value", items[i]}}}};
       inputs.push_back(applyTemplate(name, *selector, effective, vars));
       ctx_.erase("Map");
     }
@@ -493,8 +544,8 @@ class Run {
     // A distributed Map runs its iterations as child executions of a Map Run: this
     // history records the run, not their states.
     const bool distributed =
-        processor.contains("ProcessorConfig") &&
-        processor["ProcessorConfig"].value("Mode", "INLINE") == std::string("DISTRIBUTED");
+        processor.doc().contains("ProcessorConfig") &&
+        processor.doc()["ProcessorConfig"].value("Mode", "INLINE") == std::string("DISTRIBUTED");
     if (distributed) event("MapRunStarted", {{"mapRunArn", mapRunArn(state.value("Label", name))}});
     const bool tolerant = has_count || has_pct;
     // Whether `failures` failed iterations end the Map (always, when nothing is tolerated).
@@ -541,23 +592,23 @@ class Run {
     }
     if (distributed) event("MapRunSucceeded", nullptr);
     event("MapStateSucceeded", nullptr);
-    return finishWithResult(name, state, raw, std::move(results), vars);
+    return finishWithResult(cs, raw, std::move(results), vars);
   }
 
-  Step parallel(const std::string& name, const json& state, const json& raw, Variables& vars) {
+  Step parallel(const CompiledState& cs, const json& raw, Variables& vars) {
+    const std::string& name = cs.name;
+    const json& state = *cs.doc;
     json effective = applyInputPath(name, state, raw, vars);
     if (state.contains("Parameters"))
       effective = applyTemplate(name, state["Parameters"], effective, vars);
     event("ParallelStateStarted", nullptr);
-    const json& branches = state["Branches"];
-    std::vector<const json*> machines;
-    for (const auto& b : branches) machines.push_back(&b);
-    const size_t workers = concurrencyFor(machines, 0, branches.size());
+    const std::vector<const CompiledMachine*>& branches = cs.branches;
+    const size_t workers = concurrencyFor(branches, 0, branches.size());
     auto outcomes = runConcurrently(
         branches.size(), workers, [](size_t failures) { return failures > 0; },
         [&](size_t i, Run& run) {
           Variables branch_vars(&vars);
-          return run.runMachine(branches[i], effective, branch_vars);
+          return run.runMachine(*branches[i], effective, branch_vars);
         });
     if (auto error = firstError(outcomes)) {
       state_failed_event_ = "ParallelStateFailed";
@@ -566,7 +617,7 @@ class Run {
     json results = json::array();
     for (auto& o : outcomes) results.push_back(std::move(o.value));
     event("ParallelStateSucceeded", nullptr);
-    return finishWithResult(name, state, raw, std::move(results), vars);
+    return finishWithResult(cs, raw, std::move(results), vars);
   }
 
   struct Outcome {
@@ -580,28 +631,12 @@ class Run {
     return std::nullopt;
   }
 
-  // Whether a machine has states that wait on the world (tasks, waits), for which running
-  // iterations or branches side by side pays; pure states are faster one after another.
-  static bool mayBlock(const json& machine) {
-    for (const auto& [n, s] : machine["States"].items()) {
-      const std::string type = s.value("Type", "");
-      if (type == "Task" || type == "Wait") return true;
-      if (type == "Map" &&
-          mayBlock(s.contains("ItemProcessor") ? s["ItemProcessor"] : s["Iterator"]))
-        return true;
-      if (type == "Parallel")
-        for (const auto& b : s["Branches"])
-          if (mayBlock(b)) return true;
-    }
-    return false;
-  }
-
   // Threads for `n` iterations: MaxConcurrency when given (0 means Step Functions'
   // inline default of 40), one when nothing in them can block.
-  static size_t concurrencyFor(const std::vector<const json*>& machines, int64_t max_concurrency,
-                               size_t n) {
+  static size_t concurrencyFor(const std::vector<const CompiledMachine*>& machines,
+                               int64_t max_concurrency, size_t n) {
     bool blocking = false;
-    for (const json* m : machines) blocking = blocking || mayBlock(*m);
+    for (const CompiledMachine* m : machines) blocking = blocking || m->mayBlock();
     if (!blocking || n < 2) return 1;
     size_t limit = max_concurrency > 0 ? static_cast<size_t>(max_concurrency) : 40;
     return std::min(limit, n);
@@ -618,6 +653,7 @@ class Run {
     size_t next = 0, failures = 0;
     bool stopped = false;
     const CurrentState saved_state = current_;
+    const json& parent_context = ctx();  // built before the workers copy it
     auto work = [&](Run& run) {
       for (;;) {
         size_t i;
@@ -643,7 +679,7 @@ class Run {
       std::vector<std::thread> threads;
       for (size_t w = 0; w < workers; w++)
         threads.emplace_back([&] {
-          Run child(o_, ctx_);
+          Run child(o_, parent_context, reads_context_);
           child.current_ = current_;
           child.quiet_ = quiet_;
           work(child);
@@ -662,7 +698,7 @@ class Run {
   // arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID, as AWS names a Map Run (the
   // label is the Map's Label, else its name).
   std::string mapRunArn(const std::string& label) {
-    std::string arn = ctx_["StateMachine"]["Id"];
+    std::string arn = ctx()["StateMachine"]["Id"];
     const size_t at = arn.find(":stateMachine:");
     if (at != std::string::npos) arn.replace(at, 14, ":mapRun:");
     return arn + "/" + label + ":" + core::uuid4();
@@ -680,7 +716,9 @@ class Run {
   }
 
   const ExecutionOptions& o_;
+  std::function<json()> make_context_;  // until the context object is first needed
   json ctx_;
+  const bool reads_context_;
   CurrentState current_;
   json assigned_;  // the current state's Assign as its Exited event shows it (null: none)
   // Set by a Map or Parallel that fails; recorded by runWithRetry unless it retries.
@@ -692,28 +730,41 @@ class Run {
 
 }  // namespace
 
+namespace {
+
+std::string stateMachineArn(const ExecutionOptions& o) {
+  return "arn:aws:states:" + o.region + ":" + o.account + ":stateMachine:" + o.state_machine_name;
+}
+std::string roleArn(const ExecutionOptions& o) {
+  return "arn:aws:iam::" + o.account + ":role/sluice";
+}
+
+// $$ without its State part (which the run keeps up to date).
+json contextObject(const ExecutionOptions& o, const json& input, core::TimeNs start) {
+  const std::string execution_arn = "arn:aws:states:" + o.region + ":" + o.account +
+                                    ":execution:" + o.state_machine_name + ":" + o.execution_name;
+  return {{"Execution",
+           {{"Id", execution_arn},
+            {"Input", input},
+            {"Name", o.execution_name},
+            {"RoleArn", roleArn(o)},
+            {"StartTime", core::formatIso8601Ms(start)},
+            {"RedriveCount", o.redrive_count}}},
+          {"StateMachine", {{"Id", stateMachineArn(o)}, {"Name", o.state_machine_name}}}};
+}
+
+}  // namespace
+
 ExecutionOutcome runExecution(const Definition& definition, const json& input,
                               const ExecutionOptions& options) {
-  const std::string machine_arn = "arn:aws:states:" + options.region + ":" + options.account +
-                                  ":stateMachine:" + options.state_machine_name;
-  const std::string execution_arn = "arn:aws:states:" + options.region + ":" + options.account +
-                                    ":execution:" + options.state_machine_name + ":" +
-                                    options.execution_name;
   const core::TimeNs start = options.start_time ? options.start_time : options.clock->now();
-  json context = {{"Execution",
-                   {{"Id", execution_arn},
-                    {"Input", input},
-                    {"Name", options.execution_name},
-                    {"RoleArn", "arn:aws:iam::" + options.account + ":role/sluice"},
-                    {"StartTime", core::formatIso8601Ms(start)},
-                    {"RedriveCount", options.redrive_count}}},
-                  {"StateMachine", {{"Id", machine_arn}, {"Name", options.state_machine_name}}}};
-  Run run(options, context);
+  Run run(
+      options, [&] { return contextObject(options, input, start); }, definition.readsContext());
   const bool resuming = options.resume_from.is_object();
-  if (!resuming)
+  if (!resuming && run.recording())
     run.event("ExecutionStarted", {{"input", input.dump()},
-                                   {"roleArn", context["Execution"]["RoleArn"]},
-                                   {"stateMachineArn", machine_arn}});
+                                   {"roleArn", roleArn(options)},
+                                   {"stateMachineArn", stateMachineArn(options)}});
   ExecutionOutcome outcome;
   try {
     Variables vars;
@@ -725,11 +776,12 @@ ExecutionOutcome runExecution(const Definition& definition, const json& input,
       const json saved_vars = options.resume_from.value("variables", json::object());
       for (const auto& [k, v] : saved_vars.items()) vars.set(k, v);
     }
-    outcome.output = resuming && first.empty()
-                         ? state_input
-                         : run.runMachine(definition.document(), state_input, vars, true, first);
+    outcome.output =
+        resuming && first.empty()
+            ? state_input
+            : run.runMachine(definition.machine(), std::move(state_input), vars, true, first);
     outcome.status = "SUCCEEDED";
-    run.event("ExecutionSucceeded", {{"output", outcome.output.dump()}});
+    if (run.recording()) run.event("ExecutionSucceeded", {{"output", outcome.output.dump()}});
   } catch (const Error& e) {
     outcome.status = "FAILED";
     outcome.error = e.code() == kNoErrorName ? json() : json(e.code());
