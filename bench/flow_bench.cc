@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "data/duckdb_engine.h"
 #include "flow/interpreter.h"
@@ -93,6 +94,23 @@ void BM_PassChain10Data_InMemory(benchmark::State& s) {
 void BM_PassChain10_Durable(benchmark::State& s) {
   runDurable(s, passChain(10), json::object(), 10);
 }
+// Many executions at once, as a burst of uploads or API calls starts them: 32 threads
+// each start and run executions of the chain, every one durable before it is reported.
+void BM_PassChain10_Durable32Concurrent(benchmark::State& s) {
+  constexpr int kThreads = 32, kEach = 8;
+  Durable d;
+  const json def = passChain(10);
+  d.service.putWorkflow("bench", def);
+  for (auto _ : s) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; t++)
+      threads.emplace_back([&] {
+        for (int i = 0; i < kEach; i++) d.service.run(d.service.start("bench", json::object()).id);
+      });
+    for (auto& t : threads) t.join();
+  }
+  s.SetItemsProcessed(s.iterations() * kThreads * kEach * 10);
+}
 void BM_Map1000_InMemory(benchmark::State& s) { runInMemory(s, map1000(), items1000(), 1001); }
 void BM_Map1000_Durable(benchmark::State& s) { runDurable(s, map1000(), items1000(), 1001); }
 void BM_StartOneState_Durable(benchmark::State& s) {
@@ -102,6 +120,7 @@ void BM_StartOneState_Durable(benchmark::State& s) {
 BENCHMARK(BM_PassChain10_InMemory)->UseRealTime();
 BENCHMARK(BM_PassChain10Data_InMemory)->UseRealTime();
 BENCHMARK(BM_PassChain10_Durable)->UseRealTime();
+BENCHMARK(BM_PassChain10_Durable32Concurrent)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Map1000_InMemory)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Map1000_Durable)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_StartOneState_Durable)->UseRealTime()->Unit(benchmark::kMicrosecond);

@@ -44,6 +44,35 @@ void bindJsonOrNull(SqliteStatement& st, int index, const json& v) {
 
 }  // namespace
 
+SqliteExecutionStore::SqliteExecutionStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock)
+    : db_(db),
+      mu_(mu),
+      clock_(clock),
+      writes_([this](const std::vector<Write>& writes) { return writeGroup(writes); }) {}
+
+std::vector<SqliteExecutionStore::Written> SqliteExecutionStore::writeGroup(
+    const std::vector<Write>& writes) {
+  std::lock_guard lock(mu_);
+  SqliteTransaction tx(db_);
+  std::vector<Written> results(writes.size());
+  for (size_t i = 0; i < writes.size(); i++) {
+    // Each write in a savepoint of its own: one that fails is undone alone.
+    db_.exec("SAVEPOINT execution_write");
+    try {
+      if (writes[i].create)
+        results[i] = createLocked(*writes[i].create);
+      else
+        results[i].finished = progressLocked(writes[i]);
+    } catch (...) {
+      results[i].error = std::current_exception();
+      db_.exec("ROLLBACK TO execution_write");
+    }
+    db_.exec("RELEASE execution_write");
+  }
+  tx.commit();
+  return results;
+}
+
 int64_t SqliteExecutionStore::putWorkflow(const std::string& name, const json& definition) {
   std::lock_guard lock(mu_);
   SqliteTransaction tx(db_);
@@ -79,8 +108,15 @@ std::vector<WorkflowRecord> SqliteExecutionStore::listWorkflows() {
 }
 
 ExecutionRecord SqliteExecutionStore::createExecution(const ExecutionRecord& r, bool& created) {
-  std::lock_guard lock(mu_);
-  SqliteTransaction tx(db_);
+  Write write;
+  write.create = &r;
+  Written written = writes_.submit(write);
+  if (written.error) std::rethrow_exception(written.error);
+  created = written.created;
+  return std::move(written.record);
+}
+
+SqliteExecutionStore::Written SqliteExecutionStore::createLocked(const ExecutionRecord& r) {
   auto existing = db_.prepare(std::string(kExecutionColumns) + "WHERE workflow = ?1 AND name = ?2");
   if (existing.bind(1, r.workflow).bind(2, r.name).step()) {
     ExecutionRecord found = readExecution(existing);
@@ -88,17 +124,14 @@ ExecutionRecord SqliteExecutionStore::createExecution(const ExecutionRecord& r, 
       throw Error("ExecutionAlreadyExists", "execution '" + r.name + "' of workflow '" +
                                                 r.workflow +
                                                 "' already exists with a different input");
-    created = false;
-    return found;
+    return {std::move(found), false, true, nullptr};
   }
   auto st = db_.prepare(
       "INSERT INTO executions(id, workflow, name, status, input, started_ns, parent) VALUES (?1, "
       "?2, ?3, ?4, ?5, ?6, ?7)");
   st.bind(1, r.id).bind(2, r.workflow).bind(3, r.name).bind(4, r.status).bind(5, r.input.dump());
   st.bind(6, static_cast<int64_t>(r.started)).bind(7, r.parent).run();
-  tx.commit();
-  created = true;
-  return r;
+  return {r, true, true, nullptr};
 }
 
 std::optional<ExecutionRecord> SqliteExecutionStore::getExecutionLocked(const std::string& id) {
@@ -189,12 +222,17 @@ StoredEvent SqliteExecutionStore::appendEvent(const std::string& execution_id,
 bool SqliteExecutionStore::commitProgress(const std::string& execution_id,
                                           const std::vector<StoredEvent>& events,
                                           const json& checkpoint, const ExecutionRecord* finish) {
-  std::lock_guard lock(mu_);
-  SqliteTransaction tx(db_);
+  const Written written = writes_.submit({nullptr, &execution_id, &events, &checkpoint, finish});
+  if (written.error) std::rethrow_exception(written.error);
+  return written.finished;
+}
+
+bool SqliteExecutionStore::progressLocked(const Write& w) {
+  const std::string& execution_id = *w.execution_id;
   auto st = db_.prepare(
       "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES "
       "(?1, ?2, ?3, ?4, ?5, ?6)");
-  for (const auto& e : events) {
+  for (const auto& e : *w.events) {
     st.bind(1, execution_id)
         .bind(2, e.id)
         .bind(3, e.previous_id)
@@ -202,14 +240,12 @@ bool SqliteExecutionStore::commitProgress(const std::string& execution_id,
     st.bind(5, e.type).bind(6, e.details.dump()).run();
     st.reset();
   }
-  if (!checkpoint.is_null()) {
+  if (!w.checkpoint->is_null()) {
     auto cp =
         db_.prepare("UPDATE executions SET checkpoint = ?2 WHERE id = ?1 AND status = 'RUNNING'");
-    cp.bind(1, execution_id).bind(2, checkpoint.dump()).run();
+    cp.bind(1, execution_id).bind(2, w.checkpoint->dump()).run();
   }
-  bool finished = finish ? finishLocked(*finish) : true;
-  tx.commit();
-  return finished;
+  return w.finish ? finishLocked(*w.finish) : true;
 }
 
 int64_t SqliteExecutionStore::lastEventId(const std::string& execution_id) {

@@ -1,17 +1,18 @@
 #pragma once
 // ExecutionStore on the SQLite state database; shares the connection and its lock
 // with the other SQLite stores.
+#include <exception>
 #include <mutex>
 
 #include "state/execution_store.h"
+#include "state/group_commit.h"
 #include "state/sqlite_db.h"
 
 namespace sluice::state {
 
 class SqliteExecutionStore : public ExecutionStore {
  public:
-  SqliteExecutionStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock)
-      : db_(db), mu_(mu), clock_(clock) {}
+  SqliteExecutionStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock);
 
   int64_t putWorkflow(const std::string& name, const nlohmann::json& definition) override;
   std::vector<std::tuple<std::string, std::string, int64_t>> statusCounts() override;
@@ -39,11 +40,32 @@ class SqliteExecutionStore : public ExecutionStore {
   void heartbeatTaskToken(const std::string& token, core::TimeNs at) override;
 
  private:
+  // An execution's start or its progress, written in a group commit with those of other
+  // executions running at the same time (one fsync for all). The caller waits for its
+  // group, so the pointers stay valid.
+  struct Write {
+    const ExecutionRecord* create = nullptr;  // createExecution; else commitProgress:
+    const std::string* execution_id = nullptr;
+    const std::vector<StoredEvent>* events = nullptr;
+    const nlohmann::json* checkpoint = nullptr;
+    const ExecutionRecord* finish = nullptr;
+  };
+  struct Written {
+    ExecutionRecord record;  // a create: the execution, new or found
+    bool created = false;
+    bool finished = true;      // a progress with `finish`: whether it ended a running execution
+    std::exception_ptr error;  // this write's own failure (the others still commit)
+  };
+  std::vector<Written> writeGroup(const std::vector<Write>& writes);
+  Written createLocked(const ExecutionRecord& record);
+  bool progressLocked(const Write& write);
+
   std::optional<ExecutionRecord> getExecutionLocked(const std::string& id);
   bool finishLocked(const ExecutionRecord& record);
   SqliteDb& db_;
   std::mutex& mu_;
   const core::Clock& clock_;
+  GroupCommit<Write, Written> writes_;
 };
 
 }  // namespace sluice::state
