@@ -1,6 +1,7 @@
 #pragma once
 // An HTTP/1.1 request and response as the server hands them to its handler: header
 // names and values exactly as they were sent (nothing decoded), the body whole.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,10 +26,16 @@ struct Request {
   std::string header(std::string_view name) const;
 };
 
+// A body too large to hold in memory, produced piece by piece after the head is sent:
+// it passes each piece to `write` (false: the connection failed, stop) and returns
+// whether it produced all of it. The response must carry its Content-Length.
+using BodyWriter = std::function<bool(const std::function<bool(std::string_view)>& write)>;
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  BodyWriter body_writer;  // instead of `body`, when set
 
   // Replaces any header of that name.
   void setHeader(std::string_view name, std::string value);

@@ -177,8 +177,17 @@ bool Server::answer(Stream& stream, const Request& request) {
   const bool head_request = request.method == "HEAD";
   const bool keep = keepAlive(request) && !stopping_;
   const std::string head = responseHead(res, head_request, keep);
-  const bool sent = stream.write({head, head_request || hasNoBody(res.status) ? "" : res.body});
-  return sent && keep;
+  const bool with_body = !head_request && !hasNoBody(res.status);
+  if (!res.body_writer || !with_body)
+    return stream.write({head, with_body ? std::string_view(res.body) : ""}) && keep;
+  if (!stream.write({head})) return false;
+  try {
+    // A body that fails half-way cannot be taken back: closing the connection tells the
+    // client it is short of its Content-Length.
+    return res.body_writer([&](std::string_view piece) { return stream.write({piece}); }) && keep;
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 }  // namespace sluice::http

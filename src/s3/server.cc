@@ -127,6 +127,29 @@ std::optional<lake::ByteRange> parseRange(const std::string& header) {
   return lake::parseByteRange(header.substr(6));
 }
 
+// An object's bytes as the response body: small ones in one piece with the head (one
+// write), larger ones streamed from the lake in pieces, so memory stays bounded whatever
+// the object's size.
+void sendObject(http::Response& res, std::unique_ptr<lake::ObjectReader> reader,
+                const std::string& content_type) {
+  constexpr uint64_t kWholeUpTo = 256 * 1024;
+  const uint64_t length = reader->range().length;
+  if (length <= kWholeUpTo) {
+    res.setContent(reader->readAll(), content_type);
+    return;
+  }
+  res.setHeader("Content-Type", content_type);
+  res.setHeader("Content-Length", std::to_string(length));
+  res.body_writer = [reader = std::shared_ptr<lake::ObjectReader>(std::move(reader)),
+                     length](const std::function<bool(std::string_view)>& write) {
+    std::string piece(kWholeUpTo, '\0');
+    uint64_t sent = 0;
+    for (size_t n; (n = reader->read(piece.data(), piece.size())) > 0; sent += n)
+      if (!write({piece.data(), n})) return false;
+    return sent == length;  // an object cut short must not pass for a whole one
+  };
+}
+
 // Stored checksums describe the whole object: like S3, they are returned only when the
 // client asks (x-amz-checksum-mode: ENABLED) and the response is the whole object.
 void setObjectHeaders(http::Response& res, const lake::ObjectInfo& info, bool with_checksums) {
@@ -381,7 +404,7 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
         res.setHeader("Content-Type", content_type);
         return;
       }
-      res.setContent(reader->readAll(), content_type);
+      sendObject(res, std::move(reader), content_type);
       return;
     }
     throw Error("MethodNotAllowed", m + " is not allowed on an object");

@@ -16,6 +16,18 @@ namespace {
 // Echoes what it was sent: method, target, the header X-Echo and the body.
 void echo(const Request& req, Response& res) {
   if (req.target == "/throw") throw std::runtime_error("handler failed");
+  if (req.target == "/stream" || req.target == "/short") {
+    const bool cut_short = req.target == "/short";
+    res.setHeader("Content-Length", cut_short ? "10" : "6");
+    res.body_writer = [cut_short](const std::function<bool(std::string_view)>& write) {
+      for (std::string_view piece : {"ab", "cd", "ef"}) {
+        if (cut_short && piece == "ef") return false;  // the source failed half-way
+        if (!write(piece)) return false;
+      }
+      return true;
+    };
+    return;
+  }
   if (req.method == "HEAD") {
     res.setHeader("Content-Length", "1234");
     return;
@@ -107,6 +119,20 @@ TEST_F(HttpServerTest, HeadAndNoContentAnswersCarryNoBody) {
             "HTTP/1.1 204 No Content\r\n\r\n"
             "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
             "Content-Length: 15\r\nConnection: close\r\n\r\nhandler failed\n");
+  ::close(fd);
+}
+
+TEST_F(HttpServerTest, StreamedBodiesFollowTheHeadAndAFailedOneClosesTheConnection) {
+  int fd = connectToServer();
+  send(fd,
+       "GET /stream HTTP/1.1\r\n\r\nHEAD /stream HTTP/1.1\r\n\r\nGET /short HTTP/1.1\r\n\r\n"
+       "GET /never HTTP/1.1\r\n\r\n");
+  // The HEAD answer states the length and carries no body; after the short body the
+  // server closes, so the last request is never answered.
+  EXPECT_EQ(receive(fd),
+            "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabcdef"
+            "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n"
+            "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcd");
   ::close(fd);
 }
 

@@ -79,6 +79,25 @@ TEST_F(S3ServerTest, SignedHeaderValuesKeepTheirPercentSigns) {
   EXPECT_NE(copied.out.find("\"note\": \"100%41 sure\""), std::string::npos) << copied.out;
 }
 
+// A large object is streamed from the lake, not read into memory first: the server's
+// peak memory grows by far less than the object while it is downloaded.
+TEST_F(S3ServerTest, ALargeDownloadIsStreamed) {
+  ASSERT_EQ(aws("s3 mb s3://big").code, 0);
+  std::string body(96 * 1024 * 1024, 'b');
+  for (size_t i = 0; i < body.size(); i += 4096) body[i] = static_cast<char>('a' + (i / 4096) % 26);
+  testing::writeFile(dir_ / "big.bin", body);
+  // Put into the lake by another process, so this server never holds the bytes.
+  ASSERT_EQ(shell(std::string(SLUICE_BINARY) + " --data-dir " + (dir_ / "data") + " lake put " +
+                  (dir_ / "big.bin") + " big/big.bin")
+                .code,
+            0);
+  const int64_t before = server_->peakMemoryKiB();
+  ASSERT_GT(before, 0);
+  ASSERT_EQ(aws("s3 cp s3://big/big.bin " + (dir_ / "down.bin")).code, 0);
+  EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "down.bin")), core::md5Hex(body));
+  EXPECT_LT(server_->peakMemoryKiB() - before, 32 * 1024) << "peak grew from " << before << " KiB";
+}
+
 TEST_F(S3ServerTest, MultipartUploadOf20MiB) {
   ASSERT_EQ(aws("s3 mb s3://big").code, 0);
   std::string body(20 * 1024 * 1024, '\0');

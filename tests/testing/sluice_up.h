@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -85,6 +86,13 @@ class SluiceUp {
   SluiceUp(const SluiceUp&) = delete;
   SluiceUp& operator=(const SluiceUp&) = delete;
 
+  // The server's peak resident memory so far (VmHWM), in KiB; -1 when it cannot be read.
+  int64_t peakMemoryKiB() const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string line; std::getline(status, line);)
+      if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+    return -1;
+  }
   bool ok() const { return !endpoint_.empty(); }
   const std::string& endpoint() const { return endpoint_; }
   const std::string& api() const { return api_; }  // the HTTP API's base URL
