@@ -54,17 +54,21 @@ std::string digestHex(const EVP_MD* md, std::string_view data) {
 std::string md5Hex(std::string_view data) { return digestHex(EVP_md5(), data); }
 std::string sha256Hex(std::string_view data) { return digestHex(EVP_sha256(), data); }
 
-struct Md5::Impl {
+struct Digest::Impl {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   ~Impl() { EVP_MD_CTX_free(ctx); }
 };
 
-Md5::Md5() : impl_(std::make_unique<Impl>()) { EVP_DigestInit_ex(impl_->ctx, EVP_md5(), nullptr); }
-Md5::~Md5() = default;
+Digest::Digest(Kind kind) : impl_(std::make_unique<Impl>()) {
+  EVP_DigestInit_ex(impl_->ctx, kind == Kind::kMd5 ? EVP_md5() : EVP_sha256(), nullptr);
+}
+Digest::~Digest() = default;
 
-void Md5::update(std::string_view data) { EVP_DigestUpdate(impl_->ctx, data.data(), data.size()); }
+void Digest::update(std::string_view data) {
+  EVP_DigestUpdate(impl_->ctx, data.data(), data.size());
+}
 
-std::string Md5::finishHex() {
+std::string Digest::finishHex() {
   unsigned char buf[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(impl_->ctx, buf, &len);

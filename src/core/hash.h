@@ -15,19 +15,30 @@ std::string base64Decode(std::string_view text);
 std::string md5Hex(std::string_view data);
 std::string sha256Hex(std::string_view data);
 
-// Incremental MD5 for data that arrives in pieces (object uploads).
-class Md5 {
+// An incremental digest for data that arrives in pieces (object uploads).
+class Digest {
  public:
-  Md5();
-  ~Md5();
-  Md5(const Md5&) = delete;
-  Md5& operator=(const Md5&) = delete;
+  enum class Kind { kMd5, kSha256 };
+  explicit Digest(Kind kind);
+  ~Digest();
+  Digest(const Digest&) = delete;
+  Digest& operator=(const Digest&) = delete;
   void update(std::string_view data);
   std::string finishHex();  // may be called once
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+class Md5 : public Digest {
+ public:
+  Md5() : Digest(Kind::kMd5) {}
+};
+
+class Sha256 : public Digest {
+ public:
+  Sha256() : Digest(Kind::kSha256) {}
 };
 
 }  // namespace sluice::core

@@ -101,7 +101,9 @@ size_t RequestReader::readHeader() {
                             std::to_string(limits_.max_header_bytes) + " bytes");
 }
 
-std::optional<Request> RequestReader::next(const std::function<void(const Request&)>& before_body) {
+std::optional<Request> RequestReader::next(const std::function<void(const Request&)>& before_body,
+                                           const std::function<bool(const Request&)>& stream_body) {
+  if (streamed_.left > 0) throw std::logic_error("the last request's body was not read");
   const size_t header_length = readHeader();
   if (header_length == 0) return std::nullopt;
   Request r;
@@ -131,6 +133,12 @@ std::optional<Request> RequestReader::next(const std::function<void(const Reques
   if (content_length > limits_.max_body_bytes)
     throw BadRequest(413, tooLarge(limits_.max_body_bytes));
   if (before_body) before_body(r);
+  if (encoding == nullptr && content_length > 0 && stream_body && stream_body(r)) {
+    streamed_.left = content_length;
+    r.body_source = &streamed_;
+    r.body_length = content_length;
+    return r;
+  }
   if (encoding != nullptr)
     readChunked(r.body);
   else
@@ -150,6 +158,22 @@ void RequestReader::readExactly(std::string& into, uint64_t count) {
     if (n == 0) throw BadRequest(400, "the connection ended inside a request body");
     at += n;
   }
+}
+
+size_t RequestReader::StreamedBody::read(char* data, size_t size) {
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(size, left));
+  if (want == 0) return 0;
+  size_t n;
+  if (!reader.pending().empty()) {
+    n = std::min(want, reader.pending().size());
+    std::memcpy(data, reader.pending().data(), n);
+    reader.consume(n);
+  } else {
+    n = reader.stream_.read(data, want);
+    if (n == 0) throw BadRequest(400, "the connection ended inside a request body");
+  }
+  left -= n;
+  return n;
 }
 
 std::string RequestReader::readLine() {

@@ -33,11 +33,26 @@ class RequestReader {
 
   // The next request, or nullopt when the peer closed (or went quiet) between requests.
   // `before_body` runs once the header is read and before any of the body is (the place
-  // to answer "Expect: 100-continue"). Throws BadRequest for a malformed or too large
-  // request, and for a connection that ends inside one.
-  std::optional<Request> next(const std::function<void(const Request&)>& before_body = {});
+  // to answer "Expect: 100-continue"). When `stream_body` says so for a body of known
+  // length, the body is left unread: the request's body_source reads it (this reader's
+  // streamedBody()), and the rest must be read or skipped before the next request.
+  // Throws BadRequest for a malformed or too large request, and for a connection that
+  // ends inside one.
+  std::optional<Request> next(const std::function<void(const Request&)>& before_body = {},
+                              const std::function<bool(const Request&)>& stream_body = {});
+
+  // The body of the last request, when it was left to stream.
+  BodySource& streamedBody() { return streamed_; }
+  uint64_t streamedBodyLeft() const { return streamed_.left; }
 
  private:
+  struct StreamedBody : BodySource {
+    explicit StreamedBody(RequestReader& reader) : reader(reader) {}
+    size_t read(char* data, size_t size) override;
+    RequestReader& reader;
+    uint64_t left = 0;
+  };
+
   // Fills the buffer until it holds "\r\n\r\n"; the header's length with that ending, or
   // 0 when the stream ended before any byte of a request.
   size_t readHeader();
@@ -53,6 +68,7 @@ class RequestReader {
   std::string buffer_;  // [begin_, end_) received and not yet consumed
   size_t begin_ = 0;
   size_t end_ = 0;
+  StreamedBody streamed_{*this};
 };
 
 }  // namespace sluice::http

@@ -148,8 +148,8 @@ void Server::serveConnection(int fd) {
             stream->write({"HTTP/1.1 100 Continue\r\n\r\n"});
         };
         while (!stopping_) {
-          std::optional<Request> request = reader.next(continue_if_asked);
-          if (!request || !answer(*stream, *request)) break;
+          std::optional<Request> request = reader.next(continue_if_asked, options_.stream_body);
+          if (!request || !answer(*stream, *request) || !finishStreamedBody(reader)) break;
         }
       } catch (const BadRequest& e) {
         Response res;
@@ -163,6 +163,15 @@ void Server::serveConnection(int fd) {
   ::close(fd);
   open_.erase(fd);
   if (open_.empty()) all_closed_.notify_all();
+}
+
+bool Server::finishStreamedBody(RequestReader& reader) {
+  constexpr uint64_t kSkipUpTo = 1 << 20;  // beyond this, closing is cheaper than reading
+  if (reader.streamedBodyLeft() > kSkipUpTo) return false;
+  char scratch[16 * 1024];
+  while (reader.streamedBody().read(scratch, sizeof scratch) > 0) {
+  }
+  return true;
 }
 
 bool Server::answer(Stream& stream, const Request& request) {

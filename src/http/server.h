@@ -24,6 +24,9 @@ struct ServerOptions {
   int idle_timeout_seconds =
       60;  // a connection silent this long (between or inside requests) closes
   size_t max_connections = 512;  // beyond this, new connections are closed at once
+  // Which requests' bodies the handler reads itself, as they arrive (Request::body_source)
+  // instead of finding them whole in Request::body; asked once the header is read.
+  std::function<bool(const Request&)> stream_body;
 };
 
 class Server {
@@ -48,6 +51,9 @@ class Server {
   void serveConnection(int fd);
   // Answers one request; false when the connection must close afterwards.
   bool answer(Stream& stream, const Request& request);
+  // After a request whose body streamed: skips what the handler left unread, if little
+  // enough; false when the connection must close instead.
+  static bool finishStreamedBody(RequestReader& reader);
 
   Handler handler_;
   ServerOptions options_;

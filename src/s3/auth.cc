@@ -248,9 +248,12 @@ VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds
                 "the difference between the request time and the server's time is too large");
 
   std::string payload = header(r.headers, "x-amz-content-sha256");
-  if (payload.empty()) payload = core::sha256Hex(r.body);
   const bool streaming = payload.rfind("STREAMING-", 0) == 0;
-  if (!streaming && payload != "UNSIGNED-PAYLOAD" && payload != core::sha256Hex(r.body))
+  if (r.body_follows && (payload.empty() || streaming))
+    throw Error(errc::kInternal, "a streamed body needs its SHA-256 or UNSIGNED-PAYLOAD signed");
+  if (payload.empty()) payload = core::sha256Hex(r.body);
+  const bool check_body = !streaming && payload != "UNSIGNED-PAYLOAD";
+  if (check_body && !r.body_follows && payload != core::sha256Hex(r.body))
     throw Error("XAmzContentSHA256Mismatch",
                 "the provided x-amz-content-sha256 does not match what was computed");
 
@@ -269,7 +272,7 @@ VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds
         creds.access_key_id,
         stringToSign(amz_date, credentialScope(a.date, a.region, a.service), canonical),
         a.signature, canonical);
-  if (!streaming) return {};
+  if (!streaming) return {std::nullopt, check_body && r.body_follows ? payload : ""};
 
   VerifiedRequest verified;
   if (payload == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {

@@ -24,6 +24,9 @@ struct SignedRequest {
   std::string target;  // the raw request target: path?query, as sent
   HeaderList headers;
   std::string_view body;
+  // The body is not here yet (it streams to its destination): its signed SHA-256 is
+  // returned for the caller to check once it has it, instead of being checked here.
+  bool body_follows = false;
 };
 
 // Throws Error(AccessDenied | InvalidAccessKeyId | SignatureDoesNotMatch |
@@ -41,6 +44,7 @@ struct SignatureMismatch : Error {
 
 struct VerifiedRequest {
   std::optional<DecodedBody> chunked;
+  std::string body_sha256;  // with body_follows: the hex SHA-256 the body must have, if signed
 };
 
 VerifiedRequest verifySignature(const SignedRequest& request, const Credentials& credentials,

@@ -83,21 +83,26 @@ Route routeOf(const std::string& target) {
   return r;
 }
 
+// The MD5 a request's Content-MD5 header gives, in hex; nullopt without the header.
+std::optional<std::string> contentMd5Hex(const http::Request& req) {
+  if (!req.hasHeader("Content-MD5")) return std::nullopt;
+  try {
+    return core::toHex(core::base64Decode(req.header("Content-MD5")));
+  } catch (const Error&) {
+    throw Error("InvalidDigest", "the Content-MD5 you specified is not valid base64");
+  }
+}
+
+Error badMd5() {
+  return Error("BadDigest", "the Content-MD5 you specified did not match what we received");
+}
+
 // Checks the body against Content-MD5 and the x-amz-checksum-* values sent as headers or
 // as aws-chunked trailers (BadDigest, InvalidDigest); returns the checksums, to be stored
 // and returned.
 lake::StoredHeaders verifyDigests(const http::Request& req, const VerifiedRequest& verified,
                                   const std::string& body) {
-  if (req.hasHeader("Content-MD5")) {
-    std::string md5;
-    try {
-      md5 = core::toHex(core::base64Decode(req.header("Content-MD5")));
-    } catch (const Error&) {
-      throw Error("InvalidDigest", "the Content-MD5 you specified is not valid base64");
-    }
-    if (md5 != core::md5Hex(body))
-      throw Error("BadDigest", "the Content-MD5 you specified did not match what we received");
-  }
+  if (auto md5 = contentMd5Hex(req); md5 && *md5 != core::md5Hex(body)) throw badMd5();
   lake::StoredHeaders checksums;
   for (const auto& [k, v] : req.headers)
     if (isChecksumHeader(core::toLower(k))) checksums[core::toLower(k)] = v;
@@ -200,7 +205,9 @@ S3Server::S3Server(lake::ObjectStore& lake, Credentials credentials, const std::
       multipart_(std::make_unique<MultipartUploads>(lake, staging_dir, clock)),
       http_(std::make_unique<http::Server>(
           [this](const http::Request& req, http::Response& res) { handle(req, res); },
-          http::ServerOptions{.tls = tls, .limits = {.max_body_bytes = kMaxPutBytes}})) {}
+          http::ServerOptions{.tls = tls,
+                              .limits = {.max_body_bytes = kMaxPutBytes},
+                              .stream_body = streamsBody})) {}
 
 S3Server::~S3Server() { stop(); }
 
@@ -214,7 +221,7 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
   const Route route = routeOf(req.target);
   const std::string resource = req.target.substr(0, req.target.find('?'));
   try {
-    SignedRequest signed_request{req.method, req.target, {}, req.body};
+    SignedRequest signed_request{req.method, req.target, {}, req.body, req.body_source != nullptr};
     for (const auto& [k, v] : req.headers) signed_request.headers.emplace_back(k, v);
     const VerifiedRequest verified = verifySignature(signed_request, credentials_, clock_.now());
     // The object's bytes: the decoded aws-chunked data when the body was sent that way.
@@ -355,8 +362,13 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
                        "application/xml");
         return;
       }
-      for (const auto& [k, v] : verifyDigests(req, verified, body)) opts.headers[k] = v;
-      auto info = lake_.put(route.bucket, route.key, body, opts);
+      lake::ObjectInfo info;
+      if (req.body_source) {
+        info = putStreamed(req, route.bucket, route.key, opts, verified.body_sha256);
+      } else {
+        for (const auto& [k, v] : verifyDigests(req, verified, body)) opts.headers[k] = v;
+        info = lake_.put(route.bucket, route.key, body, opts);
+      }
       res.setHeader("ETag", etagHeader(info.etag));
       for (const auto& [k, v] : info.headers)
         if (k.rfind("x-amz-checksum-", 0) == 0) res.setHeader(k, v);
@@ -425,6 +437,50 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
     res.status = 500;
     res.setContent(errorXml("InternalError", e.what(), resource, request_id), "application/xml");
   }
+}
+
+bool streamsBody(const http::Request& req) {
+  constexpr uint64_t kStreamBodiesOver = 8 << 20;
+  if (req.method != "PUT" || req.hasHeader("Transfer-Encoding") ||
+      req.hasHeader("x-amz-copy-source"))
+    return false;
+  const std::string length = req.header("Content-Length");
+  if (length.empty() || std::stoull(length) <= kStreamBodiesOver) return false;  // checked by now
+  if (req.header("Content-Encoding").find("aws-chunked") != std::string::npos) return false;
+  for (const auto& [k, v] : req.headers)
+    if (isChecksumHeader(core::toLower(k))) return false;  // checked on the whole body
+  const size_t qmark = req.target.find('?');
+  const std::string query = qmark == std::string::npos ? "" : req.target.substr(qmark + 1);
+  for (const auto& [name, value] : parseQuery(query))
+    if (name == "uploadId" || name == "partNumber") return false;
+  // The signature must not need the body: a presigned URL, or a payload hash given as
+  // UNSIGNED-PAYLOAD or as hex (then checked as the body arrives).
+  const std::string payload = req.header("x-amz-content-sha256");
+  const bool presigned = query.find("Signature=") != std::string::npos;
+  return payload == "UNSIGNED-PAYLOAD" || payload.size() == 64 || (presigned && payload.empty());
+}
+
+lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::string& bucket,
+                                       const std::string& key, const lake::PutOptions& opts,
+                                       const std::string& body_sha256) {
+  const std::optional<std::string> md5_expected = contentMd5Hex(req);
+  auto writer = lake_.openWriter(bucket, key, opts);
+  core::Md5 md5;
+  core::Sha256 sha256;
+  std::string piece(1 << 20, '\0');
+  for (size_t n; (n = req.body_source->read(piece.data(), piece.size())) > 0;) {
+    const std::string_view bytes(piece.data(), n);
+    writer->write(bytes);
+    if (md5_expected) md5.update(bytes);
+    if (!body_sha256.empty()) sha256.update(bytes);
+  }
+  // Checked before the commit: an object whose body was not what the client said is
+  // never visible (the writer is discarded).
+  if (md5_expected && md5.finishHex() != *md5_expected) throw badMd5();
+  if (!body_sha256.empty() && sha256.finishHex() != body_sha256)
+    throw Error("XAmzContentSHA256Mismatch",
+                "the provided x-amz-content-sha256 does not match what was computed");
+  return writer->commit();
 }
 
 std::string S3Server::deleteObjects(const std::string& bucket, const std::string& body) {

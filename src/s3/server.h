@@ -19,6 +19,10 @@ namespace sluice::s3 {
 
 using http::TlsFiles;
 
+// Which requests S3Server reads as they arrive instead of whole: plain PUTs of objects over
+// 8 MiB whose signature does not cover an aws-chunked body or checksums.
+bool streamsBody(const http::Request& request);
+
 class S3Server {
  public:
   // `staging_dir` keeps the parts of multipart uploads until they complete. Throws
@@ -35,6 +39,11 @@ class S3Server {
  private:
   void handle(const http::Request& req, http::Response& res);
   std::string deleteObjects(const std::string& bucket, const std::string& body);
+  // A large PUT whose signature does not need its body: the body goes from the connection
+  // into the lake as it arrives, so memory stays bounded whatever its size.
+  lake::ObjectInfo putStreamed(const http::Request& req, const std::string& bucket,
+                               const std::string& key, const lake::PutOptions& opts,
+                               const std::string& body_sha256);
   // The multipart operations (?uploads, ?uploadId); false if the request is none of them.
   bool handleMultipart(const http::Request& req, http::Response& res, const std::string& bucket,
                        const std::string& key, const HeaderList& query, const std::string& body,

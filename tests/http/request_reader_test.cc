@@ -92,6 +92,28 @@ TEST_P(RequestReaderTest, BeforeBodyRunsBetweenHeaderAndBody) {
   EXPECT_EQ(r->body, "ok");
 }
 
+TEST_P(RequestReaderTest, AStreamedBodyIsReadByTheCallerThenTheNextRequestFollows) {
+  ScriptedStream in(
+      "PUT /big HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789"
+      "PUT /small HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+      GetParam());
+  RequestReader reader(in, {});
+  auto stream_big = [](const Request& r) { return r.target == "/big"; };
+  auto big = reader.next({}, stream_big);
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->body, "");
+  EXPECT_EQ(big->body_length, 10u);
+  ASSERT_EQ(big->body_source, &reader.streamedBody());
+  std::string got;
+  char buf[4];
+  for (size_t n; (n = big->body_source->read(buf, sizeof buf)) > 0;) got.append(buf, n);
+  EXPECT_EQ(got, "0123456789");
+  EXPECT_EQ(reader.streamedBodyLeft(), 0u);
+  auto small = reader.next({}, stream_big);
+  EXPECT_EQ(small->body, "abc");
+  EXPECT_EQ(small->body_source, nullptr);
+}
+
 INSTANTIATE_TEST_SUITE_P(PieceSizes, RequestReaderTest, ::testing::Values(1, 7, 1 << 20));
 
 int statusOf(const std::string& bytes, RequestLimits limits = {}) {
@@ -103,6 +125,15 @@ int statusOf(const std::string& bytes, RequestLimits limits = {}) {
     return e.status;
   }
   return 0;
+}
+
+TEST(RequestReaderErrors, AStreamedBodyCutShortIsABadRequest) {
+  ScriptedStream in("PUT /big HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123", 1 << 20);
+  RequestReader reader(in, {});
+  auto big = reader.next({}, [](const Request&) { return true; });
+  char buf[16];
+  EXPECT_EQ(big->body_source->read(buf, sizeof buf), 4u);
+  EXPECT_THROW(big->body_source->read(buf, sizeof buf), BadRequest);
 }
 
 TEST(RequestReaderErrors, EachMalformedRequestGetsItsStatus) {

@@ -32,6 +32,13 @@ void echo(const Request& req, Response& res) {
     res.setHeader("Content-Length", "1234");
     return;
   }
+  if (req.body_source) {  // reads 3 bytes of what streams and leaves the rest
+    char first[3];
+    const size_t n = req.body_source->read(first, sizeof first);
+    res.setContent("first " + std::string(first, n) + " of " + std::to_string(req.body_length),
+                   "text/plain");
+    return;
+  }
   if (req.target == "/empty") {
     res.status = 204;
     return;
@@ -43,7 +50,9 @@ void echo(const Request& req, Response& res) {
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<Server>(echo, ServerOptions{});
+    ServerOptions options;
+    options.stream_body = [](const Request& r) { return r.target == "/upload"; };
+    server_ = std::make_unique<Server>(echo, options);
     port_ = server_->bind("127.0.0.1", 0);
     serving_ = std::thread([this] { server_->serve(); });
   }
@@ -133,6 +142,19 @@ TEST_F(HttpServerTest, StreamedBodiesFollowTheHeadAndAFailedOneClosesTheConnecti
             "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nabcdef"
             "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n"
             "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabcd");
+  ::close(fd);
+}
+
+TEST_F(HttpServerTest, WhatAHandlerLeavesOfAStreamedBodyIsSkipped) {
+  int fd = connectToServer();
+  send(fd,
+       "PUT /upload HTTP/1.1\r\nContent-Length: 8\r\n\r\nabcdefgh"
+       "PUT /other HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\nxy");
+  EXPECT_EQ(receive(fd),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\n"
+            "first abc of 8"
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n"
+            "Connection: close\r\n\r\nPUT /other [] xy");
   ::close(fd);
 }
 

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "core/hash.h"
+#include "s3/server.h"
 #include "testing/sluice_up.h"
 #include "testing/temp_dir.h"
 
@@ -79,21 +80,41 @@ TEST_F(S3ServerTest, SignedHeaderValuesKeepTheirPercentSigns) {
   EXPECT_NE(copied.out.find("\"note\": \"100%41 sure\""), std::string::npos) << copied.out;
 }
 
-// A large object is streamed from the lake, not read into memory first: the server's
-// peak memory grows by far less than the object while it is downloaded.
-TEST_F(S3ServerTest, ALargeDownloadIsStreamed) {
+// Large objects stream both ways: a big PUT goes from the connection into the lake and a
+// big GET from the lake to the connection, so the server's peak memory grows by far less
+// than the object. What the client said about the body is still checked before the
+// object becomes visible.
+TEST_F(S3ServerTest, LargeUploadsAndDownloadsAreStreamed) {
   ASSERT_EQ(aws("s3 mb s3://big").code, 0);
   std::string body(96 * 1024 * 1024, 'b');
   for (size_t i = 0; i < body.size(); i += 4096) body[i] = static_cast<char>('a' + (i / 4096) % 26);
   testing::writeFile(dir_ / "big.bin", body);
-  // Put into the lake by another process, so this server never holds the bytes.
-  ASSERT_EQ(shell(std::string(SLUICE_BINARY) + " --data-dir " + (dir_ / "data") + " lake put " +
-                  (dir_ / "big.bin") + " big/big.bin")
-                .code,
-            0);
   const int64_t before = server_->peakMemoryKiB();
   ASSERT_GT(before, 0);
-  ASSERT_EQ(aws("s3 cp s3://big/big.bin " + (dir_ / "down.bin")).code, 0);
+  // curl signs the request itself (SigV4), with the payload hash it is given.
+  auto put = [&](const std::string& key, const std::string& headers) {
+    return shell("curl -s -w ' %{http_code}' --aws-sigv4 aws:amz:us-east-1:s3 --user " +
+                 std::string(testing::SluiceUp::kAccessKey) + ":" + testing::SluiceUp::kSecret +
+                 " " + headers + " -T " + (dir_ / "big.bin") + " " + endpoint_ + "/big/" + key)
+        .out;
+  };
+  EXPECT_EQ(put("unsigned.bin", "-H 'x-amz-content-sha256: UNSIGNED-PAYLOAD'"), " 200");
+  const std::string sha = core::sha256Hex(body);
+  EXPECT_EQ(put("signed.bin", "-H 'x-amz-content-sha256: " + sha + "'"), " 200");
+  const std::string other_sha = core::sha256Hex("something else");
+  EXPECT_NE(put("tampered.bin", "-H 'x-amz-content-sha256: " + other_sha + "'")
+                .find("<Code>XAmzContentSHA256Mismatch</Code>"),
+            std::string::npos);
+  EXPECT_NE(put("bad-md5.bin", "-H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -H 'Content-MD5: " +
+                                   core::base64Encode(std::string(16, 'x')) + "'")
+                .find("<Code>BadDigest</Code>"),
+            std::string::npos);
+  const std::string listed = aws("s3 ls s3://big/").out;
+  EXPECT_NE(listed.find("signed.bin"), std::string::npos) << listed;
+  EXPECT_EQ(listed.find("tampered.bin"), std::string::npos) << listed;
+  EXPECT_EQ(listed.find("bad-md5.bin"), std::string::npos) << listed;
+
+  ASSERT_EQ(aws("s3 cp s3://big/unsigned.bin " + (dir_ / "down.bin")).code, 0);
   EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "down.bin")), core::md5Hex(body));
   EXPECT_LT(server_->peakMemoryKiB() - before, 32 * 1024) << "peak grew from " << before << " KiB";
 }
@@ -331,3 +352,41 @@ TEST_F(S3ServerTest, UploadPartChecksumsAreVerifiedAndReturned) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice::s3 {
+namespace {
+
+// Which PUTs stream into the lake: large ones whose signature does not need the body.
+TEST(StreamsBody, OnlyLargePlainPutsWhoseSignatureSparesTheBody) {
+  auto put = [](const std::string& target, http::Headers headers) {
+    http::Request r;
+    r.method = "PUT";
+    r.target = target;
+    r.headers = std::move(headers);
+    return r;
+  };
+  const std::string big = std::to_string(64 << 20), small = std::to_string(1 << 20);
+  const std::string hex(64, 'a');
+  EXPECT_TRUE(streamsBody(
+      put("/b/k", {{"Content-Length", big}, {"x-amz-content-sha256", "UNSIGNED-PAYLOAD"}})));
+  EXPECT_TRUE(streamsBody(put("/b/k", {{"Content-Length", big}, {"x-amz-content-sha256", hex}})));
+  EXPECT_TRUE(streamsBody(put("/b/k?X-Amz-Signature=abc&X-Amz-Date=x", {{"Content-Length", big}})));
+  EXPECT_FALSE(
+      streamsBody(put("/b/k", {{"Content-Length", small}, {"x-amz-content-sha256", hex}})));
+  EXPECT_FALSE(streamsBody(put("/b/k", {{"Content-Length", big}})));  // signed body hash unknown
+  EXPECT_FALSE(
+      streamsBody(put("/b/k", {{"Content-Length", big},
+                               {"x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"},
+                               {"Content-Encoding", "aws-chunked"}})));
+  EXPECT_FALSE(streamsBody(put("/b/k", {{"Content-Length", big},
+                                        {"x-amz-content-sha256", hex},
+                                        {"x-amz-checksum-crc32", "AAAAAA=="}})));
+  EXPECT_FALSE(streamsBody(put("/b/k?partNumber=1&uploadId=u",
+                               {{"Content-Length", big}, {"x-amz-content-sha256", hex}})));
+  http::Request get = put("/b/k", {{"Content-Length", big}, {"x-amz-content-sha256", hex}});
+  get.method = "POST";
+  EXPECT_FALSE(streamsBody(get));
+}
+
+}  // namespace
+}  // namespace sluice::s3
