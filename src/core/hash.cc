@@ -60,7 +60,10 @@ struct Digest::Impl {
 };
 
 Digest::Digest(Kind kind) : impl_(std::make_unique<Impl>()) {
-  EVP_DigestInit_ex(impl_->ctx, kind == Kind::kMd5 ? EVP_md5() : EVP_sha256(), nullptr);
+  const EVP_MD* md = kind == Kind::kMd5    ? EVP_md5()
+                     : kind == Kind::kSha1 ? EVP_sha1()
+                                           : EVP_sha256();
+  EVP_DigestInit_ex(impl_->ctx, md, nullptr);
 }
 Digest::~Digest() = default;
 
@@ -68,11 +71,13 @@ void Digest::update(std::string_view data) {
   EVP_DigestUpdate(impl_->ctx, data.data(), data.size());
 }
 
-std::string Digest::finishHex() {
+std::string Digest::finish() {
   unsigned char buf[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(impl_->ctx, buf, &len);
-  return toHex(std::string_view(reinterpret_cast<char*>(buf), len));
+  return std::string(reinterpret_cast<char*>(buf), len);
 }
+
+std::string Digest::finishHex() { return toHex(finish()); }
 
 }  // namespace sluice::core

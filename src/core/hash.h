@@ -18,13 +18,14 @@ std::string sha256Hex(std::string_view data);
 // An incremental digest for data that arrives in pieces (object uploads).
 class Digest {
  public:
-  enum class Kind { kMd5, kSha256 };
+  enum class Kind { kMd5, kSha1, kSha256 };
   explicit Digest(Kind kind);
   ~Digest();
   Digest(const Digest&) = delete;
   Digest& operator=(const Digest&) = delete;
   void update(std::string_view data);
-  std::string finishHex();  // may be called once
+  std::string finish();     // the digest's bytes; may be called once
+  std::string finishHex();  // the same in hex
 
  private:
   struct Impl;

@@ -1,9 +1,10 @@
 #include "s3/checksums.h"
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
+#include <climits>
 
 #include "core/error.h"
 #include "core/hash.h"
@@ -21,28 +22,54 @@ std::string bigEndian(uint32_t v) {
   return out;
 }
 
-// CRC-32C (Castagnoli), reflected polynomial 0x82F63B78.
-uint32_t crc32c(std::string_view data) {
-  static const std::array<uint32_t, 256> table = [] {
-    std::array<uint32_t, 256> t{};
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = c & 1 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
-      t[i] = c;
+class Crc32 : public Checksum {
+ public:
+  void update(std::string_view data) override {
+    // zlib takes at most a uInt per call: larger bodies go in slices.
+    while (!data.empty()) {
+      const size_t n = std::min<size_t>(data.size(), UINT_MAX);
+      crc_ = ::crc32(crc_, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(n));
+      data.remove_prefix(n);
     }
-    return t;
-  }();
-  uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char b : data) crc = table[(crc ^ b) & 0xff] ^ (crc >> 8);
-  return crc ^ 0xFFFFFFFFu;
-}
+  }
+  std::string base64() override {
+    return core::base64Encode(bigEndian(static_cast<uint32_t>(crc_)));
+  }
 
-std::string digest(const EVP_MD* md, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
-  return std::string(reinterpret_cast<char*>(out), len);
-}
+ private:
+  uLong crc_ = ::crc32(0L, Z_NULL, 0);
+};
+
+// CRC-32C (Castagnoli), reflected polynomial 0x82F63B78.
+class Crc32c : public Checksum {
+ public:
+  void update(std::string_view data) override {
+    static const std::array<uint32_t, 256> table = [] {
+      std::array<uint32_t, 256> t{};
+      for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) c = c & 1 ? 0x82F63B78u ^ (c >> 1) : c >> 1;
+        t[i] = c;
+      }
+      return t;
+    }();
+    for (unsigned char b : data) crc_ = table[(crc_ ^ b) & 0xff] ^ (crc_ >> 8);
+  }
+  std::string base64() override { return core::base64Encode(bigEndian(crc_ ^ 0xFFFFFFFFu)); }
+
+ private:
+  uint32_t crc_ = 0xFFFFFFFFu;
+};
+
+class DigestChecksum : public Checksum {
+ public:
+  explicit DigestChecksum(core::Digest::Kind kind) : digest_(kind) {}
+  void update(std::string_view data) override { digest_.update(data); }
+  std::string base64() override { return core::base64Encode(digest_.finish()); }
+
+ private:
+  core::Digest digest_;
+};
 
 }  // namespace
 
@@ -51,21 +78,26 @@ bool isChecksumHeader(const std::string& lower_name) {
          lower_name != "x-amz-checksum-type";
 }
 
-std::optional<std::string> checksumFor(const std::string& name, std::string_view data) {
-  if (name == "x-amz-checksum-crc32") {
-    uLong crc =
-        ::crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
-    return core::base64Encode(bigEndian(static_cast<uint32_t>(crc)));
-  }
-  if (name == "x-amz-checksum-crc32c") return core::base64Encode(bigEndian(crc32c(data)));
-  if (name == "x-amz-checksum-sha1") return core::base64Encode(digest(EVP_sha1(), data));
-  if (name == "x-amz-checksum-sha256") return core::base64Encode(digest(EVP_sha256(), data));
-  return std::nullopt;
+std::unique_ptr<Checksum> Checksum::forHeader(const std::string& name) {
+  if (name == "x-amz-checksum-crc32") return std::make_unique<Crc32>();
+  if (name == "x-amz-checksum-crc32c") return std::make_unique<Crc32c>();
+  if (name == "x-amz-checksum-sha1")
+    return std::make_unique<DigestChecksum>(core::Digest::Kind::kSha1);
+  if (name == "x-amz-checksum-sha256")
+    return std::make_unique<DigestChecksum>(core::Digest::Kind::kSha256);
+  return nullptr;
 }
 
-void verifyChecksum(const std::string& name, const std::string& value, std::string_view data) {
-  auto expected = checksumFor(name, data);
-  if (expected && *expected != value)
+std::optional<std::string> checksumFor(const std::string& name, std::string_view data) {
+  auto checksum = Checksum::forHeader(name);
+  if (!checksum) return std::nullopt;
+  checksum->update(data);
+  return checksum->base64();
+}
+
+void verifyComputedChecksum(const std::string& name, const std::string& value,
+                            const std::optional<std::string>& computed) {
+  if (computed && *computed != value)
     throw Error("BadDigest",
                 "the " + name + " you specified did not match the calculated checksum");
 }

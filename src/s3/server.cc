@@ -1,6 +1,7 @@
 #include "s3/server.h"
 
 #include <ctime>
+#include <map>
 #include <pugixml.hpp>
 #include <set>
 
@@ -447,8 +448,6 @@ bool streamsBody(const http::Request& req) {
   const std::string length = req.header("Content-Length");
   if (length.empty() || std::stoull(length) <= kStreamBodiesOver) return false;  // checked by now
   if (req.header("Content-Encoding").find("aws-chunked") != std::string::npos) return false;
-  for (const auto& [k, v] : req.headers)
-    if (isChecksumHeader(core::toLower(k))) return false;  // checked on the whole body
   const size_t qmark = req.target.find('?');
   const std::string query = qmark == std::string::npos ? "" : req.target.substr(qmark + 1);
   for (const auto& [name, value] : parseQuery(query))
@@ -461,9 +460,14 @@ bool streamsBody(const http::Request& req) {
 }
 
 lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::string& bucket,
-                                       const std::string& key, const lake::PutOptions& opts,
+                                       const std::string& key, lake::PutOptions opts,
                                        const std::string& body_sha256) {
   const std::optional<std::string> md5_expected = contentMd5Hex(req);
+  std::map<std::string, std::pair<std::string, std::unique_ptr<Checksum>>> checksums;
+  for (const auto& [k, v] : req.headers)
+    if (const std::string name = core::toLower(k); isChecksumHeader(name))
+      checksums[name] = {v, Checksum::forHeader(name)};
+  for (const auto& [name, checksum] : checksums) opts.headers[name] = checksum.first;
   auto writer = lake_.openWriter(bucket, key, opts);
   core::Md5 md5;
   core::Sha256 sha256;
@@ -473,6 +477,8 @@ lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::stri
     writer->write(bytes);
     if (md5_expected) md5.update(bytes);
     if (!body_sha256.empty()) sha256.update(bytes);
+    for (auto& [name, checksum] : checksums)
+      if (checksum.second) checksum.second->update(bytes);
   }
   // Checked before the commit: an object whose body was not what the client said is
   // never visible (the writer is discarded).
@@ -480,6 +486,10 @@ lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::stri
   if (!body_sha256.empty() && sha256.finishHex() != body_sha256)
     throw Error("XAmzContentSHA256Mismatch",
                 "the provided x-amz-content-sha256 does not match what was computed");
+  for (auto& [name, checksum] : checksums)
+    verifyComputedChecksum(
+        name, checksum.first,
+        checksum.second ? std::optional(checksum.second->base64()) : std::nullopt);
   return writer->commit();
 }
 

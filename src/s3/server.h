@@ -42,7 +42,7 @@ class S3Server {
   // A large PUT whose signature does not need its body: the body goes from the connection
   // into the lake as it arrives, so memory stays bounded whatever its size.
   lake::ObjectInfo putStreamed(const http::Request& req, const std::string& bucket,
-                               const std::string& key, const lake::PutOptions& opts,
+                               const std::string& key, lake::PutOptions opts,
                                const std::string& body_sha256);
   // The multipart operations (?uploads, ?uploadId); false if the request is none of them.
   bool handleMultipart(const http::Request& req, http::Response& res, const std::string& bucket,

@@ -164,6 +164,15 @@ TEST(Checksums, KnownValuesOfHelloWorld) {
   EXPECT_EQ(*checksumFor("x-amz-checksum-sha256", "hello world"),
             "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=");
   EXPECT_FALSE(checksumFor("x-amz-checksum-unknown", "x").has_value());
+  // In pieces, as a streamed body is checked: the same values.
+  for (const char* name : {"x-amz-checksum-crc32", "x-amz-checksum-crc32c", "x-amz-checksum-sha1",
+                           "x-amz-checksum-sha256"}) {
+    auto pieces = Checksum::forHeader(name);
+    pieces->update("hello");
+    pieces->update("");
+    pieces->update(" world");
+    EXPECT_EQ(pieces->base64(), *checksumFor(name, "hello world")) << name;
+  }
   EXPECT_THROW(verifyChecksum("x-amz-checksum-crc32", "AAAAAA==", "hello world"), Error);
   EXPECT_NO_THROW(verifyChecksum("x-amz-checksum-crc32", "DUoRhQ==", "hello world"));
 }

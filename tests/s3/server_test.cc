@@ -1,11 +1,13 @@
 // `sluice up` serving the lake over S3, driven by the AWS CLI (as users drive it).
+#include "s3/server.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <regex>
 
 #include "core/hash.h"
-#include "s3/server.h"
+#include "s3/checksums.h"
 #include "testing/sluice_up.h"
 #include "testing/temp_dir.h"
 
@@ -109,10 +111,28 @@ TEST_F(S3ServerTest, LargeUploadsAndDownloadsAreStreamed) {
                                    core::base64Encode(std::string(16, 'x')) + "'")
                 .find("<Code>BadDigest</Code>"),
             std::string::npos);
+  // A checksum header is computed as the body streams, then stored and returned.
+  const std::string crc = *s3::checksumFor("x-amz-checksum-crc32", body);
+  EXPECT_EQ(
+      put("crc.bin",
+          "-H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -H 'x-amz-checksum-crc32: " + crc + "'"),
+      " 200");
+  EXPECT_NE(put("bad-crc.bin",
+                "-H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "
+                "-H 'x-amz-checksum-crc32: AAAAAA=='")
+                .find("<Code>BadDigest</Code>"),
+            std::string::npos);
+  EXPECT_NE(
+      aws("s3api head-object --bucket big --key crc.bin --checksum-mode ENABLED").out.find(crc),
+      std::string::npos);
+  // The AWS CLI's own PutObject over HTTP (body SHA-256 and a CRC32 header) streams too.
+  auto cli = aws("s3api put-object --bucket big --key cli.bin --body " + (dir_ / "big.bin"));
+  EXPECT_EQ(cli.code, 0) << cli.out;
   const std::string listed = aws("s3 ls s3://big/").out;
   EXPECT_NE(listed.find("signed.bin"), std::string::npos) << listed;
   EXPECT_EQ(listed.find("tampered.bin"), std::string::npos) << listed;
   EXPECT_EQ(listed.find("bad-md5.bin"), std::string::npos) << listed;
+  EXPECT_EQ(listed.find("bad-crc.bin"), std::string::npos) << listed;
 
   ASSERT_EQ(aws("s3 cp s3://big/unsigned.bin " + (dir_ / "down.bin")).code, 0);
   EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "down.bin")), core::md5Hex(body));
@@ -378,9 +398,9 @@ TEST(StreamsBody, OnlyLargePlainPutsWhoseSignatureSparesTheBody) {
       streamsBody(put("/b/k", {{"Content-Length", big},
                                {"x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"},
                                {"Content-Encoding", "aws-chunked"}})));
-  EXPECT_FALSE(streamsBody(put("/b/k", {{"Content-Length", big},
-                                        {"x-amz-content-sha256", hex},
-                                        {"x-amz-checksum-crc32", "AAAAAA=="}})));
+  EXPECT_TRUE(streamsBody(put("/b/k", {{"Content-Length", big},
+                                       {"x-amz-content-sha256", hex},
+                                       {"x-amz-checksum-crc32", "AAAAAA=="}})));
   EXPECT_FALSE(streamsBody(put("/b/k?partNumber=1&uploadId=u",
                                {{"Content-Length", big}, {"x-amz-content-sha256", hex}})));
   http::Request get = put("/b/k", {{"Content-Length", big}, {"x-amz-content-sha256", hex}});
