@@ -99,15 +99,53 @@ std::string MultipartUploads::create(const std::string& bucket, const std::strin
   return id;
 }
 
-PartInfo MultipartUploads::uploadPart(const std::string& upload_id, const std::string& bucket,
-                                      const std::string& key, int number, std::string_view data) {
+PartWriter::PartWriter(std::string path, int number, const core::Clock& clock)
+    : path_(std::move(path)),
+      tmp_(path_ + ".tmp-" + core::randomHex(4)),
+      number_(number),
+      clock_(clock),
+      out_(tmp_, std::ios::binary | std::ios::trunc) {
+  if (!out_) throw Error(errc::kIo, "cannot write " + tmp_);
+}
+
+PartWriter::~PartWriter() {
+  if (committed_) return;
+  out_.close();
+  std::error_code ignored;
+  fs::remove(tmp_, ignored);
+}
+
+void PartWriter::write(std::string_view data) {
+  out_.write(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!out_) throw Error(errc::kIo, "cannot write " + tmp_);
+  md5_.update(data);
+  size_ += data.size();
+}
+
+PartInfo PartWriter::commit() {
+  out_.close();
+  if (!out_) throw Error(errc::kIo, "cannot write " + tmp_);
+  const std::string md5 = md5_.finishHex();
+  fs::rename(tmp_, path_);
+  committed_ = true;
+  writeAtomically(path_ + ".md5", md5);  // the part is listed from here on
+  return {number_, md5, size_, clock_.now()};
+}
+
+std::unique_ptr<PartWriter> MultipartUploads::openPart(const std::string& upload_id,
+                                                       const std::string& bucket,
+                                                       const std::string& key, int number) {
   if (number < 1 || number > 10000)
     throw Error(errc::kInvalidArgument, "part numbers must be 1 to 10000");
   const fs::path dir = uploadDir(upload_id, bucket, key);
-  const std::string md5 = core::md5Hex(data);
-  writeAtomically(dir / partName(number), data);
-  writeAtomically(dir / (partName(number) + ".md5"), md5);
-  return {number, md5, data.size(), clock_.now()};
+  return std::make_unique<PartWriter>(dir / partName(number), number, clock_);
+}
+
+PartInfo MultipartUploads::uploadPart(const std::string& upload_id, const std::string& bucket,
+                                      const std::string& key, int number, std::string_view data) {
+  auto part = openPart(upload_id, bucket, key, number);
+  part->write(data);
+  return part->commit();
 }
 
 std::vector<PartInfo> MultipartUploads::listParts(const std::string& upload_id,

@@ -2,10 +2,13 @@
 // Multipart uploads for the S3 API: parts are kept as files in a staging folder until
 // CompleteMultipartUpload joins them into one object (ETag "md5-of-part-md5s-N") and
 // hands it to the lake, which moves it into place.
+#include <fstream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/hash.h"
 #include "lake/object.h"
 
 namespace sluice::lake {
@@ -31,6 +34,27 @@ struct CompletedPart {
   std::string etag;  // as the client sent it, quotes allowed
 };
 
+// A part as it arrives: its bytes go to a staging file; it is listed only once committed,
+// and a writer destroyed uncommitted leaves nothing behind.
+class PartWriter {
+ public:
+  PartWriter(std::string path, int number, const core::Clock& clock);
+  ~PartWriter();
+  PartWriter(const PartWriter&) = delete;
+  PartWriter& operator=(const PartWriter&) = delete;
+  void write(std::string_view data);
+  PartInfo commit();
+
+ private:
+  std::string path_, tmp_;
+  int number_;
+  const core::Clock& clock_;
+  std::ofstream out_;
+  core::Md5 md5_;
+  uint64_t size_ = 0;
+  bool committed_ = false;
+};
+
 class MultipartUploads {
  public:
   MultipartUploads(lake::ObjectStore& lake, std::string staging_dir,
@@ -40,6 +64,9 @@ class MultipartUploads {
                      const lake::PutOptions& options);
   PartInfo uploadPart(const std::string& upload_id, const std::string& bucket,
                       const std::string& key, int number, std::string_view data);
+  // The same for a part whose bytes arrive in pieces.
+  std::unique_ptr<PartWriter> openPart(const std::string& upload_id, const std::string& bucket,
+                                       const std::string& key, int number);
   // Checks the list (ascending part numbers, known parts with matching ETags, every part
   // but the last at least 5 MiB) and publishes the object; with `no_overwrite`, an
   // existing key is PreconditionFailed (If-None-Match: *).

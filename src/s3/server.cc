@@ -98,15 +98,21 @@ Error badMd5() {
   return Error("BadDigest", "the Content-MD5 you specified did not match what we received");
 }
 
+// The x-amz-checksum-* values a request's headers claim for its body, by lower-case name.
+lake::StoredHeaders claimedChecksums(const http::Request& req) {
+  lake::StoredHeaders claimed;
+  for (const auto& [k, v] : req.headers)
+    if (const std::string name = core::toLower(k); isChecksumHeader(name)) claimed[name] = v;
+  return claimed;
+}
+
 // Checks the body against Content-MD5 and the x-amz-checksum-* values sent as headers or
 // as aws-chunked trailers (BadDigest, InvalidDigest); returns the checksums, to be stored
 // and returned.
 lake::StoredHeaders verifyDigests(const http::Request& req, const VerifiedRequest& verified,
                                   const std::string& body) {
   if (auto md5 = contentMd5Hex(req); md5 && *md5 != core::md5Hex(body)) throw badMd5();
-  lake::StoredHeaders checksums;
-  for (const auto& [k, v] : req.headers)
-    if (isChecksumHeader(core::toLower(k))) checksums[core::toLower(k)] = v;
+  lake::StoredHeaders checksums = claimedChecksums(req);
   if (verified.chunked)
     for (const auto& [k, v] : verified.chunked->trailers)
       if (isChecksumHeader(k)) checksums[k] = v;
@@ -450,8 +456,6 @@ bool streamsBody(const http::Request& req) {
   if (req.header("Content-Encoding").find("aws-chunked") != std::string::npos) return false;
   const size_t qmark = req.target.find('?');
   const std::string query = qmark == std::string::npos ? "" : req.target.substr(qmark + 1);
-  for (const auto& [name, value] : parseQuery(query))
-    if (name == "uploadId" || name == "partNumber") return false;
   // The signature must not need the body: a presigned URL, or a payload hash given as
   // UNSIGNED-PAYLOAD or as hex (then checked as the body arrives).
   const std::string payload = req.header("x-amz-content-sha256");
@@ -459,38 +463,47 @@ bool streamsBody(const http::Request& req) {
   return payload == "UNSIGNED-PAYLOAD" || payload.size() == 64 || (presigned && payload.empty());
 }
 
-lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::string& bucket,
-                                       const std::string& key, lake::PutOptions opts,
-                                       const std::string& body_sha256) {
+namespace {
+
+// Passes a streamed body to `sink` piece by piece, then checks it against what the client
+// said of it (Content-MD5, the signed SHA-256, the claimed checksums). Throws before the
+// caller commits anything when a check fails.
+void receiveStreamedBody(const http::Request& req, const std::string& body_sha256,
+                         const lake::StoredHeaders& claimed,
+                         const std::function<void(std::string_view)>& sink) {
   const std::optional<std::string> md5_expected = contentMd5Hex(req);
-  std::map<std::string, std::pair<std::string, std::unique_ptr<Checksum>>> checksums;
-  for (const auto& [k, v] : req.headers)
-    if (const std::string name = core::toLower(k); isChecksumHeader(name))
-      checksums[name] = {v, Checksum::forHeader(name)};
-  for (const auto& [name, checksum] : checksums) opts.headers[name] = checksum.first;
-  auto writer = lake_.openWriter(bucket, key, opts);
+  std::map<std::string, std::unique_ptr<Checksum>> checksums;
+  for (const auto& [name, value] : claimed) checksums[name] = Checksum::forHeader(name);
   core::Md5 md5;
   core::Sha256 sha256;
   std::string piece(1 << 20, '\0');
   for (size_t n; (n = req.body_source->read(piece.data(), piece.size())) > 0;) {
     const std::string_view bytes(piece.data(), n);
-    writer->write(bytes);
+    sink(bytes);
     if (md5_expected) md5.update(bytes);
     if (!body_sha256.empty()) sha256.update(bytes);
     for (auto& [name, checksum] : checksums)
-      if (checksum.second) checksum.second->update(bytes);
+      if (checksum) checksum->update(bytes);
   }
-  // Checked before the commit: an object whose body was not what the client said is
-  // never visible (the writer is discarded).
   if (md5_expected && md5.finishHex() != *md5_expected) throw badMd5();
   if (!body_sha256.empty() && sha256.finishHex() != body_sha256)
     throw Error("XAmzContentSHA256Mismatch",
                 "the provided x-amz-content-sha256 does not match what was computed");
   for (auto& [name, checksum] : checksums)
-    verifyComputedChecksum(
-        name, checksum.first,
-        checksum.second ? std::optional(checksum.second->base64()) : std::nullopt);
-  return writer->commit();
+    verifyComputedChecksum(name, claimed.at(name),
+                           checksum ? std::optional(checksum->base64()) : std::nullopt);
+}
+
+}  // namespace
+
+lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::string& bucket,
+                                       const std::string& key, lake::PutOptions opts,
+                                       const std::string& body_sha256) {
+  const lake::StoredHeaders claimed = claimedChecksums(req);
+  for (const auto& [name, value] : claimed) opts.headers[name] = value;
+  auto writer = lake_.openWriter(bucket, key, opts);
+  receiveStreamedBody(req, body_sha256, claimed, [&](std::string_view b) { writer->write(b); });
+  return writer->commit();  // only once every check passed: a failed one discards the writer
 }
 
 std::string S3Server::deleteObjects(const std::string& bucket, const std::string& body) {
@@ -567,8 +580,18 @@ bool S3Server::handleMultipart(const http::Request& req, http::Response& res,
                                 "</LastModified><ETag>&quot;" + part.etag + "&quot;</ETag>");
       return true;
     }
-    const lake::StoredHeaders checksums = verifyDigests(req, verified, body);
-    auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), body);
+    lake::StoredHeaders checksums;
+    PartInfo part;
+    if (req.body_source) {  // a large part: from the connection into its staging file
+      checksums = claimedChecksums(req);
+      auto writer = multipart_->openPart(*upload_id, bucket, key, std::stoi(*number));
+      receiveStreamedBody(req, verified.body_sha256, checksums,
+                          [&](std::string_view b) { writer->write(b); });
+      part = writer->commit();
+    } else {
+      checksums = verifyDigests(req, verified, body);
+      part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), body);
+    }
     res.setHeader("ETag", etagHeader(part.etag));
     for (const auto& [k, v] : checksums) res.setHeader(k, v);
     return true;

@@ -19,8 +19,9 @@ namespace sluice::s3 {
 
 using http::TlsFiles;
 
-// Which requests S3Server reads as they arrive instead of whole: plain PUTs of objects over
-// 8 MiB whose signature does not cover an aws-chunked body or checksums.
+// Which requests S3Server reads as they arrive instead of whole: PUTs of objects and of
+// parts over 8 MiB whose bodies are plain (not aws-chunked) and whose signature does not
+// need the body before it is read.
 bool streamsBody(const http::Request& request);
 
 class S3Server {
