@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <chrono>
 #include <thread>
 
 #include "core/error.h"
@@ -46,6 +47,19 @@ std::string responseHead(const Response& res, bool head_request, bool keep_alive
     head.append("Content-Length: ").append(std::to_string(res.body.size())).append("\r\n");
   if (!keep_alive) head.append("Connection: close\r\n");
   return head.append("\r\n");
+}
+
+// Closing while a request body is still arriving would make the kernel answer those bytes
+// with a reset, which can destroy the response before the client reads it. So: stop
+// writing, then read and drop what still comes, for two seconds at most.
+void lingerBeforeClose(int fd) {
+  ::shutdown(fd, SHUT_WR);
+  timeval tv{0, 200'000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  char sink[64 * 1024];
+  while (std::chrono::steady_clock::now() < deadline && ::recv(fd, sink, sizeof sink, 0) > 0) {
+  }
 }
 
 void setTimeout(int fd, int seconds) {
@@ -149,7 +163,11 @@ void Server::serveConnection(int fd) {
         };
         while (!stopping_) {
           std::optional<Request> request = reader.next(continue_if_asked, options_.stream_body);
-          if (!request || !answer(*stream, *request) || !finishStreamedBody(reader)) break;
+          if (!request || !answer(*stream, *request)) break;
+          if (!finishStreamedBody(reader)) {
+            lingerBeforeClose(fd);
+            break;
+          }
         }
       } catch (const BadRequest& e) {
         Response res;
