@@ -94,7 +94,7 @@ size_t RequestReader::readHeader() {
     const bool nothing_yet = pending().empty();
     if (!fill()) {
       if (nothing_yet) return 0;
-      throw BadRequest(400, "the connection ended inside a request header");
+      throw BadRequest(400, "the connection ended inside a request header", true);
     }
   }
   throw BadRequest(431, "the request header is larger than " +
@@ -155,7 +155,7 @@ void RequestReader::readExactly(std::string& into, uint64_t count) {
   into.resize(at + static_cast<size_t>(count - from_buffer));
   while (at < into.size()) {
     const size_t n = stream_.read(into.data() + at, into.size() - at);
-    if (n == 0) throw BadRequest(400, "the connection ended inside a request body");
+    if (n == 0) throw BadRequest(400, "the connection ended inside a request body", true);
     at += n;
   }
 }
@@ -170,7 +170,7 @@ size_t RequestReader::StreamedBody::read(char* data, size_t size) {
     reader.consume(n);
   } else {
     n = reader.stream_.read(data, want);
-    if (n == 0) throw BadRequest(400, "the connection ended inside a request body");
+    if (n == 0) throw BadRequest(400, "the connection ended inside a request body", true);
   }
   left -= n;
   return n;
@@ -181,7 +181,7 @@ std::string RequestReader::readLine() {
   while ((end = pending().find("\r\n")) == std::string_view::npos) {
     if (pending().size() > limits_.max_header_bytes)
       throw BadRequest(400, "a chunk line is too long");
-    if (!fill()) throw BadRequest(400, "the connection ended inside a chunked body");
+    if (!fill()) throw BadRequest(400, "the connection ended inside a chunked body", true);
   }
   std::string line(pending().substr(0, end));
   consume(end + 2);

@@ -17,9 +17,10 @@ namespace sluice::http {
 // A request the reader cannot accept; `status` is the answer to give (400, 413, 431, …)
 // before closing the connection.
 struct BadRequest : std::runtime_error {
-  BadRequest(int status, const std::string& message)
-      : std::runtime_error(message), status(status) {}
+  BadRequest(int status, const std::string& message, bool cut_short = false)
+      : std::runtime_error(message), status(status), cut_short(cut_short) {}
   int status;
+  bool cut_short;  // the connection ended inside the request (a 400)
 };
 
 struct RequestLimits {

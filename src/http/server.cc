@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
-#include <chrono>
 #include <thread>
 
 #include "core/error.h"
@@ -172,7 +172,10 @@ void Server::serveConnection(int fd) {
       } catch (const BadRequest& e) {
         Response res;
         res.status = e.status;
-        res.setContent(std::string(e.what()) + "\n", "text/plain");
+        if (options_.describe_bad_request)
+          options_.describe_bad_request(e, res);
+        else
+          res.setContent(std::string(e.what()) + "\n", "text/plain");
         stream->write({responseHead(res, false, false), res.body});
       }
     }

@@ -27,6 +27,9 @@ struct ServerOptions {
   // Which requests' bodies the handler reads itself, as they arrive (Request::body_source)
   // instead of finding them whole in Request::body; asked once the header is read.
   std::function<bool(const Request&)> stream_body;
+  // The answer to a request the server cannot accept (BadRequest: malformed, too large);
+  // by default a plain-text one with BadRequest's status.
+  std::function<void(const BadRequest&, Response&)> describe_bad_request;
 };
 
 class Server {

@@ -214,7 +214,8 @@ S3Server::S3Server(lake::ObjectStore& lake, Credentials credentials, const std::
           [this](const http::Request& req, http::Response& res) { handle(req, res); },
           http::ServerOptions{.tls = tls,
                               .limits = {.max_body_bytes = kMaxPutBytes},
-                              .stream_body = streamsBody})) {}
+                              .stream_body = streamsBody,
+                              .describe_bad_request = describeBadRequest})) {}
 
 S3Server::~S3Server() { stop(); }
 
@@ -427,6 +428,8 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
       return;
     }
     throw Error("MethodNotAllowed", m + " is not allowed on an object");
+  } catch (const http::BadRequest& e) {  // a streamed body that ended early
+    describeBadRequest(e, res);
   } catch (const SignatureMismatch& e) {
     res.status = httpStatusFor(e.code());
     if (req.method != "HEAD")
@@ -444,6 +447,19 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
     res.status = 500;
     res.setContent(errorXml("InternalError", e.what(), resource, request_id), "application/xml");
   }
+}
+
+void describeBadRequest(const http::BadRequest& e, http::Response& res) {
+  // As S3 names them: a body over the limit is EntityTooLarge (with status 400).
+  const std::string code = e.status == 413   ? "EntityTooLarge"
+                           : e.status == 501 ? "NotImplemented"
+                           : e.status == 431 ? "RequestHeaderSectionTooLarge"
+                           : e.cut_short     ? "IncompleteBody"
+                                             : "BadRequest";
+  res.status = code == "NotImplemented" ? 501 : 400;
+  res.headers.clear();
+  res.body_writer = nullptr;
+  res.setContent(errorXml(code, e.what(), "", core::randomHex(8)), "application/xml");
 }
 
 bool streamsBody(const http::Request& req) {

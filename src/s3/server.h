@@ -23,6 +23,8 @@ using http::TlsFiles;
 // parts over 8 MiB whose bodies are plain (not aws-chunked) and whose signature does not
 // need the body before it is read.
 bool streamsBody(const http::Request& request);
+// S3's XML error for a request the HTTP layer refused (EntityTooLarge, IncompleteBody, …).
+void describeBadRequest(const http::BadRequest& error, http::Response& response);
 
 class S3Server {
  public:

@@ -181,6 +181,35 @@ TEST_F(HttpServerTest, StopClosesIdleConnectionsAndServeReturns) {
   serving_ = std::thread([] {});  // for TearDown
 }
 
+TEST(HttpServer, ARefusedRequestIsDescribedAsTheOptionsSay) {
+  ServerOptions options;
+  options.describe_bad_request = [](const BadRequest& e, Response& res) {
+    res.setContent(std::string(e.cut_short ? "cut short: " : "refused: ") + e.what(),
+                   "text/x-test");
+  };
+  Server server(echo, options);
+  const int port = server.bind("127.0.0.1", 0);
+  std::thread serving([&] { server.serve(); });
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string bad = "GET / HTTP/9.9\r\n\r\n";
+  ASSERT_EQ(::send(fd, bad.data(), bad.size(), 0), static_cast<ssize_t>(bad.size()));
+  std::string got;
+  char buf[1024];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    got.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  server.stop();
+  serving.join();
+  EXPECT_EQ(got,
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/x-test\r\nContent-Length: 44\r\n"
+            "Connection: close\r\n\r\nrefused: unsupported HTTP version 'HTTP/9.9'");
+}
+
 TEST(HttpServer, APortInUseIsAClearError) {
   Server first(echo, {});
   const int port = first.bind("127.0.0.1", 0);

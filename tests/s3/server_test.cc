@@ -211,6 +211,11 @@ TEST_F(S3ServerTest, ErrorsCarryS3Codes) {
   EXPECT_NE(not_empty.out.find("BucketNotEmpty"), std::string::npos) << not_empty.out;
   auto no_key = aws("s3api get-object --bucket full --key nope " + (dir_ / "y"));
   EXPECT_NE(no_key.out.find("NoSuchKey"), std::string::npos) << no_key.out;
+  // Refused by the HTTP layer before the body is read, still in S3's words.
+  auto too_large = shell("curl -s -w ' %{http_code}' -X PUT -H 'Content-Length: 6000000000' " +
+                         endpoint_ + "/full/huge");
+  EXPECT_NE(too_large.out.find("<Code>EntityTooLarge</Code>"), std::string::npos) << too_large.out;
+  EXPECT_NE(too_large.out.find(" 400"), std::string::npos) << too_large.out;
 }
 
 TEST_F(S3ServerTest, PresignedUrlsWithSigV2AndSigV4) {
