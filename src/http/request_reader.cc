@@ -103,7 +103,8 @@ size_t RequestReader::readHeader() {
 
 std::optional<Request> RequestReader::next(const std::function<void(const Request&)>& before_body,
                                            const std::function<bool(const Request&)>& stream_body) {
-  if (streamed_.left > 0) throw std::logic_error("the last request's body was not read");
+  if (streamedBodyLeft() > 0) throw std::logic_error("the last request's body was not read");
+  streamed_.at = {};
   const size_t header_length = readHeader();
   if (header_length == 0) return std::nullopt;
   Request r;
@@ -133,10 +134,11 @@ std::optional<Request> RequestReader::next(const std::function<void(const Reques
   if (content_length > limits_.max_body_bytes)
     throw BadRequest(413, tooLarge(limits_.max_body_bytes));
   if (before_body) before_body(r);
-  if (encoding == nullptr && content_length > 0 && stream_body && stream_body(r)) {
-    streamed_.left = content_length;
+  if ((encoding != nullptr || content_length > 0) && stream_body && stream_body(r)) {
+    streamed_.at.chunked = encoding != nullptr;
+    streamed_.at.left = streamed_.at.chunked ? 0 : content_length;
     r.body_source = &streamed_;
-    r.body_length = content_length;
+    r.body_length = content_length;  // 0: unknown (chunked)
     return r;
   }
   if (encoding != nullptr)
@@ -160,8 +162,19 @@ void RequestReader::readExactly(std::string& into, uint64_t count) {
   }
 }
 
+uint64_t RequestReader::streamedBodyLeft() const {
+  if (streamed_.at.chunked && !streamed_.at.last_chunk) return UINT64_MAX;
+  return streamed_.at.left;
+}
+
 size_t RequestReader::StreamedBody::read(char* data, size_t size) {
-  const size_t want = static_cast<size_t>(std::min<uint64_t>(size, left));
+  if (at.chunked && at.left == 0 && !at.last_chunk) {
+    at.left = reader.nextChunkSize(at.in_chunks, at.received);
+    at.in_chunks = true;
+    at.received += at.left;
+    at.last_chunk = at.left == 0;
+  }
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(size, at.left));
   if (want == 0) return 0;
   size_t n;
   if (!reader.pending().empty()) {
@@ -172,7 +185,7 @@ size_t RequestReader::StreamedBody::read(char* data, size_t size) {
     n = reader.stream_.read(data, want);
     if (n == 0) throw BadRequest(400, "the connection ended inside a request body", true);
   }
-  left -= n;
+  at.left -= n;
   return n;
 }
 
@@ -188,21 +201,24 @@ std::string RequestReader::readLine() {
   return line;
 }
 
+uint64_t RequestReader::nextChunkSize(bool after_chunk, uint64_t received_so_far) {
+  if (after_chunk && !readLine().empty())
+    throw BadRequest(400, "a chunk does not end where its size says");
+  const std::string line = readLine();
+  // chunk-size [ ; chunk-ext ]
+  const uint64_t size =
+      parseNumber(trim(std::string_view(line).substr(0, line.find(';'))), 16, "chunk size");
+  if (size > limits_.max_body_bytes - received_so_far)
+    throw BadRequest(413, tooLarge(limits_.max_body_bytes));
+  if (size == 0)
+    while (!readLine().empty()) {  // trailer fields, up to the empty line: not passed on
+    }
+  return size;
+}
+
 void RequestReader::readChunked(std::string& into) {
-  for (;;) {
-    const std::string line = readLine();
-    // chunk-size [ ; chunk-ext ]
-    const uint64_t size =
-        parseNumber(trim(std::string_view(line).substr(0, line.find(';'))), 16, "chunk size");
-    if (size > limits_.max_body_bytes - into.size())
-      throw BadRequest(413, tooLarge(limits_.max_body_bytes));
-    if (size == 0) break;
+  for (uint64_t size; (size = nextChunkSize(!into.empty(), into.size())) > 0;)
     readExactly(into, size);
-    if (!readLine().empty()) throw BadRequest(400, "a chunk does not end where its size says");
-  }
-  // Trailer fields, up to the empty line: not passed on.
-  while (!readLine().empty()) {
-  }
 }
 
 }  // namespace sluice::http

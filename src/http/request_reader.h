@@ -44,23 +44,34 @@ class RequestReader {
 
   // The body of the last request, when it was left to stream.
   BodySource& streamedBody() { return streamed_; }
-  uint64_t streamedBodyLeft() const { return streamed_.left; }
+  // How much of it is still unread: exact for a body of known length; for a chunked one
+  // UINT64_MAX until its last chunk has been read.
+  uint64_t streamedBodyLeft() const;
 
  private:
   struct StreamedBody : BodySource {
     explicit StreamedBody(RequestReader& reader) : reader(reader) {}
     size_t read(char* data, size_t size) override;
     RequestReader& reader;
-    uint64_t left = 0;
+    struct Progress {
+      uint64_t left = 0;  // of the body (known length) or of the current chunk
+      bool chunked = false;
+      bool in_chunks = false;  // chunked and a chunk has been started (its CRLF is due)
+      bool last_chunk = false;
+      uint64_t received = 0;  // chunked: data bytes so far, against the body limit
+    } at;                     // reset for each request
   };
+  // The size of a chunked body's next chunk, reading its header line (and, after a chunk,
+  // that chunk's CRLF first); for the last chunk 0, with its trailer fields skipped.
+  uint64_t nextChunkSize(bool after_chunk, uint64_t received_so_far);
 
   // Fills the buffer until it holds "\r\n\r\n"; the header's length with that ending, or
   // 0 when the stream ended before any byte of a request.
   size_t readHeader();
   std::string readLine();  // one CRLF-terminated line of chunked framing, without the CRLF
   void readExactly(std::string& into, uint64_t count);
-  void readChunked(std::string& into);
-  bool fill();  // appends what the stream has; false at its end
+  void readChunked(std::string& into);  // the whole chunked body, de-chunked
+  bool fill();                          // appends what the stream has; false at its end
   std::string_view pending() const { return {buffer_.data() + begin_, end_ - begin_}; }
   void consume(size_t n) { begin_ += n; }
 

@@ -186,10 +186,9 @@ std::string signatureHex(const std::string& secret, const std::string& amz_date,
 
 std::string chunkSignatureHex(const std::string& signing_key, const std::string& amz_date,
                               const std::string& scope, const std::string& previous_signature,
-                              std::string_view chunk_data) {
+                              const std::string& chunk_sha256_hex) {
   const std::string sts = "AWS4-HMAC-SHA256-PAYLOAD\n" + amz_date + "\n" + scope + "\n" +
-                          previous_signature + "\n" + core::sha256Hex("") + "\n" +
-                          core::sha256Hex(chunk_data);
+                          previous_signature + "\n" + core::sha256Hex("") + "\n" + chunk_sha256_hex;
   return core::toHex(hmacSha256(signing_key, sts));
 }
 

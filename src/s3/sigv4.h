@@ -48,10 +48,11 @@ std::string signatureHex(const std::string& secret, const std::string& amz_date,
                          const std::string& canonical_request);
 
 // The signature of one chunk of an aws-chunked body (STREAMING-AWS4-HMAC-SHA256-PAYLOAD):
-// each chunk signs its data and the previous chunk's signature (the first, the seed).
+// each chunk signs its data (given as its hex SHA-256) and the previous chunk's signature
+// (the first, the seed).
 std::string chunkSignatureHex(const std::string& signing_key, const std::string& amz_date,
                               const std::string& scope, const std::string& previous_signature,
-                              std::string_view chunk_data);
+                              const std::string& chunk_sha256_hex);
 
 // The signature of an aws-chunked body's trailers (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-
 // TRAILER), sent as x-amz-trailer-signature: it chains from the final (empty) chunk's

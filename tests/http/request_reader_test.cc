@@ -114,6 +114,24 @@ TEST_P(RequestReaderTest, AStreamedBodyIsReadByTheCallerThenTheNextRequestFollow
   EXPECT_EQ(small->body_source, nullptr);
 }
 
+TEST_P(RequestReaderTest, AStreamedChunkedBodyIsDeChunkedAsItIsRead) {
+  ScriptedStream in(
+      "PUT /big HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "4;ext=1\r\nabcd\r\n6\r\nefghij\r\n0\r\nx-trailer: t\r\n\r\n"
+      "GET /after HTTP/1.1\r\n\r\n",
+      GetParam());
+  RequestReader reader(in, {});
+  auto big = reader.next({}, [](const Request& r) { return r.target == "/big"; });
+  ASSERT_TRUE(big && big->body_source);
+  EXPECT_EQ(reader.streamedBodyLeft(), UINT64_MAX);  // unknown until the last chunk
+  std::string got;
+  char buf[3];
+  for (size_t n; (n = big->body_source->read(buf, sizeof buf)) > 0;) got.append(buf, n);
+  EXPECT_EQ(got, "abcdefghij");
+  EXPECT_EQ(reader.streamedBodyLeft(), 0u);
+  EXPECT_EQ(reader.next()->target, "/after");
+}
+
 INSTANTIATE_TEST_SUITE_P(PieceSizes, RequestReaderTest, ::testing::Values(1, 7, 1 << 20));
 
 int statusOf(const std::string& bytes, RequestLimits limits = {}) {
