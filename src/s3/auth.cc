@@ -249,8 +249,8 @@ VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds
 
   std::string payload = header(r.headers, "x-amz-content-sha256");
   const bool streaming = payload.rfind("STREAMING-", 0) == 0;
-  if (r.body_follows && (payload.empty() || streaming))
-    throw Error(errc::kInternal, "a streamed body needs its SHA-256 or UNSIGNED-PAYLOAD signed");
+  if (r.body_follows && payload.empty())
+    throw Error(errc::kInternal, "a streamed body needs its payload hash signed");
   if (payload.empty()) payload = core::sha256Hex(r.body);
   const bool check_body = !streaming && payload != "UNSIGNED-PAYLOAD";
   if (check_body && !r.body_follows && payload != core::sha256Hex(r.body))
@@ -275,16 +275,19 @@ VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds
   if (!streaming) return {std::nullopt, check_body && r.body_follows ? payload : ""};
 
   VerifiedRequest verified;
-  if (payload == "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
-    verified.chunked = decodeAwsChunked(r.body, nullptr);
-  } else if (payload == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" ||
-             payload == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") {
-    ChunkSigning signing{signingKey(creds.secret_access_key, a.date, a.region, a.service), amz_date,
-                         credentialScope(a.date, a.region, a.service), a.signature};
-    verified.chunked = decodeAwsChunked(r.body, &signing);
-  } else {
+  if (payload == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" ||
+      payload == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")
+    verified.chunk_signing =
+        ChunkSigning{signingKey(creds.secret_access_key, a.date, a.region, a.service), amz_date,
+                     credentialScope(a.date, a.region, a.service), a.signature};
+  else if (payload != "STREAMING-UNSIGNED-PAYLOAD-TRAILER")
     throw Error("NotImplemented", "the payload signing mode " + payload + " is not supported");
+  if (r.body_follows) {
+    verified.body_aws_chunked = true;
+    return verified;
   }
+  verified.chunked =
+      decodeAwsChunked(r.body, verified.chunk_signing ? &*verified.chunk_signing : nullptr);
   const std::string decoded_length = header(r.headers, "x-amz-decoded-content-length");
   if (!decoded_length.empty() && decoded_length != std::to_string(verified.chunked->data.size()))
     throw Error("IncompleteBody",

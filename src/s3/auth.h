@@ -25,7 +25,8 @@ struct SignedRequest {
   HeaderList headers;
   std::string_view body;
   // The body is not here yet (it streams to its destination): its signed SHA-256 is
-  // returned for the caller to check once it has it, instead of being checked here.
+  // returned for the caller to check once it has it, and an aws-chunked body is left for
+  // the caller to decode (VerifiedRequest says how), instead of being checked here.
   bool body_follows = false;
 };
 
@@ -45,6 +46,10 @@ struct SignatureMismatch : Error {
 struct VerifiedRequest {
   std::optional<DecodedBody> chunked;
   std::string body_sha256;  // with body_follows: the hex SHA-256 the body must have, if signed
+  // With body_follows and an aws-chunked body: how to decode it as it arrives (chunk
+  // signatures checked against `chunk_signing` when the chunks are signed).
+  bool body_aws_chunked = false;
+  std::optional<ChunkSigning> chunk_signing;
 };
 
 VerifiedRequest verifySignature(const SignedRequest& request, const Credentials& credentials,

@@ -372,7 +372,7 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
       }
       lake::ObjectInfo info;
       if (req.body_source) {
-        info = putStreamed(req, route.bucket, route.key, opts, verified.body_sha256);
+        info = putStreamed(req, route.bucket, route.key, opts, verified);
       } else {
         for (const auto& [k, v] : verifyDigests(req, verified, body)) opts.headers[k] = v;
         info = lake_.put(route.bucket, route.key, body, opts);
@@ -464,14 +464,21 @@ void describeBadRequest(const http::BadRequest& e, http::Response& res) {
 
 bool streamsBody(const http::Request& req) {
   constexpr uint64_t kStreamBodiesOver = 8 << 20;
-  if (req.method != "PUT" || req.hasHeader("Transfer-Encoding") ||
-      req.hasHeader("x-amz-copy-source"))
-    return false;
-  const std::string length = req.header("Content-Length");
-  if (length.empty() || std::stoull(length) <= kStreamBodiesOver) return false;  // checked by now
-  if (req.header("Content-Encoding").find("aws-chunked") != std::string::npos) return false;
+  if (req.method != "PUT" || req.hasHeader("x-amz-copy-source")) return false;
   const size_t qmark = req.target.find('?');
   const std::string query = qmark == std::string::npos ? "" : req.target.substr(qmark + 1);
+  // An aws-chunked part: its checksums come as trailers, which a part only echoes (an
+  // object would have to store them before they arrive, so aws-chunked objects are read
+  // whole).
+  if (req.header("Content-Encoding").find("aws-chunked") != std::string::npos) {
+    const std::string decoded = req.header("x-amz-decoded-content-length");
+    return query.find("uploadId=") != std::string::npos && !decoded.empty() &&
+           decoded.find_first_not_of("0123456789") == std::string::npos && decoded.size() < 19 &&
+           std::stoull(decoded) > kStreamBodiesOver &&
+           req.header("x-amz-content-sha256").rfind("STREAMING-", 0) == 0;
+  }
+  const std::string length = req.header("Content-Length");
+  if (length.empty() || std::stoull(length) <= kStreamBodiesOver) return false;  // checked by now
   // The signature must not need the body: a presigned URL, or a payload hash given as
   // UNSIGNED-PAYLOAD or as hex (then checked as the body arrives).
   const std::string payload = req.header("x-amz-content-sha256");
@@ -481,44 +488,88 @@ bool streamsBody(const http::Request& req) {
 
 namespace {
 
-// Passes a streamed body to `sink` piece by piece, then checks it against what the client
-// said of it (Content-MD5, the signed SHA-256, the claimed checksums). Throws before the
-// caller commits anything when a check fails.
-void receiveStreamedBody(const http::Request& req, const std::string& body_sha256,
-                         const lake::StoredHeaders& claimed,
-                         const std::function<void(std::string_view)>& sink) {
-  const std::optional<std::string> md5_expected = contentMd5Hex(req);
+// The lower-case names an aws-chunked body's x-amz-trailer header announces.
+std::vector<std::string> announcedTrailers(const http::Request& req) {
+  std::vector<std::string> names;
+  const std::string list = req.header("x-amz-trailer");
+  for (size_t start = 0; start < list.size();) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    const std::string name =
+        core::toLower(std::string(core::trim(list.substr(start, comma - start))));
+    if (!name.empty()) names.push_back(name);
+    start = comma + 1;
+  }
+  return names;
+}
+
+// Passes a streamed body to `sink` piece by piece (decoding it first when it is
+// aws-chunked), then checks it against what the client said of it: Content-MD5, the signed
+// SHA-256, the x-amz-checksum-* values of its headers and trailers, the decoded length.
+// Returns those checksums, to store and echo. Throws before the caller commits anything
+// when a check fails.
+lake::StoredHeaders receiveStreamedBody(const http::Request& req, const VerifiedRequest& verified,
+                                        const std::function<void(std::string_view)>& sink) {
+  lake::StoredHeaders claimed = claimedChecksums(req);
   std::map<std::string, std::unique_ptr<Checksum>> checksums;
   for (const auto& [name, value] : claimed) checksums[name] = Checksum::forHeader(name);
+  std::optional<AwsChunkedReader> decoder;
+  if (verified.body_aws_chunked) {
+    for (const std::string& name : announcedTrailers(req))
+      if (isChecksumHeader(name)) checksums[name] = Checksum::forHeader(name);
+    decoder.emplace([&](char* data, size_t size) { return req.body_source->read(data, size); },
+                    verified.chunk_signing ? &*verified.chunk_signing : nullptr);
+  }
+  const std::optional<std::string> md5_expected = contentMd5Hex(req);
   core::Md5 md5;
   core::Sha256 sha256;
   std::string piece(1 << 20, '\0');
-  for (size_t n; (n = req.body_source->read(piece.data(), piece.size())) > 0;) {
+  uint64_t received = 0;
+  for (;;) {
+    const size_t n = decoder ? decoder->read(piece.data(), piece.size())
+                             : req.body_source->read(piece.data(), piece.size());
+    if (n == 0) break;
     const std::string_view bytes(piece.data(), n);
     sink(bytes);
+    received += n;
     if (md5_expected) md5.update(bytes);
-    if (!body_sha256.empty()) sha256.update(bytes);
+    if (!verified.body_sha256.empty()) sha256.update(bytes);
     for (auto& [name, checksum] : checksums)
       if (checksum) checksum->update(bytes);
   }
+  if (decoder) {
+    for (const auto& [name, value] : decoder->trailers())
+      if (isChecksumHeader(name)) claimed[name] = value;
+    const std::string decoded_length = req.header("x-amz-decoded-content-length");
+    if (!decoded_length.empty() && decoded_length != std::to_string(received))
+      throw Error("IncompleteBody",
+                  "the decoded body is not x-amz-decoded-content-length bytes long");
+  }
   if (md5_expected && md5.finishHex() != *md5_expected) throw badMd5();
-  if (!body_sha256.empty() && sha256.finishHex() != body_sha256)
+  if (!verified.body_sha256.empty() && sha256.finishHex() != verified.body_sha256)
     throw Error("XAmzContentSHA256Mismatch",
                 "the provided x-amz-content-sha256 does not match what was computed");
-  for (auto& [name, checksum] : checksums)
-    verifyComputedChecksum(name, claimed.at(name),
+  for (auto& [name, checksum] : checksums) {
+    auto value = claimed.find(name);
+    if (value == claimed.end())
+      throw Error("IncompleteBody",
+                  "the trailer " + name + " that x-amz-trailer announced did not come");
+    verifyComputedChecksum(name, value->second,
                            checksum ? std::optional(checksum->base64()) : std::nullopt);
+  }
+  return claimed;
 }
 
 }  // namespace
 
 lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::string& bucket,
                                        const std::string& key, lake::PutOptions opts,
-                                       const std::string& body_sha256) {
-  const lake::StoredHeaders claimed = claimedChecksums(req);
-  for (const auto& [name, value] : claimed) opts.headers[name] = value;
+                                       const VerifiedRequest& verified) {
+  // Objects stream only as plain bodies (streamsBody), so their checksums are all headers,
+  // known before the first byte.
+  for (const auto& [name, value] : claimedChecksums(req)) opts.headers[name] = value;
   auto writer = lake_.openWriter(bucket, key, opts);
-  receiveStreamedBody(req, body_sha256, claimed, [&](std::string_view b) { writer->write(b); });
+  receiveStreamedBody(req, verified, [&](std::string_view b) { writer->write(b); });
   return writer->commit();  // only once every check passed: a failed one discards the writer
 }
 
@@ -599,10 +650,8 @@ bool S3Server::handleMultipart(const http::Request& req, http::Response& res,
     lake::StoredHeaders checksums;
     PartInfo part;
     if (req.body_source) {  // a large part: from the connection into its staging file
-      checksums = claimedChecksums(req);
       auto writer = multipart_->openPart(*upload_id, bucket, key, std::stoi(*number));
-      receiveStreamedBody(req, verified.body_sha256, checksums,
-                          [&](std::string_view b) { writer->write(b); });
+      checksums = receiveStreamedBody(req, verified, [&](std::string_view b) { writer->write(b); });
       part = writer->commit();
     } else {
       checksums = verifyDigests(req, verified, body);

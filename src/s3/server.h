@@ -46,7 +46,7 @@ class S3Server {
   // into the lake as it arrives, so memory stays bounded whatever its size.
   lake::ObjectInfo putStreamed(const http::Request& req, const std::string& bucket,
                                const std::string& key, lake::PutOptions opts,
-                               const std::string& body_sha256);
+                               const VerifiedRequest& verified);
   // The multipart operations (?uploads, ?uploadId); false if the request is none of them.
   bool handleMultipart(const http::Request& req, http::Response& res, const std::string& bucket,
                        const std::string& key, const HeaderList& query, const std::string& body,

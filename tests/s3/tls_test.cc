@@ -2,6 +2,7 @@
 // the clients are told to trust, as a team would run it inside its network.
 #include <gtest/gtest.h>
 
+#include "core/hash.h"
 #include "testing/sluice_up.h"
 #include "testing/temp_dir.h"
 
@@ -36,6 +37,21 @@ TEST_F(Tls, TheAwsCliAndCurlTalkHttpsToTheS3Api) {
   ASSERT_EQ(cp.code, 0) << cp.out;
   auto back = up.aws("s3 cp s3://secure/hello.txt -" + trust);
   EXPECT_EQ(back.out, "over TLS\n");
+
+  // Over HTTPS the AWS CLI sends parts aws-chunked, their CRC32 in a trailer: parts of
+  // 16 MiB stream into their staging files, checked as they come.
+  std::string big(48 * 1024 * 1024, 't');  // three whole parts
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + (i / 4096) % 26);
+  testing::writeFile(dir_ / "big.bin", big);
+  testing::writeFile(dir_ / "aws.config", "[default]\ns3 =\n  multipart_chunksize = 16MB\n");
+  const int64_t before = up.peakMemoryKiB();
+  auto parts = shell("AWS_CONFIG_FILE=" + (dir_ / "aws.config") + " " +
+                     testing::SluiceUp::credentialsEnv() + " aws --endpoint-url " + up.endpoint() +
+                     trust + " s3 cp " + (dir_ / "big.bin") + " s3://secure/big.bin");
+  ASSERT_EQ(parts.code, 0) << parts.out;
+  EXPECT_LT(up.peakMemoryKiB() - before, 24 * 1024) << "peak grew from " << before << " KiB";
+  ASSERT_EQ(up.aws("s3 cp s3://secure/big.bin " + (dir_ / "down.bin") + trust).code, 0);
+  EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "down.bin")), core::md5Hex(big));
 
   // A client that does not trust the certificate is refused by its own TLS check.
   auto untrusted = up.aws("s3 ls s3://secure");
