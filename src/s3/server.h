@@ -19,10 +19,6 @@ namespace sluice::s3 {
 
 using http::TlsFiles;
 
-// Which requests S3Server reads as they arrive instead of whole: PUTs of objects and of
-// parts over 8 MiB whose bodies are plain (not aws-chunked) and whose signature does not
-// need the body before it is read.
-bool streamsBody(const http::Request& request);
 // S3's XML error for a request the HTTP layer refused (EntityTooLarge, IncompleteBody, …).
 void describeBadRequest(const http::BadRequest& error, http::Response& response);
 

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "core/hash.h"
+#include "s3/body_checks.h"
 #include "s3/checksums.h"
 #include "testing/sluice_up.h"
 #include "testing/temp_dir.h"
