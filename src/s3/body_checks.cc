@@ -72,14 +72,11 @@ bool streamsBody(const http::Request& req) {
   if (req.method != "PUT" || req.hasHeader("x-amz-copy-source")) return false;
   const size_t qmark = req.target.find('?');
   const std::string query = qmark == std::string::npos ? "" : req.target.substr(qmark + 1);
-  // An aws-chunked part: its checksums come as trailers, which a part only echoes (an
-  // object would have to store them before they arrive, so aws-chunked objects are read
-  // whole).
+  // An aws-chunked body: large by its decoded length, and signed in its own way.
   if (req.header("Content-Encoding").find("aws-chunked") != std::string::npos) {
     const std::string decoded = req.header("x-amz-decoded-content-length");
-    return query.find("uploadId=") != std::string::npos && !decoded.empty() &&
-           decoded.find_first_not_of("0123456789") == std::string::npos && decoded.size() < 19 &&
-           std::stoull(decoded) > kStreamBodiesOver &&
+    return !decoded.empty() && decoded.find_first_not_of("0123456789") == std::string::npos &&
+           decoded.size() < 19 && std::stoull(decoded) > kStreamBodiesOver &&
            req.header("x-amz-content-sha256").rfind("STREAMING-", 0) == 0;
   }
   const std::string length = req.header("Content-Length");

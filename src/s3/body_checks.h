@@ -23,9 +23,8 @@ lake::StoredHeaders verifyDigests(const http::Request& request, const VerifiedRe
                                   const std::string& body);
 
 // Which requests S3Server reads as they arrive instead of whole: PUTs of objects and of
-// parts over 8 MiB whose signature does not need the body before it is read; of
-// aws-chunked bodies only parts (an object's trailer checksums are stored with it, so an
-// aws-chunked object is read whole).
+// parts over 8 MiB (aws-chunked ones by their decoded length) whose signature does not
+// need the body before it is read.
 bool streamsBody(const http::Request& request);
 
 // Passes a streamed body (request.body_source) to `sink` piece by piece, decoding it

@@ -51,6 +51,7 @@ class S3Server {
   lake::ObjectStore& lake_;
   Credentials credentials_;
   const core::Clock& clock_;
+  std::string staging_dir_;  // also for aws-chunked objects, until their trailers are checked
   std::unique_ptr<MultipartUploads> multipart_;
   std::unique_ptr<http::Server> http_;
 };

@@ -410,12 +410,12 @@ TEST(StreamsBody, OnlyLargePlainPutsWhoseSignatureSparesTheBody) {
   EXPECT_FALSE(
       streamsBody(put("/b/k", {{"Content-Length", small}, {"x-amz-content-sha256", hex}})));
   EXPECT_FALSE(streamsBody(put("/b/k", {{"Content-Length", big}})));  // signed body hash unknown
-  // aws-chunked: parts stream (their trailer checksums are only echoed), objects do not.
+  // aws-chunked: by the decoded length.
   const http::Headers chunked = {{"Transfer-Encoding", "chunked"},
                                  {"x-amz-decoded-content-length", big},
                                  {"x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"},
                                  {"Content-Encoding", "aws-chunked"}};
-  EXPECT_FALSE(streamsBody(put("/b/k", chunked)));
+  EXPECT_TRUE(streamsBody(put("/b/k", chunked)));
   EXPECT_TRUE(streamsBody(put("/b/k?partNumber=2&uploadId=u", chunked)));
   http::Headers small_chunked = chunked;
   small_chunked[1].second = small;

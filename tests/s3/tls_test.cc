@@ -49,7 +49,15 @@ TEST_F(Tls, TheAwsCliAndCurlTalkHttpsToTheS3Api) {
                      testing::SluiceUp::credentialsEnv() + " aws --endpoint-url " + up.endpoint() +
                      trust + " s3 cp " + (dir_ / "big.bin") + " s3://secure/big.bin");
   ASSERT_EQ(parts.code, 0) << parts.out;
+  // PutObject sends one aws-chunked body; its CRC32 trailer is checked and stored.
+  auto put =
+      up.aws("s3api put-object --bucket secure --key one.bin --body " + (dir_ / "big.bin") + trust);
+  ASSERT_EQ(put.code, 0) << put.out;
   EXPECT_LT(up.peakMemoryKiB() - before, 24 * 1024) << "peak grew from " << before << " KiB";
+  auto head =
+      up.aws("s3api head-object --bucket secure --key one.bin --checksum-mode ENABLED" + trust);
+  EXPECT_NE(head.out.find("\"ChecksumCRC32\""), std::string::npos) << head.out;
+  EXPECT_NE(head.out.find(core::md5Hex(big)), std::string::npos) << head.out;
   ASSERT_EQ(up.aws("s3 cp s3://secure/big.bin " + (dir_ / "down.bin") + trust).code, 0);
   EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "down.bin")), core::md5Hex(big));
 
