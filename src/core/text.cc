@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <strings.h>
+
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -11,6 +13,10 @@ namespace sluice::core {
 std::string toLower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string_view trim(std::string_view s) {

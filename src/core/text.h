@@ -7,6 +7,8 @@ namespace sluice::core {
 
 // ASCII lower case (header names, keys compared case-insensitively).
 std::string toLower(std::string s);
+// Whether `a` and `b` are equal ignoring ASCII case (header names and tokens).
+bool equalsIgnoringCase(std::string_view a, std::string_view b);
 
 // `s` without the spaces and tabs around it (header values).
 std::string_view trim(std::string_view s);

@@ -1,12 +1,12 @@
 #include "http/message.h"
 
-#include <strings.h>
+#include "core/text.h"
 
 namespace sluice::http {
 
 const std::string* findHeader(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers)
-    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), name.size()) == 0) return &v;
+    if (core::equalsIgnoringCase(k, name)) return &v;
   return nullptr;
 }
 
@@ -17,8 +17,7 @@ std::string Request::header(std::string_view name) const {
 
 void Response::setHeader(std::string_view name, std::string value) {
   for (auto it = headers.begin(); it != headers.end();)
-    if (it->first.size() == name.size() &&
-        strncasecmp(it->first.data(), name.data(), name.size()) == 0)
+    if (core::equalsIgnoringCase(it->first, name))
       it = headers.erase(it);
     else
       ++it;

@@ -1,10 +1,10 @@
 #include "http/request_reader.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+
+#include "core/text.h"
 
 namespace sluice::http {
 
@@ -20,16 +20,6 @@ bool isToken(std::string_view s) {
             std::string_view::npos)
       return false;
   return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool equalsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // "METHOD SP target SP HTTP/1.x"
@@ -120,13 +110,13 @@ std::optional<Request> RequestReader::next(const std::function<void(const Reques
     if (colon == std::string_view::npos || !isToken(line.substr(0, colon)))
       throw BadRequest(400, "malformed header field '" + std::string(line.substr(0, 64)) + "'");
     r.headers.emplace_back(std::string(line.substr(0, colon)),
-                           std::string(trim(line.substr(colon + 1))));
+                           std::string(core::trim(line.substr(colon + 1))));
   }
   consume(header_length);
 
   const std::string* encoding = findHeader(r.headers, "Transfer-Encoding");
   const std::string* length = findHeader(r.headers, "Content-Length");
-  if (encoding != nullptr && !equalsNoCase(*encoding, "chunked"))
+  if (encoding != nullptr && !core::equalsIgnoringCase(*encoding, "chunked"))
     throw BadRequest(501, "unsupported Transfer-Encoding '" + *encoding + "'");
   if (encoding != nullptr && length != nullptr)
     throw BadRequest(400, "both Transfer-Encoding and Content-Length were sent");
@@ -207,7 +197,7 @@ uint64_t RequestReader::nextChunkSize(bool after_chunk, uint64_t received_so_far
   const std::string line = readLine();
   // chunk-size [ ; chunk-ext ]
   const uint64_t size =
-      parseNumber(trim(std::string_view(line).substr(0, line.find(';'))), 16, "chunk size");
+      parseNumber(core::trim(std::string_view(line).substr(0, line.find(';'))), 16, "chunk size");
   if (size > limits_.max_body_bytes - received_so_far)
     throw BadRequest(413, tooLarge(limits_.max_body_bytes));
   if (size == 0)

@@ -4,7 +4,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace sluice::http {
 
@@ -22,8 +22,7 @@ namespace {
 
 bool headerHas(const Request& r, std::string_view name, std::string_view value) {
   const std::string* v = findHeader(r.headers, name);
-  return v != nullptr && v->size() == value.size() &&
-         strncasecmp(v->data(), value.data(), value.size()) == 0;
+  return v != nullptr && core::equalsIgnoringCase(*v, value);
 }
 
 // HTTP/1.1 keeps a connection open unless told otherwise; HTTP/1.0 only when asked to.
@@ -39,7 +38,7 @@ std::string responseHead(const Response& res, bool head_request, bool keep_alive
       "HTTP/1.1 " + std::to_string(res.status) + " " + reasonPhrase(res.status) + "\r\n";
   bool has_length = false;
   for (const auto& [k, v] : res.headers) {
-    has_length = has_length || strcasecmp(k.c_str(), "Content-Length") == 0;
+    has_length = has_length || core::equalsIgnoringCase(k, "Content-Length");
     head.append(k).append(": ").append(v).append("\r\n");
   }
   // A HEAD answer may state the length of the body it leaves out; otherwise it is the body's.
