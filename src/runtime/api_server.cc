@@ -85,10 +85,10 @@ void ApiServer::stop() { http_->stop(); }
 
 void ApiServer::handle(const http::Request& raw, http::Response& res) {
   const size_t qmark = raw.target.find('?');
-  ApiRequest req{raw};
-  req.raw_path = raw.target.substr(0, qmark);
-  req.path = s3::uriDecode(req.raw_path);
-  if (qmark != std::string::npos) req.query = s3::parseQuery(raw.target.substr(qmark + 1));
+  const std::string raw_path = raw.target.substr(0, qmark);
+  const ApiRequest req{
+      raw, raw_path, s3::uriDecode(raw_path),
+      qmark == std::string::npos ? s3::HeaderList{} : s3::parseQuery(raw.target.substr(qmark + 1))};
   try {
     if (!handleRoute(req, res)) handleOwn(req, res);
   } catch (const Error& e) {

@@ -272,7 +272,11 @@ VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds
         creds.access_key_id,
         stringToSign(amz_date, credentialScope(a.date, a.region, a.service), canonical),
         a.signature, canonical);
-  if (!streaming) return {std::nullopt, check_body && r.body_follows ? payload : ""};
+  if (!streaming) {
+    VerifiedRequest plain;
+    if (check_body && r.body_follows) plain.body_sha256 = payload;
+    return plain;
+  }
 
   VerifiedRequest verified;
   if (payload == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" ||
