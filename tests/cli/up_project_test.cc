@@ -62,9 +62,14 @@ printf '{"mirrored": "%s"}' "$key"
   }
   EXPECT_EQ(mirrored, "region,amount\nnorth,10\n");
 
-  auto events = shell(sluice + " events");
-  EXPECT_NE(events.out.find("\tincoming\traw/in/sales 1.csv\tdone\t1"), std::string::npos)
-      << events.out;
+  // The delivery is marked done once its function has returned, a moment after the copy.
+  const std::string done_line = "\tincoming\traw/in/sales 1.csv\tdone\t1";
+  std::string events;
+  for (int i = 0; i < 50 && events.find(done_line) == std::string::npos; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    events = shell(sluice + " events").out;
+  }
+  EXPECT_NE(events.find(done_line), std::string::npos) << events;
   auto logs = shell(sluice + " logs mirror");
   EXPECT_NE(logs.out.find("mirroring in/sales 1.csv"), std::string::npos) << logs.out;
   // A handler that prints a secret has it masked in its stored log and in sluice's output.
