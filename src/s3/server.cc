@@ -423,10 +423,12 @@ void describeBadRequest(const http::BadRequest& e, http::Response& res) {
                            : e.status == 431 ? "RequestHeaderSectionTooLarge"
                            : e.cut_short     ? "IncompleteBody"
                                              : "BadRequest";
-  res.status = code == "NotImplemented" ? 501 : 400;
-  res.headers.clear();
-  res.body_writer = nullptr;
-  res.setContent(errorXml(code, e.what(), "", core::randomHex(8)), "application/xml");
+  // Refused inside the handler, the request already has its id; refused before, not yet.
+  const std::string* known_id = http::findHeader(res.headers, "x-amz-request-id");
+  const std::string request_id = known_id ? *known_id : core::randomHex(8);
+  res.setHeader("x-amz-request-id", request_id);
+  res.status = httpStatusFor(code);
+  res.setContent(errorXml(code, e.what(), "", request_id), "application/xml");
 }
 
 lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::string& bucket,
