@@ -216,6 +216,18 @@ void verifyPresignedV2(const SignedRequest& r, const std::string& raw_path, cons
 
 }  // namespace
 
+void checkPayloadHash(const std::string& signed_sha256_hex, const std::string& actual_sha256_hex) {
+  if (signed_sha256_hex != actual_sha256_hex)
+    throw Error("XAmzContentSHA256Mismatch",
+                "the provided x-amz-content-sha256 does not match what was computed");
+}
+
+void checkDecodedLength(const std::string& decoded_length_header, uint64_t decoded_size) {
+  if (!decoded_length_header.empty() && decoded_length_header != std::to_string(decoded_size))
+    throw Error("IncompleteBody",
+                "the decoded body is not x-amz-decoded-content-length bytes long");
+}
+
 VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds,
                                 core::TimeNs now) {
   const std::string authorization = header(r.headers, "Authorization");
@@ -253,9 +265,7 @@ VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds
     throw Error(errc::kInternal, "a streamed body needs its payload hash signed");
   if (payload.empty()) payload = core::sha256Hex(r.body);
   const bool check_body = !streaming && payload != "UNSIGNED-PAYLOAD";
-  if (check_body && !r.body_follows && payload != core::sha256Hex(r.body))
-    throw Error("XAmzContentSHA256Mismatch",
-                "the provided x-amz-content-sha256 does not match what was computed");
+  if (check_body && !r.body_follows) checkPayloadHash(payload, core::sha256Hex(r.body));
 
   CanonicalRequestInput in;
   in.method = r.method;
@@ -292,10 +302,8 @@ VerifiedRequest verifySignature(const SignedRequest& r, const Credentials& creds
   }
   verified.chunked =
       decodeAwsChunked(r.body, verified.chunk_signing ? &*verified.chunk_signing : nullptr);
-  const std::string decoded_length = header(r.headers, "x-amz-decoded-content-length");
-  if (!decoded_length.empty() && decoded_length != std::to_string(verified.chunked->data.size()))
-    throw Error("IncompleteBody",
-                "the decoded body is not x-amz-decoded-content-length bytes long");
+  checkDecodedLength(header(r.headers, "x-amz-decoded-content-length"),
+                     verified.chunked->data.size());
   return verified;
 }
 

@@ -3,6 +3,7 @@
 // in the Authorization header (the payload hash verified when it is given), or a
 // presigned URL (SigV4 query, or SigV2 query as boto3 makes by default), unexpired.
 // aws-chunked bodies are decoded, every chunk signature and the trailer signature checked.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,11 @@ struct VerifiedRequest {
   bool body_aws_chunked = false;
   std::optional<ChunkSigning> chunk_signing;
 };
+
+// The checks of a body against its signed SHA-256 and its x-amz-decoded-content-length
+// (an aws-chunked body), for the whole-body path here and the streamed one alike.
+void checkPayloadHash(const std::string& signed_sha256_hex, const std::string& actual_sha256_hex);
+void checkDecodedLength(const std::string& decoded_length_header, uint64_t decoded_size);
 
 VerifiedRequest verifySignature(const SignedRequest& request, const Credentials& credentials,
                                 core::TimeNs now);

@@ -125,15 +125,10 @@ lake::StoredHeaders receiveStreamedBody(const http::Request& req, const Verified
   if (decoder) {
     for (const auto& [name, value] : decoder->trailers())
       if (isChecksumHeader(name)) claimed[name] = value;
-    const std::string decoded_length = req.header("x-amz-decoded-content-length");
-    if (!decoded_length.empty() && decoded_length != std::to_string(received))
-      throw Error("IncompleteBody",
-                  "the decoded body is not x-amz-decoded-content-length bytes long");
+    checkDecodedLength(req.header("x-amz-decoded-content-length"), received);
   }
   if (md5_expected && md5.finishHex() != *md5_expected) throw badMd5();
-  if (!verified.body_sha256.empty() && sha256.finishHex() != verified.body_sha256)
-    throw Error("XAmzContentSHA256Mismatch",
-                "the provided x-amz-content-sha256 does not match what was computed");
+  if (!verified.body_sha256.empty()) checkPayloadHash(verified.body_sha256, sha256.finishHex());
   for (auto& [name, checksum] : checksums) {
     auto value = claimed.find(name);
     if (value == claimed.end())
