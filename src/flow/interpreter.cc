@@ -333,16 +333,14 @@ class Run {
   Step pass(const CompiledState& cs, const json& raw, Variables& vars) {
     const std::string& name = cs.name;
     const json& state = *cs.doc;
-    {
-      json effective = applyInputPath(name, state, raw, vars);
-      if (state.contains("Parameters"))
-        effective = applyTemplate(name, state["Parameters"], effective, vars);
-      json result = state.contains("Result") ? state["Result"] : std::move(effective);
-      applyAssign(state, result, vars, name);
-      return {
-          applyOutputPath(name, state, applyResultPath(name, state, raw, std::move(result)), vars),
-          cs.next};
-    }
+    json effective = applyInputPath(name, state, raw, vars);
+    if (state.contains("Parameters"))
+      effective = applyTemplate(name, state["Parameters"], effective, vars);
+    json result = state.contains("Result") ? state["Result"] : std::move(effective);
+    applyAssign(state, result, vars, name);
+    return {
+        applyOutputPath(name, state, applyResultPath(name, state, raw, std::move(result)), vars),
+        cs.next};
   }
 
   Step fail(const std::string& name, const json& state, const json& raw, const Variables& vars) {
