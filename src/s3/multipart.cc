@@ -30,14 +30,12 @@ std::string readText(const fs::path& p) {
   return ss.str();
 }
 
+std::string temporaryBeside(const std::string& path) { return path + ".tmp-" + core::randomHex(4); }
+
 void writeAtomically(const fs::path& p, std::string_view data) {
-  const fs::path tmp = p.string() + ".tmp-" + core::randomHex(4);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out) throw Error(errc::kIo, "cannot write " + tmp.string());
-  }
-  fs::rename(tmp, p);
+  StagedFile file(temporaryBeside(p.string()));
+  file.write(data);
+  fs::rename(file.close(), p);
 }
 
 std::string partName(int number) {
@@ -99,35 +97,40 @@ std::string MultipartUploads::create(const std::string& bucket, const std::strin
   return id;
 }
 
-PartWriter::PartWriter(std::string path, int number, const core::Clock& clock)
-    : path_(std::move(path)),
-      tmp_(path_ + ".tmp-" + core::randomHex(4)),
-      number_(number),
-      clock_(clock),
-      out_(tmp_, std::ios::binary | std::ios::trunc) {
-  if (!out_) throw Error(errc::kIo, "cannot write " + tmp_);
+StagedFile::StagedFile(std::string path)
+    : path_(std::move(path)), out_(path_, std::ios::binary | std::ios::trunc) {
+  if (!out_) throw Error(errc::kIo, "cannot write " + path_);
 }
 
-PartWriter::~PartWriter() {
-  if (committed_) return;
+StagedFile::~StagedFile() {
   out_.close();
-  std::error_code ignored;
-  fs::remove(tmp_, ignored);
+  std::error_code ignored;  // gone already when it was moved away
+  fs::remove(path_, ignored);
 }
+
+void StagedFile::write(std::string_view data) {
+  if (!out_.write(data.data(), static_cast<std::streamsize>(data.size())))
+    throw Error(errc::kIo, "cannot write " + path_);
+}
+
+const std::string& StagedFile::close() {
+  out_.close();
+  if (!out_) throw Error(errc::kIo, "cannot write " + path_);
+  return path_;
+}
+
+PartWriter::PartWriter(std::string path, int number, const core::Clock& clock)
+    : path_(std::move(path)), number_(number), clock_(clock), file_(temporaryBeside(path_)) {}
 
 void PartWriter::write(std::string_view data) {
-  out_.write(data.data(), static_cast<std::streamsize>(data.size()));
-  if (!out_) throw Error(errc::kIo, "cannot write " + tmp_);
+  file_.write(data);
   md5_.update(data);
   size_ += data.size();
 }
 
 PartInfo PartWriter::commit() {
-  out_.close();
-  if (!out_) throw Error(errc::kIo, "cannot write " + tmp_);
   const std::string md5 = md5_.finishHex();
-  fs::rename(tmp_, path_);
-  committed_ = true;
+  fs::rename(file_.close(), path_);
   writeAtomically(path_ + ".md5", md5);  // the part is listed from here on
   return {number_, md5, size_, clock_.now()};
 }
@@ -139,6 +142,10 @@ std::unique_ptr<PartWriter> MultipartUploads::openPart(const std::string& upload
     throw Error(errc::kInvalidArgument, "part numbers must be 1 to 10000");
   const fs::path dir = uploadDir(upload_id, bucket, key);
   return std::make_unique<PartWriter>(dir / partName(number), number, clock_);
+}
+
+std::unique_ptr<StagedFile> MultipartUploads::stageFile() {
+  return std::make_unique<StagedFile>(dir_ + "/put-" + core::randomHex(8));
 }
 
 PartInfo MultipartUploads::uploadPart(const std::string& upload_id, const std::string& bucket,

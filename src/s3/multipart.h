@@ -34,25 +34,37 @@ struct CompletedPart {
   std::string etag;  // as the client sent it, quotes allowed
 };
 
+// A file being written in the staging folder, removed when this goes unless it was moved
+// away (renamed into place, or consumed by ObjectStore::putFile) after close().
+class StagedFile {
+ public:
+  explicit StagedFile(std::string path);
+  ~StagedFile();
+  StagedFile(const StagedFile&) = delete;
+  StagedFile& operator=(const StagedFile&) = delete;
+  void write(std::string_view data);  // throws Error(IOError)
+  const std::string& close();         // the file's path, once all of it is written
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+};
+
 // A part as it arrives: its bytes go to a staging file; it is listed only once committed,
 // and a writer destroyed uncommitted leaves nothing behind.
 class PartWriter {
  public:
   PartWriter(std::string path, int number, const core::Clock& clock);
-  ~PartWriter();
-  PartWriter(const PartWriter&) = delete;
-  PartWriter& operator=(const PartWriter&) = delete;
   void write(std::string_view data);
   PartInfo commit();
 
  private:
-  std::string path_, tmp_;
+  std::string path_;
   int number_;
   const core::Clock& clock_;
-  std::ofstream out_;
+  StagedFile file_;
   core::Md5 md5_;
   uint64_t size_ = 0;
-  bool committed_ = false;
 };
 
 class MultipartUploads {
@@ -67,6 +79,8 @@ class MultipartUploads {
   // The same for a part whose bytes arrive in pieces.
   std::unique_ptr<PartWriter> openPart(const std::string& upload_id, const std::string& bucket,
                                        const std::string& key, int number);
+  // A new file in the staging folder (for a body that must be whole before it is stored).
+  std::unique_ptr<StagedFile> stageFile();
   // Checks the list (ascending part numbers, known parts with matching ETags, every part
   // but the last at least 5 MiB) and publishes the object; with `no_overwrite`, an
   // existing key is PreconditionFailed (If-None-Match: *).

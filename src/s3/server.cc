@@ -1,8 +1,6 @@
 #include "s3/server.h"
 
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <pugixml.hpp>
 #include <set>
 
@@ -175,7 +173,6 @@ S3Server::S3Server(lake::ObjectStore& lake, Credentials credentials, const std::
     : lake_(lake),
       credentials_(std::move(credentials)),
       clock_(clock),
-      staging_dir_(staging_dir),
       multipart_(std::make_unique<MultipartUploads>(lake, staging_dir, clock)),
       http_(std::make_unique<http::Server>(
           [this](const http::Request& req, http::Response& res) { handle(req, res); },
@@ -444,24 +441,11 @@ lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::stri
   // An aws-chunked body's trailers carry checksums that are stored with the object but
   // known only at its end: the decoded body goes to a staging file, which becomes the
   // object once every check passed (the local lake moves it into place).
-  const std::string staged = staging_dir_ + "/put-" + core::randomHex(8);
-  struct RemoveStaged {
-    const std::string& path;
-    ~RemoveStaged() {
-      std::error_code ignored;
-      std::filesystem::remove(path, ignored);
-    }
-  } remove_staged{staged};
-  std::ofstream out(staged, std::ios::binary | std::ios::trunc);
-  auto write = [&](std::string_view b) {
-    if (!out.write(b.data(), static_cast<std::streamsize>(b.size())))
-      throw Error(errc::kIo, "cannot write the staging file " + staged);
-  };
-  for (const auto& [name, value] : receiveStreamedBody(req, verified, write))
+  auto staged = multipart_->stageFile();
+  for (const auto& [name, value] :
+       receiveStreamedBody(req, verified, [&](std::string_view b) { staged->write(b); }))
     opts.headers[name] = value;
-  out.close();
-  if (!out) throw Error(errc::kIo, "cannot write the staging file " + staged);
-  return lake_.putFile(bucket, key, staged, opts);
+  return lake_.putFile(bucket, key, staged->close(), opts);
 }
 
 std::string S3Server::deleteObjects(const std::string& bucket, const std::string& body) {

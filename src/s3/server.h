@@ -24,7 +24,8 @@ void describeBadRequest(const http::BadRequest& error, http::Response& response)
 
 class S3Server {
  public:
-  // `staging_dir` keeps the parts of multipart uploads until they complete. Throws
+  // `staging_dir` keeps the parts of multipart uploads until they complete (and aws-chunked
+  // objects until their trailers are checked). Throws
   // Error(IOError) when the TLS files cannot be used.
   S3Server(lake::ObjectStore& lake, Credentials credentials, const std::string& staging_dir,
            const core::Clock& clock = core::SystemClock::instance(), const TlsFiles& tls = {});
@@ -51,7 +52,6 @@ class S3Server {
   lake::ObjectStore& lake_;
   Credentials credentials_;
   const core::Clock& clock_;
-  std::string staging_dir_;  // also for aws-chunked objects, until their trailers are checked
   std::unique_ptr<MultipartUploads> multipart_;
   std::unique_ptr<http::Server> http_;
 };
