@@ -245,6 +245,13 @@ class Run {
     }
   }
 
+  // The spec's second input step (after InputPath): Parameters, when the state has them.
+  json applyParameters(const std::string& name, const json& state, json effective,
+                       const Variables& vars) {
+    if (!state.contains("Parameters")) return effective;
+    return applyTemplate(name, state["Parameters"], effective, vars);
+  }
+
   json applyResultPath(const std::string& name, const json& holder, const json& raw_input,
                        json result) {
     if (!holder.contains("ResultPath")) return result;
@@ -333,9 +340,7 @@ class Run {
   Step pass(const CompiledState& cs, const json& raw, Variables& vars) {
     const std::string& name = cs.name;
     const json& state = *cs.doc;
-    json effective = applyInputPath(name, state, raw, vars);
-    if (state.contains("Parameters"))
-      effective = applyTemplate(name, state["Parameters"], effective, vars);
+    json effective = applyParameters(name, state, applyInputPath(name, state, raw, vars), vars);
     json result = state.contains("Result") ? state["Result"] : std::move(effective);
     applyAssign(state, result, vars, name);
     return {
@@ -445,9 +450,7 @@ class Run {
       req.task_token = core::randomHex(24);
       ctx()["Task"] = {{"Token", req.task_token}};
     }
-    req.parameters = state.contains("Parameters")
-                         ? applyTemplate(name, state["Parameters"], effective, vars)
-                         : effective;
+    req.parameters = applyParameters(name, state, effective, vars);
     if (wants_token) ctx_.erase("Task");
     req.timeout_seconds =
         static_cast<double>(integerField(name, state, "TimeoutSeconds", effective, vars, 0));
@@ -596,9 +599,8 @@ class Run {
   Step parallel(const CompiledState& cs, const json& raw, Variables& vars) {
     const std::string& name = cs.name;
     const json& state = *cs.doc;
-    json effective = applyInputPath(name, state, raw, vars);
-    if (state.contains("Parameters"))
-      effective = applyTemplate(name, state["Parameters"], effective, vars);
+    const json effective =
+        applyParameters(name, state, applyInputPath(name, state, raw, vars), vars);
     event("ParallelStateStarted", nullptr);
     const std::vector<const CompiledMachine*>& branches = cs.branches;
     const size_t workers = concurrencyFor(branches, 0, branches.size());
