@@ -7,18 +7,16 @@
 namespace sluice::state {
 
 namespace {
-[[noreturn]] void fail(sqlite3* db, const std::string& what) {
-  throw Error(errc::kIo, what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
-}
+// Enough for every statement the stores run; SQL built with varying text (a LIMIT) beyond
+// it is simply not kept.
+constexpr size_t kMaxCachedSql = 256;
 }  // namespace
 
-SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-      SQLITE_OK)
-    fail(db, "state database: cannot prepare '" + std::string(sql.substr(0, 60)) + "'");
+void SqliteDb::fail(const std::string& what) const {
+  throw Error(errc::kIo, what + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() { db_.giveBack(stmt_, home_); }
 
 SqliteStatement& SqliteStatement::bind(int i, int64_t v) {
   sqlite3_bind_int64(stmt_, i, v);
@@ -45,7 +43,7 @@ bool SqliteStatement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  fail(db_, "state database");
+  db_.fail("state database");
 }
 
 void SqliteStatement::run() {
@@ -84,9 +82,54 @@ SqliteDb::SqliteDb(const std::string& path) : path_(path) {
   exec("PRAGMA foreign_keys=ON");
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, stmts] : cache_)
+    for (sqlite3_stmt* stmt : stmts) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+SqliteStatement SqliteDb::prepare(std::string_view sql) {
+  std::vector<sqlite3_stmt*>* home = nullptr;
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(std::string(sql));
+    if (it == cache_.end() && cache_.size() < kMaxCachedSql)
+      it = cache_.emplace(std::string(sql), std::vector<sqlite3_stmt*>{}).first;
+    if (it != cache_.end()) {
+      home = &it->second;
+      if (!home->empty()) {
+        sqlite3_stmt* stmt = home->back();
+        home->pop_back();
+        return SqliteStatement(*this, stmt, home);
+      }
+    }
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                         home ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    fail("state database: cannot prepare '" + std::string(sql.substr(0, 60)) + "'");
+  }
+  return SqliteStatement(*this, stmt, home);
+}
+
+void SqliteDb::giveBack(sqlite3_stmt* stmt, std::vector<sqlite3_stmt*>* home) {
+  if (!home) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  sqlite3_reset(stmt);  // also ends the read it may hold open
+  sqlite3_clear_bindings(stmt);
+  std::lock_guard lock(cache_mu_);
+  home->push_back(stmt);
+}
 
 void SqliteDb::exec(std::string_view sql) {
+  // A single statement (BEGIN, COMMIT, a SAVEPOINT) is run from the cache.
+  if (sql.find(';') == std::string_view::npos) {
+    prepare(sql).run();
+    return;
+  }
   char* err = nullptr;
   std::string s(sql);
   if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {

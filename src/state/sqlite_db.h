@@ -1,17 +1,26 @@
 #pragma once
 // A thin RAII layer over the SQLite C API, used only inside the SQLite state store.
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace sluice::state {
 
+class SqliteDb;
+
+// A prepared statement. Those made by SqliteDb::prepare go back to the database's cache
+// when they go out of scope, reset and unbound, so the same SQL is parsed only once.
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite3* db, std::string_view sql);
+  // `home`: the cache slot of this SQL, or null for a statement that is not kept.
+  SqliteStatement(SqliteDb& db, sqlite3_stmt* stmt, std::vector<sqlite3_stmt*>* home)
+      : db_(db), stmt_(stmt), home_(home) {}
   ~SqliteStatement();
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -36,8 +45,9 @@ class SqliteStatement {
   std::string text(int col) const;  // also blobs
 
  private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
+  SqliteDb& db_;
+  sqlite3_stmt* stmt_;
+  std::vector<sqlite3_stmt*>* home_;
 };
 
 class SqliteDb {
@@ -49,14 +59,24 @@ class SqliteDb {
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
 
+  // Runs one or more statements (schema scripts, PRAGMAs, BEGIN/COMMIT).
   void exec(std::string_view sql);
-  SqliteStatement prepare(std::string_view sql) { return SqliteStatement(db_, sql); }
+  SqliteStatement prepare(std::string_view sql);
   int changes() const;
   const std::string& path() const { return path_; }
 
  private:
+  friend class SqliteStatement;
+  [[noreturn]] void fail(const std::string& what) const;
+  void giveBack(sqlite3_stmt* stmt, std::vector<sqlite3_stmt*>* home);
+
   sqlite3* db_ = nullptr;
   std::string path_;
+  // Prepared statements not in use, by their SQL. Parsing a statement costs more than
+  // running a small one, and the stores run the same few dozen over and over. Entries
+  // are never erased, so a statement can point at its slot.
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> cache_;
 };
 
 // BEGIN IMMEDIATE … COMMIT, rolled back if the scope exits by exception.
