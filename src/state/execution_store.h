@@ -63,11 +63,14 @@ class ExecutionStore {
   // Returns the new version.
   virtual int64_t putWorkflow(const std::string& name, const nlohmann::json& definition) = 0;
   virtual std::optional<WorkflowRecord> getWorkflow(const std::string& name) = 0;
+  // The current version alone (cheaper than the definition), to check a cached one.
+  virtual std::optional<int64_t> workflowVersion(const std::string& name) = 0;
   virtual std::vector<WorkflowRecord> listWorkflows() = 0;
 
-  // Creates a RUNNING execution. The execution name is an idempotency key: if one with
-  // the same workflow and name exists with the same input, that one is returned and
-  // `created` is false; with another input it is ExecutionAlreadyExists.
+  // Creates a RUNNING execution of an existing workflow (else StateMachineDoesNotExist).
+  // The execution name is an idempotency key: if one with the same workflow and name
+  // exists with the same input, that one is returned and `created` is false; with
+  // another input it is ExecutionAlreadyExists.
   virtual ExecutionRecord createExecution(const ExecutionRecord& record, bool& created) = 0;
   virtual std::optional<ExecutionRecord> getExecution(const std::string& id) = 0;
   // Newest first; empty workflow or status means any.

@@ -98,6 +98,13 @@ std::optional<WorkflowRecord> SqliteExecutionStore::getWorkflow(const std::strin
   return WorkflowRecord{st.text(0), json::parse(st.text(1)), st.int64(2), st.int64(3)};
 }
 
+std::optional<int64_t> SqliteExecutionStore::workflowVersion(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare("SELECT version FROM workflows WHERE name = ?1");
+  if (!st.bind(1, name).step()) return std::nullopt;
+  return st.int64(0);
+}
+
 std::vector<WorkflowRecord> SqliteExecutionStore::listWorkflows() {
   std::lock_guard lock(mu_);
   auto st =
@@ -117,6 +124,9 @@ ExecutionRecord SqliteExecutionStore::createExecution(const ExecutionRecord& r, 
 }
 
 SqliteExecutionStore::Written SqliteExecutionStore::createLocked(const ExecutionRecord& r) {
+  auto workflow = db_.prepare("SELECT 1 FROM workflows WHERE name = ?1");
+  if (!workflow.bind(1, r.workflow).step())
+    throw Error("StateMachineDoesNotExist", "workflow '" + r.workflow + "' does not exist");
   auto existing = db_.prepare(std::string(kExecutionColumns) + "WHERE workflow = ?1 AND name = ?2");
   if (existing.bind(1, r.workflow).bind(2, r.name).step()) {
     ExecutionRecord found = readExecution(existing);

@@ -17,6 +17,7 @@ class SqliteExecutionStore : public ExecutionStore {
   int64_t putWorkflow(const std::string& name, const nlohmann::json& definition) override;
   std::vector<std::tuple<std::string, std::string, int64_t>> statusCounts() override;
   std::optional<WorkflowRecord> getWorkflow(const std::string& name) override;
+  std::optional<int64_t> workflowVersion(const std::string& name) override;
   std::vector<WorkflowRecord> listWorkflows() override;
 
   ExecutionRecord createExecution(const ExecutionRecord& record, bool& created) override;

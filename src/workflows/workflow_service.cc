@@ -118,10 +118,27 @@ int64_t WorkflowService::putWorkflow(const std::string& name, const json& defini
   return store().putWorkflow(name, definition);
 }
 
+flow::Definition WorkflowService::currentDefinition(const std::string& workflow) {
+  const auto missing = [&] {
+    return Error("StateMachineDoesNotExist", "workflow '" + workflow + "' does not exist");
+  };
+  const std::optional<int64_t> version = store().workflowVersion(workflow);
+  if (!version) throw missing();
+  {
+    std::lock_guard lock(definitions_mu_);
+    auto it = definitions_.find(workflow);
+    if (it != definitions_.end() && it->second.version == *version) return it->second.definition;
+  }
+  auto wf = store().getWorkflow(workflow);
+  if (!wf) throw missing();
+  flow::Definition def = flow::Definition::parse(wf->definition);
+  std::lock_guard lock(definitions_mu_);
+  definitions_.insert_or_assign(workflow, CompiledVersion{wf->version, def});
+  return def;
+}
+
 state::ExecutionRecord WorkflowService::start(const std::string& workflow, const json& input,
                                               std::string name, const std::string& parent) {
-  if (!store().getWorkflow(workflow))
-    throw Error("StateMachineDoesNotExist", "workflow '" + workflow + "' does not exist");
   if (name.empty()) name = core::uuid4();
   state::ExecutionRecord r;
   r.id = executionArn(workflow, name);
@@ -139,10 +156,7 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   auto record = store().getExecution(id);
   if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
   if (record->status != "RUNNING") return *record;
-  auto wf = store().getWorkflow(record->workflow);
-  if (!wf)
-    throw Error("StateMachineDoesNotExist", "workflow '" + record->workflow + "' does not exist");
-  flow::Definition def = flow::Definition::parse(wf->definition);
+  const flow::Definition def = currentDefinition(record->workflow);
 
   DurableProgress history(store(), id, *options_.clock);
   flow::ExecutionOptions o;
@@ -183,7 +197,8 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   done.cause = outcome.cause;
   done.status = outcome.status;
   if (outcome.status == "FAILED" && outcome.error == "States.Timeout") done.status = "TIMED_OUT";
-  history.commit(&done);  // does not end an execution that was stopped meanwhile: the stop stands
+  // The commit does not end an execution that was stopped meanwhile: the stop stands.
+  if (history.commit(&done)) return done;
   return *store().getExecution(id);
 }
 

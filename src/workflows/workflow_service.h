@@ -3,10 +3,13 @@
 // event is in the state store before the next step runs, checkpoints after every
 // top-level state, resumption of interrupted executions, stop and redrive.
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "core/clock.h"
+#include "flow/definition.h"
 #include "flow/interpreter.h"
 #include "functions/registry.h"
 #include "state/execution_store.h"
@@ -56,10 +59,18 @@ class WorkflowService : public ChildExecutions {
 
  private:
   state::ExecutionStore& store();
+  // The workflow's current definition, compiled once per version (a put makes a new one).
+  flow::Definition currentDefinition(const std::string& workflow);
   functions::Services services_;
   WorkflowServiceOptions options_;
   std::unique_ptr<flow::Sleeper> own_sleeper_;
   TaskDispatcher dispatcher_;
+  struct CompiledVersion {
+    int64_t version;
+    flow::Definition definition;
+  };
+  std::mutex definitions_mu_;
+  std::unordered_map<std::string, CompiledVersion> definitions_;
 };
 
 // The result of an execution as `sluice start --wait` prints it: {"status", "output"}

@@ -30,6 +30,7 @@ TEST(ExecutionWrites, ConcurrentStartsAndEndsEachHappenOnce) {
   core::ManualClock clock{1'700'000'000'000'000'000};
   SqliteStateStore store(dir / "state.db", SecretBox(std::string(32, 'k')), clock);
   ExecutionStore& executions = store.executions();
+  executions.putWorkflow("wf", {{"StartAt", "A"}});
   constexpr int kThreads = 16, kEach = 10;
   std::atomic<int> conflicts{0}, finished{0};
   std::vector<std::thread> threads;
@@ -77,6 +78,7 @@ TEST(ExecutionWrites, AFailedWriteIsUndoneAloneAndReported) {
   core::ManualClock clock{1'700'000'000'000'000'000};
   SqliteStateStore store(dir / "state.db", SecretBox(std::string(32, 'k')), clock);
   ExecutionStore& executions = store.executions();
+  executions.putWorkflow("wf", {{"StartAt", "A"}});
   bool created = false;
   ExecutionRecord r = executions.createExecution(running("one", json::object()), created);
   const std::vector<StoredEvent> first = {{1, 0, 5, "ExecutionStarted", json::object()}};
@@ -91,6 +93,21 @@ TEST(ExecutionWrites, AFailedWriteIsUndoneAloneAndReported) {
   // The store still takes writes.
   EXPECT_TRUE(executions.commitProgress(r.id, {again[0]}, json(), nullptr));
   EXPECT_EQ(executions.history(r.id).size(), 2u);
+}
+
+TEST(ExecutionWrites, AnExecutionOfAMissingWorkflowIsRefused) {
+  testing::TempDir dir;
+  core::ManualClock clock{1'700'000'000'000'000'000};
+  SqliteStateStore store(dir / "state.db", SecretBox(std::string(32, 'k')), clock);
+  bool created = false;
+  try {
+    store.executions().createExecution(running("one", json::object()), created);
+    FAIL() << "expected StateMachineDoesNotExist";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "StateMachineDoesNotExist");
+    EXPECT_STREQ(e.what(), "workflow 'wf' does not exist");
+  }
+  EXPECT_FALSE(store.executions().getExecution(running("one", json::object()).id));
 }
 
 }  // namespace

@@ -250,7 +250,27 @@ TEST_F(WorkflowServiceTest, MockConfigReplacesTasksPerTestCase) {
 TEST_F(WorkflowServiceTest, InvalidWorkflowsAreRefused) {
   EXPECT_THROW(service_->putWorkflow("bad", json::parse(R"({"StartAt": "X", "States": {}})")),
                Error);
-  EXPECT_THROW(service_->start("never-registered", json::object()), Error);
+  try {
+    service_->start("never-registered", json::object());
+    FAIL() << "expected StateMachineDoesNotExist";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "StateMachineDoesNotExist");
+  }
+}
+
+// Definitions are compiled once per version; putting a new version is seen by the next
+// execution, also when another service (another process) put it.
+TEST_F(WorkflowServiceTest, ANewVersionOfAWorkflowIsWhatTheNextExecutionRuns) {
+  const auto constant = [](int n) {
+    return json{{"StartAt", "P"},
+                {"States", {{"P", {{"Type", "Pass"}, {"Result", n}, {"End", true}}}}}};
+  };
+  EXPECT_EQ(outcome("versions", constant(1), json::object())["output"], 1);
+  EXPECT_EQ(outcome("versions", constant(1), json::object())["output"], 1);
+  WorkflowService other(registry_, services_);
+  other.putWorkflow("versions", constant(2));
+  auto r = service_->start("versions", json::object());
+  EXPECT_EQ(outcomeJson(service_->run(r.id))["output"], 2);
 }
 
 }  // namespace
