@@ -44,9 +44,12 @@ void bindJsonOrNull(SqliteStatement& st, int index, const json& v) {
 
 }  // namespace
 
-SqliteExecutionStore::SqliteExecutionStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock)
+SqliteExecutionStore::SqliteExecutionStore(SqliteDb& db, std::mutex& mu, SqliteDb& reads,
+                                           std::mutex& reads_mu, const core::Clock& clock)
     : db_(db),
       mu_(mu),
+      reads_(reads),
+      reads_mu_(reads_mu),
       clock_(clock),
       writes_([this](const std::vector<Write>& writes) { return writeGroup(writes); }) {}
 
@@ -91,24 +94,24 @@ int64_t SqliteExecutionStore::putWorkflow(const std::string& name, const json& d
 }
 
 std::optional<WorkflowRecord> SqliteExecutionStore::getWorkflow(const std::string& name) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(reads_mu_);
   auto st =
-      db_.prepare("SELECT name, definition, version, updated_ns FROM workflows WHERE name = ?1");
+      reads_.prepare("SELECT name, definition, version, updated_ns FROM workflows WHERE name = ?1");
   if (!st.bind(1, name).step()) return std::nullopt;
   return WorkflowRecord{st.text(0), json::parse(st.text(1)), st.int64(2), st.int64(3)};
 }
 
 std::optional<int64_t> SqliteExecutionStore::workflowVersion(const std::string& name) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare("SELECT version FROM workflows WHERE name = ?1");
+  std::lock_guard lock(reads_mu_);
+  auto st = reads_.prepare("SELECT version FROM workflows WHERE name = ?1");
   if (!st.bind(1, name).step()) return std::nullopt;
   return st.int64(0);
 }
 
 std::vector<WorkflowRecord> SqliteExecutionStore::listWorkflows() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(reads_mu_);
   auto st =
-      db_.prepare("SELECT name, definition, version, updated_ns FROM workflows ORDER BY name");
+      reads_.prepare("SELECT name, definition, version, updated_ns FROM workflows ORDER BY name");
   std::vector<WorkflowRecord> out;
   while (st.step()) out.push_back({st.text(0), json::parse(st.text(1)), st.int64(2), st.int64(3)});
   return out;
@@ -144,26 +147,22 @@ SqliteExecutionStore::Written SqliteExecutionStore::createLocked(const Execution
   return {r, true, true, nullptr};
 }
 
-std::optional<ExecutionRecord> SqliteExecutionStore::getExecutionLocked(const std::string& id) {
-  auto st = db_.prepare(std::string(kExecutionColumns) + "WHERE id = ?1");
+std::optional<ExecutionRecord> SqliteExecutionStore::getExecution(const std::string& id) {
+  std::lock_guard lock(reads_mu_);
+  auto st = reads_.prepare(std::string(kExecutionColumns) + "WHERE id = ?1");
   if (!st.bind(1, id).step()) return std::nullopt;
   return readExecution(st);
-}
-
-std::optional<ExecutionRecord> SqliteExecutionStore::getExecution(const std::string& id) {
-  std::lock_guard lock(mu_);
-  return getExecutionLocked(id);
 }
 
 std::vector<ExecutionRecord> SqliteExecutionStore::listExecutions(const std::string& workflow,
                                                                   const std::string& status,
                                                                   int limit) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(reads_mu_);
   std::string sql = std::string(kExecutionColumns) +
                     "WHERE (?1 = '' OR workflow = ?1) AND (?2 = '' OR status = ?2) "
                     "ORDER BY started_ns DESC, id LIMIT " +
                     std::to_string(limit > 0 ? limit : 1000);
-  auto st = db_.prepare(sql);
+  auto st = reads_.prepare(sql);
   st.bind(1, workflow).bind(2, status);
   std::vector<ExecutionRecord> out;
   while (st.step()) out.push_back(readExecution(st));
@@ -259,16 +258,16 @@ bool SqliteExecutionStore::progressLocked(const Write& w) {
 }
 
 int64_t SqliteExecutionStore::lastEventId(const std::string& execution_id) {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(reads_mu_);
   auto last =
-      db_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
+      reads_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
   last.bind(1, execution_id).step();
   return last.int64(0);
 }
 
 std::vector<StoredEvent> SqliteExecutionStore::history(const std::string& execution_id) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare(
+  std::lock_guard lock(reads_mu_);
+  auto st = reads_.prepare(
       "SELECT id, previous_id, time_ns, type, details FROM execution_events WHERE execution_id = "
       "?1 ORDER BY id");
   st.bind(1, execution_id);
@@ -291,8 +290,8 @@ void SqliteExecutionStore::createTaskToken(const TaskTokenRecord& r) {
 }
 
 std::optional<TaskTokenRecord> SqliteExecutionStore::getTaskToken(const std::string& token) {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare(
+  std::lock_guard lock(reads_mu_);
+  auto st = reads_.prepare(
       "SELECT token, execution_id, state_name, status, output, error, cause, heartbeat_ns FROM "
       "task_tokens WHERE token = ?1");
   if (!st.bind(1, token).step()) return std::nullopt;
@@ -326,8 +325,8 @@ void SqliteExecutionStore::heartbeatTaskToken(const std::string& token, core::Ti
 }
 
 std::vector<std::tuple<std::string, std::string, int64_t>> SqliteExecutionStore::statusCounts() {
-  std::lock_guard lock(mu_);
-  auto st = db_.prepare(
+  std::lock_guard lock(reads_mu_);
+  auto st = reads_.prepare(
       "SELECT workflow, status, count(*) FROM executions GROUP BY workflow, status ORDER BY 1, 2");
   std::vector<std::tuple<std::string, std::string, int64_t>> out;
   while (st.step()) out.emplace_back(st.text(0), st.text(1), st.int64(2));

@@ -1,6 +1,7 @@
 #pragma once
-// ExecutionStore on the SQLite state database; shares the connection and its lock
-// with the other SQLite stores.
+// ExecutionStore on the SQLite state database. Writes share the connection and its lock
+// with the other SQLite stores; reads go through a connection of their own, so a
+// running execution reading its record does not wait for another group's fsync.
 #include <exception>
 #include <mutex>
 
@@ -12,7 +13,8 @@ namespace sluice::state {
 
 class SqliteExecutionStore : public ExecutionStore {
  public:
-  SqliteExecutionStore(SqliteDb& db, std::mutex& mu, const core::Clock& clock);
+  SqliteExecutionStore(SqliteDb& db, std::mutex& mu, SqliteDb& reads, std::mutex& reads_mu,
+                       const core::Clock& clock);
 
   int64_t putWorkflow(const std::string& name, const nlohmann::json& definition) override;
   std::vector<std::tuple<std::string, std::string, int64_t>> statusCounts() override;
@@ -61,10 +63,13 @@ class SqliteExecutionStore : public ExecutionStore {
   Written createLocked(const ExecutionRecord& record);
   bool progressLocked(const Write& write);
 
-  std::optional<ExecutionRecord> getExecutionLocked(const std::string& id);
   bool finishLocked(const ExecutionRecord& record);
   SqliteDb& db_;
   std::mutex& mu_;
+  // One read at a time: reads overlapping on one connection would share its snapshot,
+  // and a read could then miss a write committed just before it.
+  SqliteDb& reads_;
+  std::mutex& reads_mu_;
   const core::Clock& clock_;
   GroupCommit<Write, Written> writes_;
 };

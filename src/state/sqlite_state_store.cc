@@ -9,13 +9,14 @@ SqliteStateStore::SqliteStateStore(const std::string& path, SecretBox secrets,
                                    const core::Clock& clock)
     : db_(path),
       log_db_(path),
+      read_db_(path),
       secrets_(std::move(secrets)),
       clock_(clock),
       parameters_(db_, mu_, clock_, secrets_),
       items_(db_, mu_, clock_),
       invocations_(log_db_, log_mu_, clock_),
       catalog_(db_, mu_, clock_),
-      executions_(db_, mu_, clock_),
+      executions_(db_, mu_, read_db_, read_mu_, clock_),
       triggers_(db_, mu_),
       schedules_(db_, mu_) {
   migrate();

@@ -44,6 +44,10 @@ class SqliteStateStore : public StateStore {
   // longer queue behind log writes.
   std::mutex log_mu_;
   SqliteDb log_db_;
+  // Reads of executions and their histories, which running executions make often, use a
+  // connection of their own: WAL readers do not wait for a writer's commit.
+  std::mutex read_mu_;
+  SqliteDb read_db_;
   SecretBox secrets_;
   const core::Clock& clock_;
   SqliteParameterStore parameters_;
