@@ -36,8 +36,8 @@ class DurableProgress : public flow::HistorySink {
     e.id = next_id_++;
     e.previous_id = e.id - 1;
     pending_.push_back({e.id, e.previous_id, e.timestamp, e.type, e.details});
-    if (e.type == "TaskScheduled" || e.type == "WaitStateEntered" ||
-        e.timestamp - last_commit_ > kMaxBatchAge)
+    if (e.type == "TaskScheduled" || e.type == "LambdaFunctionScheduled" ||
+        e.type == "WaitStateEntered" || e.timestamp - last_commit_ > kMaxBatchAge)
       commitLocked(nullptr);
   }
   void checkpoint(const json& cp) {

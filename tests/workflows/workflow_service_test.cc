@@ -27,6 +27,13 @@ class WorkflowServiceTest : public ::testing::Test {
                     if (flaky_failures_-- > 0) throw Error("Custom.Flaky", "not yet");
                     return json{{"ok", true}};
                   });
+    registry_.add("peek", "returns the stored history of the execution it is given",
+                  [this](const json& e, functions::InvocationContext&) {
+                    json types = json::array();
+                    for (const auto& event : state_.executions().history(e.at("id")))
+                      types.push_back(event.type);
+                    return types;
+                  });
     registry_.add("notify", "remembers the task token it was given",
                   [this](const json& e, functions::InvocationContext&) {
                     std::lock_guard lock(mu_);
@@ -99,6 +106,30 @@ TEST_F(WorkflowServiceTest, ExecutionNamesAreIdempotencyKeys) {
   EXPECT_EQ(std::count_if(history.begin(), history.end(),
                           [](auto& e) { return e.type == "ExecutionSucceeded"; }),
             1);
+}
+
+// Everything before a task is durable before the task runs, for functions named as the
+// Resource (LambdaFunction* events) as for service integrations (Task* events): a crash
+// during the task then re-runs only the task.
+TEST_F(WorkflowServiceTest, ATaskRunsOnlyOnceTheStepsBeforeItAreStored) {
+  for (const std::string resource : {"function:peek", "arn:aws:states:::lambda:invoke"}) {
+    json task = {{"Type", "Task"}, {"Resource", resource}, {"End", true}};
+    if (resource.find("invoke") != std::string::npos)
+      task["Parameters"] = {{"FunctionName", "peek"}, {"Payload.$", "$"}};
+    json def = {
+        {"StartAt", "Id"},
+        {"States",
+         {{"Id",
+           {{"Type", "Pass"}, {"Parameters", {{"id.$", "$$.Execution.Id"}}}, {"Next", "Peek"}}},
+          {"Peek", task}}}};
+    json out = outcome("peek", def, json::object())["output"];
+    if (out.contains("Payload")) out = out["Payload"];
+    const std::string scheduled =
+        resource.rfind("function:", 0) == 0 ? "LambdaFunctionScheduled" : "TaskScheduled";
+    EXPECT_EQ(out, (json{"ExecutionStarted", "PassStateEntered", "PassStateExited",
+                         "TaskStateEntered", scheduled}))
+        << resource;
+  }
 }
 
 TEST_F(WorkflowServiceTest, DynamoDbIntegrationOnItemTables) {
