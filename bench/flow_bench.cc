@@ -78,10 +78,7 @@ struct Durable {
 void runDurable(benchmark::State& state, const json& def, const json& input, int transitions) {
   Durable d;
   d.service.putWorkflow("bench", def);
-  for (auto _ : state) {
-    auto r = d.service.start("bench", input);
-    benchmark::DoNotOptimize(d.service.run(r.id));
-  }
+  for (auto _ : state) benchmark::DoNotOptimize(d.service.startAndRun("bench", input));
   state.SetItemsProcessed(state.iterations() * transitions);
 }
 
@@ -105,7 +102,7 @@ void BM_PassChain10_Durable32Concurrent(benchmark::State& s) {
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; t++)
       threads.emplace_back([&] {
-        for (int i = 0; i < kEach; i++) d.service.run(d.service.start("bench", json::object()).id);
+        for (int i = 0; i < kEach; i++) d.service.startAndRun("bench", json::object());
       });
     for (auto& t : threads) t.join();
   }

@@ -125,15 +125,18 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
       }
       if (workflow->empty()) throw UsageError("give a WORKFLOW or --definition FILE");
       auto& service = env.workflows();
-      auto record = service.start(*workflow, in, *name);
-      if (!*wait)
-        ctx.out << json{{"executionArn", record.id},
-                        {"startDate", core::formatIso8601Ms(record.started)}}
-                       .dump(2)
+      if (*wait) {
+        ctx.out << workflows::outcomeJson(service.startAndRun(*workflow, in, *name)).dump(2)
                 << '\n';
-      // Runs here to its end either way; a crash leaves it RUNNING for `executions resume`.
-      auto done = service.run(record.id);
-      if (*wait) ctx.out << workflows::outcomeJson(done).dump(2) << '\n';
+        return;
+      }
+      auto record = service.start(*workflow, in, *name);
+      ctx.out << json{{"executionArn", record.id},
+                      {"startDate", core::formatIso8601Ms(record.started)}}
+                     .dump(2)
+              << '\n';
+      // Runs here to its end; a crash leaves it RUNNING for `executions resume`.
+      service.run(record.id);
     });
   }
 

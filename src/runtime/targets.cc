@@ -20,9 +20,7 @@ std::string TargetRunner::run(const state::Target& target, const nlohmann::json&
     return invoker.invoke(target.name, input).request_id;
   }
   if (target.kind == "workflow") {
-    auto record = workflows_.start(target.name, input, executionName(execution_name));
-    if (record.status == "RUNNING") workflows_.run(record.id);
-    return record.id;
+    return workflows_.startAndRun(target.name, input, executionName(execution_name)).id;
   }
   throw Error(errc::kInvalidArgument, "unknown target kind '" + target.kind + "'");
 }

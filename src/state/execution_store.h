@@ -88,13 +88,16 @@ class ExecutionStore {
   // Numbers the event after the execution's last one and stores it.
   virtual StoredEvent appendEvent(const std::string& execution_id, const std::string& type,
                                   const nlohmann::json& details, core::TimeNs timestamp) = 0;
-  // In one transaction: stores `events` (already numbered, following the last stored
-  // one), then the checkpoint (when not null), then ends the execution (when `finish`
-  // is given; as finishExecution, only a RUNNING one). Returns false if `finish` found
-  // the execution no longer running.
+  // In one transaction: creates the execution (when `create` is given: a start whose
+  // record waited for its first progress; if an execution with that name exists
+  // already, nothing is written and it is ExecutionAlreadyExists), stores `events`
+  // (already numbered, following the last stored one), then the checkpoint (when not
+  // null), then ends the execution (when `finish` is given; as finishExecution, only a
+  // RUNNING one). Returns false if `finish` found the execution no longer running.
   virtual bool commitProgress(const std::string& execution_id,
                               const std::vector<StoredEvent>& events,
-                              const nlohmann::json& checkpoint, const ExecutionRecord* finish) = 0;
+                              const nlohmann::json& checkpoint, const ExecutionRecord* finish,
+                              const ExecutionRecord* create) = 0;
   virtual int64_t lastEventId(const std::string& execution_id) = 0;
   virtual std::vector<StoredEvent> history(const std::string& execution_id) = 0;
 

@@ -62,10 +62,14 @@ std::vector<SqliteExecutionStore::Written> SqliteExecutionStore::writeGroup(
     // Each write in a savepoint of its own: one that fails is undone alone.
     db_.exec("SAVEPOINT execution_write");
     try {
-      if (writes[i].create)
-        results[i] = createLocked(*writes[i].create);
-      else
-        results[i].finished = progressLocked(writes[i]);
+      const Write& w = writes[i];
+      if (w.create) results[i] = createLocked(*w.create);
+      if (w.execution_id) {
+        if (w.create && !results[i].created)
+          throw Error("ExecutionAlreadyExists", "execution '" + w.create->name + "' of workflow '" +
+                                                    w.create->workflow + "' was started meanwhile");
+        results[i].finished = progressLocked(w);
+      }
     } catch (...) {
       results[i].error = std::current_exception();
       db_.exec("ROLLBACK TO execution_write");
@@ -230,8 +234,9 @@ StoredEvent SqliteExecutionStore::appendEvent(const std::string& execution_id,
 
 bool SqliteExecutionStore::commitProgress(const std::string& execution_id,
                                           const std::vector<StoredEvent>& events,
-                                          const json& checkpoint, const ExecutionRecord* finish) {
-  const Written written = writes_.submit({nullptr, &execution_id, &events, &checkpoint, finish});
+                                          const json& checkpoint, const ExecutionRecord* finish,
+                                          const ExecutionRecord* create) {
+  const Written written = writes_.submit({create, &execution_id, &events, &checkpoint, finish});
   if (written.error) std::rethrow_exception(written.error);
   return written.finished;
 }

@@ -34,7 +34,8 @@ class SqliteExecutionStore : public ExecutionStore {
                           const nlohmann::json& details, core::TimeNs timestamp) override;
   std::vector<StoredEvent> history(const std::string& execution_id) override;
   bool commitProgress(const std::string& execution_id, const std::vector<StoredEvent>& events,
-                      const nlohmann::json& checkpoint, const ExecutionRecord* finish) override;
+                      const nlohmann::json& checkpoint, const ExecutionRecord* finish,
+                      const ExecutionRecord* create) override;
   int64_t lastEventId(const std::string& execution_id) override;
 
   void createTaskToken(const TaskTokenRecord& record) override;
@@ -47,8 +48,8 @@ class SqliteExecutionStore : public ExecutionStore {
   // executions running at the same time (one fsync for all). The caller waits for its
   // group, so the pointers stay valid.
   struct Write {
-    const ExecutionRecord* create = nullptr;  // createExecution; else commitProgress:
-    const std::string* execution_id = nullptr;
+    const ExecutionRecord* create = nullptr;  // createExecution, or commitProgress's
+    const std::string* execution_id = nullptr;  // commitProgress:
     const std::vector<StoredEvent>* events = nullptr;
     const nlohmann::json* checkpoint = nullptr;
     const ExecutionRecord* finish = nullptr;

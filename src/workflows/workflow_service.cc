@@ -21,13 +21,22 @@ namespace {
 // outside effect starts (a Task is scheduled or a Wait begins), at least every 100 ms,
 // and together with the execution's end. A crash can so lose only steps nobody outside
 // could observe, and the resume re-runs them from the last committed checkpoint.
+//
+// A deferred start (`create`) writes the execution's record with the first commit. If
+// that finds the name taken (another process started it meanwhile), the progress is
+// `lost`: nothing more is written, and a state with an outside effect fails with
+// States.Runtime before the effect, so the run ends without having touched anything.
+}  // namespace
+
 class DurableProgress : public flow::HistorySink {
  public:
-  DurableProgress(state::ExecutionStore& store, std::string id, const core::Clock& clock)
+  DurableProgress(state::ExecutionStore& store, std::string id, const core::Clock& clock,
+                  int64_t next_event_id, const state::ExecutionRecord* create)
       : store_(store),
         id_(std::move(id)),
         clock_(clock),
-        next_id_(store.lastEventId(id_) + 1),
+        create_(create),
+        next_id_(next_event_id),
         last_commit_(clock.now()) {}
 
   // Map iterations and Parallel branches may append from several threads.
@@ -36,9 +45,11 @@ class DurableProgress : public flow::HistorySink {
     e.id = next_id_++;
     e.previous_id = e.id - 1;
     pending_.push_back({e.id, e.previous_id, e.timestamp, e.type, e.details});
-    if (e.type == "TaskScheduled" || e.type == "LambdaFunctionScheduled" ||
-        e.type == "WaitStateEntered" || e.timestamp - last_commit_ > kMaxBatchAge)
-      commitLocked(nullptr);
+    const bool outside_effect = e.type == "TaskScheduled" || e.type == "LambdaFunctionScheduled" ||
+                                e.type == "WaitStateEntered";
+    if (outside_effect || e.timestamp - last_commit_ > kMaxBatchAge) commitLocked(nullptr);
+    if (lost_ && outside_effect)
+      throw Error("States.Runtime", "execution '" + id_ + "' was started by another process");
   }
   void checkpoint(const json& cp) {
     std::lock_guard lock(mu_);
@@ -49,10 +60,22 @@ class DurableProgress : public flow::HistorySink {
     std::lock_guard lock(mu_);
     return commitLocked(finish);
   }
+  bool lost() {
+    std::lock_guard lock(mu_);
+    return lost_;
+  }
 
  private:
   bool commitLocked(const state::ExecutionRecord* finish) {
-    bool ok = store_.commitProgress(id_, pending_, checkpoint_, finish);
+    if (lost_) return false;
+    bool ok = false;
+    try {
+      ok = store_.commitProgress(id_, pending_, checkpoint_, finish, create_);
+    } catch (const Error& e) {
+      if (!create_ || e.code() != "ExecutionAlreadyExists") throw;
+      lost_ = true;
+    }
+    create_ = nullptr;
     pending_.clear();
     checkpoint_ = nullptr;
     last_commit_ = clock_.now();
@@ -64,11 +87,15 @@ class DurableProgress : public flow::HistorySink {
   state::ExecutionStore& store_;
   std::string id_;
   const core::Clock& clock_;
+  const state::ExecutionRecord* create_;  // until the first commit has written it
+  bool lost_ = false;
   int64_t next_id_;
   core::TimeNs last_commit_;
   std::vector<state::StoredEvent> pending_;
   json checkpoint_;
 };
+
+namespace {
 
 std::string workflowOfArn(const std::string& arn) {
   size_t at = arn.find(":stateMachine:");
@@ -137,8 +164,9 @@ flow::Definition WorkflowService::currentDefinition(const std::string& workflow)
   return def;
 }
 
-state::ExecutionRecord WorkflowService::start(const std::string& workflow, const json& input,
-                                              std::string name, const std::string& parent) {
+state::ExecutionRecord WorkflowService::newRecord(const std::string& workflow, const json& input,
+                                                  std::string name,
+                                                  const std::string& parent) const {
   if (name.empty()) name = core::uuid4();
   state::ExecutionRecord r;
   r.id = executionArn(workflow, name);
@@ -148,35 +176,58 @@ state::ExecutionRecord WorkflowService::start(const std::string& workflow, const
   r.input = input;
   r.started = options_.clock->now();
   r.parent = parent;
+  return r;
+}
+
+state::ExecutionRecord WorkflowService::start(const std::string& workflow, const json& input,
+                                              std::string name, const std::string& parent) {
   bool created = false;
-  return store().createExecution(r, created);
+  return store().createExecution(newRecord(workflow, input, std::move(name), parent), created);
+}
+
+state::ExecutionRecord WorkflowService::startAndRun(const std::string& workflow, const json& input,
+                                                    std::string name, const std::string& parent) {
+  // A name given twice is the idempotent path: the first execution is the answer.
+  if (!name.empty() && store().getExecution(executionArn(workflow, name)))
+    return run(start(workflow, input, std::move(name), parent).id);
+  const state::ExecutionRecord record = newRecord(workflow, input, name, parent);
+  DurableProgress progress(store(), record.id, *options_.clock, 1, &record);
+  state::ExecutionRecord done = execute(record, progress);
+  if (!progress.lost()) return done;
+  // Another process started an execution of this name first; ours touched nothing.
+  return run(start(workflow, input, record.name, parent).id);
 }
 
 state::ExecutionRecord WorkflowService::run(const std::string& id) {
   auto record = store().getExecution(id);
   if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
   if (record->status != "RUNNING") return *record;
-  const flow::Definition def = currentDefinition(record->workflow);
+  DurableProgress progress(store(), id, *options_.clock, store().lastEventId(id) + 1, nullptr);
+  return execute(*record, progress);
+}
 
-  DurableProgress history(store(), id, *options_.clock);
+state::ExecutionRecord WorkflowService::execute(const state::ExecutionRecord& record,
+                                                DurableProgress& history) {
+  const std::string& id = record.id;
+  const flow::Definition def = currentDefinition(record.workflow);
   flow::ExecutionOptions o;
   o.tasks = options_.tasks;
   o.sleeper = options_.sleeper;
   o.history = &history;
   o.clock = options_.clock;
-  o.execution_name = record->name;
-  o.state_machine_name = record->workflow;
+  o.execution_name = record.name;
+  o.state_machine_name = record.workflow;
   o.region = options_.region;
   o.account = options_.account;
-  o.start_time = record->started;
-  o.redrive_count = record->redrive_count;
-  o.resume_from = record->checkpoint;
+  o.start_time = record.started;
+  o.redrive_count = record.redrive_count;
+  o.resume_from = record.checkpoint;
   o.checkpoint = [&](const json& cp) { history.checkpoint(cp); };
   const double timeout = def.timeoutSeconds();
   std::atomic<core::TimeNs> last_check{0};
   o.should_stop = [&]() -> std::optional<std::pair<std::string, std::string>> {
     const core::TimeNs now = options_.clock->now();
-    if (timeout > 0 && now - record->started > static_cast<core::TimeNs>(timeout * 1e9))
+    if (timeout > 0 && now - record.started > static_cast<core::TimeNs>(timeout * 1e9))
       return std::make_pair(std::string("States.Timeout"),
                             "the execution ran longer than its TimeoutSeconds");
     if (now - last_check.load() >
@@ -189,8 +240,8 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
     return std::nullopt;
   };
 
-  flow::ExecutionOutcome outcome = flow::runExecution(def, record->input, o);
-  state::ExecutionRecord done = *record;
+  flow::ExecutionOutcome outcome = flow::runExecution(def, record.input, o);
+  state::ExecutionRecord done = record;
   done.stopped = options_.clock->now();
   done.output = outcome.output;
   done.error = outcome.error;
@@ -198,7 +249,7 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   done.status = outcome.status;
   if (outcome.status == "FAILED" && outcome.error == "States.Timeout") done.status = "TIMED_OUT";
   // The commit does not end an execution that was stopped meanwhile: the stop stands.
-  if (history.commit(&done)) return done;
+  if (history.commit(&done) || history.lost()) return done;
   return *store().getExecution(id);
 }
 
@@ -264,10 +315,10 @@ json WorkflowService::startChild(const json& p, const std::string& parent_id,
     json parsed = json::parse(input.get<std::string>(), nullptr, false);
     if (!parsed.is_discarded()) input = parsed;
   }
-  auto child = start(workflow, input, p.value("Name", ""), parent_id);
   // Children run to their end here, also for the fire-and-forget form; a crash leaves
-  // them RUNNING and resumable like any execution.
-  auto done = run(child.id);
+  // them RUNNING and resumable like any execution once their first progress is stored,
+  // and before that the parent's resume starts them again.
+  auto done = startAndRun(workflow, input, p.value("Name", ""), parent_id);
   const std::string started = core::formatIso8601Ms(done.started);
   if (mode.empty()) return {{"ExecutionArn", done.id}, {"StartDate", started}};
   json result = {{"ExecutionArn", done.id},

@@ -21,6 +21,8 @@ class StateStore;
 
 namespace sluice::workflows {
 
+class DurableProgress;
+
 struct WorkflowServiceOptions {
   const core::Clock* clock = &core::SystemClock::instance();
   flow::Sleeper* sleeper = nullptr;  // default: a real sleeper
@@ -42,6 +44,13 @@ class WorkflowService : public ChildExecutions {
   // Records a RUNNING execution (or returns the existing one with that name and input).
   state::ExecutionRecord start(const std::string& workflow, const nlohmann::json& input,
                                std::string name = "", const std::string& parent = "");
+  // Starts an execution and runs it to its end, for callers that wait for the outcome
+  // (`sluice start --wait`, object events and schedules, nested .sync executions). The
+  // record is written with the first commit of progress, which precedes any outside
+  // effect (a Task, a Wait), so a pure run costs one commit instead of two; a crash
+  // before it loses only a start nobody was told of. A name already used is as start().
+  state::ExecutionRecord startAndRun(const std::string& workflow, const nlohmann::json& input,
+                                     std::string name = "", const std::string& parent = "");
   // Runs a RUNNING execution to its end, from its last checkpoint; returns the record.
   state::ExecutionRecord run(const std::string& execution_id);
   // Runs every RUNNING execution to its end; returns their ids.
@@ -59,6 +68,10 @@ class WorkflowService : public ChildExecutions {
 
  private:
   state::ExecutionStore& store();
+  state::ExecutionRecord newRecord(const std::string& workflow, const nlohmann::json& input,
+                                   std::string name, const std::string& parent) const;
+  // Runs `record` from its checkpoint to its end, its progress kept by `progress`.
+  state::ExecutionRecord execute(const state::ExecutionRecord& record, DurableProgress& progress);
   // The workflow's current definition, compiled once per version (a put makes a new one).
   flow::Definition currentDefinition(const std::string& workflow);
   functions::Services services_;

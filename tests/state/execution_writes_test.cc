@@ -51,9 +51,9 @@ TEST(ExecutionWrites, ConcurrentStartsAndEndsEachHappenOnce) {
                                            {2, 1, 6, "PassStateEntered", {{"name", name}}}};
         r.status = "SUCCEEDED";
         r.output = {{"done", name}};
-        if (executions.commitProgress(r.id, events, json(), &r)) finished++;
+        if (executions.commitProgress(r.id, events, json(), &r, nullptr)) finished++;
         // Ending it again changes nothing: no execution completes twice.
-        EXPECT_FALSE(executions.commitProgress(r.id, {}, json(), &r));
+        EXPECT_FALSE(executions.commitProgress(r.id, {}, json(), &r, nullptr));
       }
     });
   for (auto& t : threads) t.join();
@@ -82,16 +82,16 @@ TEST(ExecutionWrites, AFailedWriteIsUndoneAloneAndReported) {
   bool created = false;
   ExecutionRecord r = executions.createExecution(running("one", json::object()), created);
   const std::vector<StoredEvent> first = {{1, 0, 5, "ExecutionStarted", json::object()}};
-  ASSERT_TRUE(executions.commitProgress(r.id, first, {{"state", "B"}}, nullptr));
+  ASSERT_TRUE(executions.commitProgress(r.id, first, {{"state", "B"}}, nullptr, nullptr));
   // Event 1 again, with a second event and a checkpoint: the duplicate id fails the
   // write, and none of it stays.
   const std::vector<StoredEvent> again = {{2, 1, 6, "PassStateEntered", json::object()},
                                           {1, 0, 7, "ExecutionStarted", json::object()}};
-  EXPECT_THROW(executions.commitProgress(r.id, again, {{"state", "C"}}, nullptr), Error);
+  EXPECT_THROW(executions.commitProgress(r.id, again, {{"state", "C"}}, nullptr, nullptr), Error);
   EXPECT_EQ(executions.history(r.id).size(), 1u);
   EXPECT_EQ(executions.getExecution(r.id)->checkpoint, (json{{"state", "B"}}));
   // The store still takes writes.
-  EXPECT_TRUE(executions.commitProgress(r.id, {again[0]}, json(), nullptr));
+  EXPECT_TRUE(executions.commitProgress(r.id, {again[0]}, json(), nullptr, nullptr));
   EXPECT_EQ(executions.history(r.id).size(), 2u);
 }
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
+#include <utility>
 
 #include "core/error.h"
 #include "data/duckdb_engine.h"
@@ -130,6 +132,72 @@ TEST_F(WorkflowServiceTest, ATaskRunsOnlyOnceTheStepsBeforeItAreStored) {
                          "TaskStateEntered", scheduled}))
         << resource;
   }
+}
+
+TEST_F(WorkflowServiceTest, StartAndRunKeepsNamesIdempotent) {
+  json def = json::parse(
+      R"asl({"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "function:double", "End": true}}})asl");
+  service_->putWorkflow("idem2", def);
+  auto first = service_->startAndRun("idem2", {{"x", 2}}, "run-1");
+  EXPECT_EQ(first.status, "SUCCEEDED");
+  EXPECT_EQ(first.output, (json{{"x", 4}}));
+  EXPECT_EQ(state_.executions().getExecution(first.id)->output, (json{{"x", 4}}));
+  auto again = service_->startAndRun("idem2", {{"x", 2}}, "run-1");
+  EXPECT_EQ(again.id, first.id);
+  EXPECT_EQ(again.output, (json{{"x", 4}}));
+  EXPECT_EQ(state_.executions().history(first.id).size(),
+            7u);  // started, entered, scheduled, started, succeeded, exited, succeeded
+  try {
+    service_->startAndRun("idem2", {{"x", 3}}, "run-1");
+    FAIL() << "expected ExecutionAlreadyExists";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "ExecutionAlreadyExists");
+  }
+  try {
+    service_->startAndRun("never-registered", json::object());
+    FAIL() << "expected StateMachineDoesNotExist";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "StateMachineDoesNotExist");
+  }
+}
+
+// A clock that, once, does something when first read: here, another process starting
+// an execution of the same name between startAndRun's look for it and its first commit.
+class InterruptingClock : public core::Clock {
+ public:
+  core::TimeNs now() const override {
+    if (auto f = std::exchange(once, nullptr)) f();
+    return core::SystemClock::instance().now();
+  }
+  mutable std::function<void()> once;
+};
+
+TEST_F(WorkflowServiceTest, AStartThatLosesItsNameToAnotherProcessTouchesNothing) {
+  int calls = 0;
+  registry_.add("count", "counts its calls", [&](const json& e, functions::InvocationContext&) {
+    calls++;
+    return e;
+  });
+  InterruptingClock clock;
+  WorkflowServiceOptions o;
+  o.sleeper = &sleeper_;
+  o.clock = &clock;
+  WorkflowService racing(registry_, services_, o);
+  WorkflowService other(registry_, services_);
+  racing.putWorkflow("race", json::parse(R"asl({"StartAt": "P", "States": {
+      "P": {"Type": "Pass", "Next": "T"},
+      "T": {"Type": "Task", "Resource": "function:count", "End": true}}})asl"));
+  clock.once = [&] { other.start("race", {{"n", 1}}, "shared-name"); };
+  auto done = racing.startAndRun("race", {{"n", 1}}, "shared-name");
+  EXPECT_FALSE(clock.once) << "the other start did not happen";
+  EXPECT_EQ(done.status, "SUCCEEDED");
+  EXPECT_EQ(done.output, (json{{"n", 1}}));
+  EXPECT_EQ(calls, 1) << "the losing run must not have called the function";
+  std::vector<std::string> types;
+  for (const auto& e : state_.executions().history(done.id)) types.push_back(e.type);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "ExecutionStarted"), 1);
+  EXPECT_EQ(std::count(types.begin(), types.end(), "LambdaFunctionScheduled"), 1);
+  EXPECT_EQ(types.back(), "ExecutionSucceeded");
 }
 
 TEST_F(WorkflowServiceTest, DynamoDbIntegrationOnItemTables) {
