@@ -11,6 +11,11 @@
 
 namespace sluice::core {
 
+namespace {
+// Large enough that the writeback requests stay few, small enough to overlap the write.
+constexpr uint64_t kWritebackStep = 8 << 20;
+}  // namespace
+
 GrowingFileMd5::GrowingFileMd5(std::string path)
     : path_(std::move(path)), thread_([this] { follow(); }) {}
 
@@ -34,7 +39,7 @@ void GrowingFileMd5::follow() {
   Md5 md5;
   int fd = -1;
   struct stat st {};
-  uint64_t hashed = 0;
+  uint64_t hashed = 0, written_back = 0;
   bool appended_only = true;
   std::string buf(1 << 20, '\0');
   while (appended_only) {
@@ -59,6 +64,11 @@ void GrowingFileMd5::follow() {
         }
         md5.update(std::string_view(buf.data(), static_cast<size_t>(n)));
         hashed += static_cast<uint64_t>(n);
+      }
+      if (hashed - written_back >= kWritebackStep) {
+        ::sync_file_range(fd, static_cast<off_t>(written_back),
+                          static_cast<off_t>(hashed - written_back), SYNC_FILE_RANGE_WRITE);
+        written_back = hashed;
       }
     }
     if (last_pass) break;

@@ -4,6 +4,9 @@
 // Every object in the lake carries its MD5 as its ETag. Outputs written by DuckDB would
 // otherwise be read a second time after the write, on the critical path of every step;
 // following the file as it grows moves that pass onto an otherwise idle moment of a core.
+// The follower also starts the writeback of each 8 MiB it has hashed, so the fsync that
+// makes the finished file durable has little left to wait for (Parquet -> 632 MB CSV:
+// 2.80 -> 2.65 s, medians of 6).
 #include <condition_variable>
 #include <mutex>
 #include <optional>
