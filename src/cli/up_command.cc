@@ -15,6 +15,7 @@
 #include "core/ids.h"
 #include "lake/object_store.h"
 #include "runtime/api_server.h"
+#include "runtime/execution_resumer.h"
 #include "runtime/project_runtime.h"
 #include "runtime/runtime_log.h"
 #include "s3/server.h"
@@ -140,9 +141,15 @@ void addUpCommand(CLI::App& app, CliContext& ctx) {
               << rt->project().schedules.size() << " schedules, " << rt->project().routes.size()
               << " routes";
     ctx.out << std::endl;
+    // Executions a crash left RUNNING are run on here, without `sluice executions resume`
+    // (after the ready line, which the resumer's log lines follow).
+    runtime::ExecutionResumer resumer(env.workflows(), [&log](const std::string& id) {
+      log.write("resume", {{"execution", id}});
+    });
     server.serve();
     api.stop();
     api_thread.join();
+    resumer.stop();
     if (rt) rt->stop();  // running deliveries and firings finish
     served = true;
     pthread_kill(waiter.native_handle(), SIGTERM);  // wakes the waiter if serve() ended by itself

@@ -204,7 +204,8 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
       ctx.out << workflows::outcomeJson(service.run(*id)).dump(2) << '\n';
     });
   }
-  ex->add_subcommand("resume", "run every RUNNING execution (after a crash) to its end")
+  ex->add_subcommand("resume",
+                     "run to its end every RUNNING execution whose process is gone (a crash)")
       ->callback([&ctx] {
         auto& service = ctx.environment().workflows();
         for (const auto& id : service.resumeAll()) {

@@ -35,6 +35,7 @@ struct ExecutionRecord {
       checkpoint;      // {"state", "input", "variables"}: where a resume starts; null at the start
   std::string parent;  // execution id that started this one (states:startExecution), or ""
   int64_t redrive_count = 0;
+  std::string owner;  // the process running it (core::currentProcessId), "" if none yet
 };
 
 struct StoredEvent {
@@ -82,7 +83,12 @@ class ExecutionStore {
   // Ends a RUNNING execution; returns false (and changes nothing) if it was not running,
   // so no execution completes twice.
   virtual bool finishExecution(const ExecutionRecord& record) = 0;
-  // Puts a FAILED/TIMED_OUT/ABORTED execution back to RUNNING for a redrive.
+  // Makes `new_owner` the process running a RUNNING execution, if `expected_owner` still
+  // is: of two processes taking over from the same dead one, only one succeeds.
+  virtual bool claimExecution(const std::string& id, const std::string& expected_owner,
+                              const std::string& new_owner) = 0;
+  // Puts a FAILED/TIMED_OUT/ABORTED execution back to RUNNING for a redrive, with no
+  // process running it yet.
   virtual bool reopenExecution(const std::string& id) = 0;
 
   // Numbers the event after the execution's last one and stores it.

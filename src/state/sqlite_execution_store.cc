@@ -10,8 +10,7 @@ namespace {
 
 constexpr const char* kExecutionColumns =
     "SELECT id, workflow, name, status, input, output, error, cause, started_ns, stopped_ns, "
-    "checkpoint, parent, "
-    "redrive_count FROM executions ";
+    "checkpoint, parent, redrive_count, owner FROM executions ";
 
 json parseOrNull(SqliteStatement& st, int col) {
   return st.isNull(col) ? json() : json::parse(st.text(col));
@@ -32,6 +31,7 @@ ExecutionRecord readExecution(SqliteStatement& st) {
   r.checkpoint = parseOrNull(st, 10);
   r.parent = st.text(11);
   r.redrive_count = st.int64(12);
+  r.owner = st.text(13);
   return r;
 }
 
@@ -144,10 +144,10 @@ SqliteExecutionStore::Written SqliteExecutionStore::createLocked(const Execution
     return {std::move(found), false, true, nullptr};
   }
   auto st = db_.prepare(
-      "INSERT INTO executions(id, workflow, name, status, input, started_ns, parent) VALUES (?1, "
-      "?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO executions(id, workflow, name, status, input, started_ns, parent, owner) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   st.bind(1, r.id).bind(2, r.workflow).bind(3, r.name).bind(4, r.status).bind(5, r.input.dump());
-  st.bind(6, static_cast<int64_t>(r.started)).bind(7, r.parent).run();
+  st.bind(6, static_cast<int64_t>(r.started)).bind(7, r.parent).bind(8, r.owner).run();
   return {r, true, true, nullptr};
 }
 
@@ -199,11 +199,20 @@ bool SqliteExecutionStore::finishLocked(const ExecutionRecord& r) {
   return db_.changes() > 0;
 }
 
+bool SqliteExecutionStore::claimExecution(const std::string& id, const std::string& expected_owner,
+                                          const std::string& new_owner) {
+  std::lock_guard lock(mu_);
+  auto st = db_.prepare(
+      "UPDATE executions SET owner = ?3 WHERE id = ?1 AND owner = ?2 AND status = 'RUNNING'");
+  st.bind(1, id).bind(2, expected_owner).bind(3, new_owner).run();
+  return db_.changes() > 0;
+}
+
 bool SqliteExecutionStore::reopenExecution(const std::string& id) {
   std::lock_guard lock(mu_);
   auto st = db_.prepare(
       "UPDATE executions SET status = 'RUNNING', output = NULL, error = NULL, cause = NULL, "
-      "stopped_ns = 0, "
+      "stopped_ns = 0, owner = '', "
       "redrive_count = redrive_count + 1 WHERE id = ?1 AND status IN ('FAILED', 'TIMED_OUT', "
       "'ABORTED')");
   st.bind(1, id).run();

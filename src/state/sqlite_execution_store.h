@@ -28,6 +28,8 @@ class SqliteExecutionStore : public ExecutionStore {
                                               const std::string& status, int limit) override;
   void saveCheckpoint(const std::string& id, const nlohmann::json& checkpoint) override;
   bool finishExecution(const ExecutionRecord& record) override;
+  bool claimExecution(const std::string& id, const std::string& expected_owner,
+                      const std::string& new_owner) override;
   bool reopenExecution(const std::string& id) override;
 
   StoredEvent appendEvent(const std::string& execution_id, const std::string& type,
@@ -48,7 +50,7 @@ class SqliteExecutionStore : public ExecutionStore {
   // executions running at the same time (one fsync for all). The caller waits for its
   // group, so the pointers stay valid.
   struct Write {
-    const ExecutionRecord* create = nullptr;  // createExecution, or commitProgress's
+    const ExecutionRecord* create = nullptr;    // createExecution, or commitProgress's
     const std::string* execution_id = nullptr;  // commitProgress:
     const std::vector<StoredEvent>* events = nullptr;
     const nlohmann::json* checkpoint = nullptr;

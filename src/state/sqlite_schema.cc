@@ -174,6 +174,10 @@ const std::vector<const char*>& sqliteMigrations() {
     ALTER TABLE deliveries ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 1;
     CREATE INDEX deliveries_change ON deliveries(bucket, key, sequencer);
     )sql",
+      // 9: the process running each execution, so only a dead one's are resumed
+      R"sql(
+    ALTER TABLE executions ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+    )sql",
   };
   return migrations;
 }

@@ -1,10 +1,13 @@
 #include "workflows/workflow_service.h"
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "core/error.h"
 #include "core/ids.h"
+#include "core/process_identity.h"
 #include "flow/definition.h"
 #include "flow/history_shape.h"
 #include "state/state_store.h"
@@ -176,6 +179,7 @@ state::ExecutionRecord WorkflowService::newRecord(const std::string& workflow, c
   r.input = input;
   r.started = options_.clock->now();
   r.parent = parent;
+  r.owner = core::currentProcessId();
   return r;
 }
 
@@ -199,11 +203,30 @@ state::ExecutionRecord WorkflowService::startAndRun(const std::string& workflow,
 }
 
 state::ExecutionRecord WorkflowService::run(const std::string& id) {
-  auto record = store().getExecution(id);
-  if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
-  if (record->status != "RUNNING") return *record;
-  DurableProgress progress(store(), id, *options_.clock, store().lastEventId(id) + 1, nullptr);
-  return execute(*record, progress);
+  const std::string me = core::currentProcessId();
+  for (;;) {
+    auto record = store().getExecution(id);
+    if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
+    if (record->status != "RUNNING") return *record;
+    if (record->owner == me || (!core::processMayBeAlive(record->owner) &&
+                                store().claimExecution(id, record->owner, me))) {
+      record->owner = me;
+      DurableProgress progress(store(), id, *options_.clock, store().lastEventId(id) + 1, nullptr);
+      return execute(*record, progress);
+    }
+    // Another live process runs it: its end is the answer, unless that process dies.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+std::vector<std::string> WorkflowService::claimOrphans() {
+  const std::string me = core::currentProcessId();
+  std::vector<std::string> ids;
+  for (const auto& r : store().listExecutions("", "RUNNING", 0))
+    if (r.owner != me && !core::processMayBeAlive(r.owner) &&
+        store().claimExecution(r.id, r.owner, me))
+      ids.push_back(r.id);
+  return ids;
 }
 
 state::ExecutionRecord WorkflowService::execute(const state::ExecutionRecord& record,
@@ -254,11 +277,8 @@ state::ExecutionRecord WorkflowService::execute(const state::ExecutionRecord& re
 }
 
 std::vector<std::string> WorkflowService::resumeAll() {
-  std::vector<std::string> ids;
-  for (const auto& r : store().listExecutions("", "RUNNING", 0)) {
-    run(r.id);
-    ids.push_back(r.id);
-  }
+  const std::vector<std::string> ids = claimOrphans();
+  for (const auto& id : ids) run(id);
   return ids;
 }
 

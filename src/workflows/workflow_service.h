@@ -52,8 +52,13 @@ class WorkflowService : public ChildExecutions {
   state::ExecutionRecord startAndRun(const std::string& workflow, const nlohmann::json& input,
                                      std::string name = "", const std::string& parent = "");
   // Runs a RUNNING execution to its end, from its last checkpoint; returns the record.
+  // One that another live process is running is not run twice: this waits for its end
+  // (and takes it over if that process dies).
   state::ExecutionRecord run(const std::string& execution_id);
-  // Runs every RUNNING execution to its end; returns their ids.
+  // Takes over the RUNNING executions whose process is gone (a crash); returns their ids,
+  // for run().
+  std::vector<std::string> claimOrphans();
+  // Runs every execution claimOrphans() takes to its end; returns their ids.
   std::vector<std::string> resumeAll();
   // Ends a RUNNING execution as ABORTED; a run in progress stops before its next state.
   bool stop(const std::string& execution_id, const std::string& error, const std::string& cause);

@@ -27,8 +27,8 @@ class StateStoreTest : public ::testing::Test {
 };
 
 TEST_F(StateStoreTest, MigratesToTheLatestSchemaOnceAndReopens) {
-  EXPECT_EQ(open()->schemaVersion(), 8);
-  EXPECT_EQ(open()->schemaVersion(), 8);
+  EXPECT_EQ(open()->schemaVersion(), 9);
+  EXPECT_EQ(open()->schemaVersion(), 9);
 }
 
 TEST_F(StateStoreTest, ParametersAreVersioned) {

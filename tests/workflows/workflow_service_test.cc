@@ -200,6 +200,41 @@ TEST_F(WorkflowServiceTest, AStartThatLosesItsNameToAnotherProcessTouchesNothing
   EXPECT_EQ(types.back(), "ExecutionSucceeded");
 }
 
+// An execution another live process runs is not run twice: run() waits for its end.
+// (A process of another machine counts as alive, since this one cannot see it.)
+TEST_F(WorkflowServiceTest, RunWaitsForAnExecutionAnotherProcessRuns) {
+  int calls = 0;
+  registry_.add("count", "counts its calls", [&](const json& e, functions::InvocationContext&) {
+    calls++;
+    return e;
+  });
+  service_->putWorkflow("elsewhere", json::parse(R"asl({"StartAt": "T", "States": {
+      "T": {"Type": "Task", "Resource": "function:count", "End": true}}})asl"));
+  state::ExecutionRecord r;
+  r.id = service_->executionArn("elsewhere", "e1");
+  r.workflow = "elsewhere";
+  r.name = "e1";
+  r.status = "RUNNING";
+  r.input = json::object();
+  r.owner = "another-host.example/boot/1234/5678";
+  bool created = false;
+  state_.executions().createExecution(r, created);
+  std::thread other([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    state::ExecutionRecord done = r;
+    done.status = "SUCCEEDED";
+    done.output = {{"from", "the other process"}};
+    done.stopped = 1;
+    state_.executions().finishExecution(done);
+  });
+  auto outcome = service_->run(r.id);
+  other.join();
+  EXPECT_EQ(outcome.status, "SUCCEEDED");
+  EXPECT_EQ(outcome.output, (json{{"from", "the other process"}}));
+  EXPECT_EQ(calls, 0);
+  EXPECT_TRUE(service_->claimOrphans().empty());
+}
+
 TEST_F(WorkflowServiceTest, DynamoDbIntegrationOnItemTables) {
   state_.items().createTable({"counters", {"id", state::KeyType::kString}, std::nullopt});
   json def = json::parse(R"asl({"StartAt": "Put", "States": {
