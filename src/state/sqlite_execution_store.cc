@@ -224,19 +224,9 @@ StoredEvent SqliteExecutionStore::appendEvent(const std::string& execution_id,
                                               core::TimeNs timestamp) {
   std::lock_guard lock(mu_);
   SqliteTransaction tx(db_);
-  auto last =
-      db_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
-  last.bind(1, execution_id).step();
-  StoredEvent e{last.int64(0) + 1, last.int64(0), timestamp, type, details};
-  auto st = db_.prepare(
-      "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6)");
-  st.bind(1, execution_id)
-      .bind(2, e.id)
-      .bind(3, e.previous_id)
-      .bind(4, static_cast<int64_t>(timestamp))
-      .bind(5, type);
-  st.bind(6, details.dump()).run();
+  const int64_t last = lastEventIdIn(db_, execution_id);
+  StoredEvent e{last + 1, last, timestamp, type, details};
+  insertEventsLocked(execution_id, {e});
   tx.commit();
   return e;
 }
@@ -252,17 +242,7 @@ bool SqliteExecutionStore::commitProgress(const std::string& execution_id,
 
 bool SqliteExecutionStore::progressLocked(const Write& w) {
   const std::string& execution_id = *w.execution_id;
-  auto st = db_.prepare(
-      "INSERT INTO execution_events(execution_id, id, previous_id, time_ns, type, details) VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6)");
-  for (const auto& e : *w.events) {
-    st.bind(1, execution_id)
-        .bind(2, e.id)
-        .bind(3, e.previous_id)
-        .bind(4, static_cast<int64_t>(e.timestamp));
-    st.bind(5, e.type).bind(6, e.details.dump()).run();
-    st.reset();
-  }
+  if (!w.events->empty()) insertEventsLocked(execution_id, *w.events);
   if (!w.checkpoint->is_null()) {
     auto cp =
         db_.prepare("UPDATE executions SET checkpoint = ?2 WHERE id = ?1 AND status = 'RUNNING'");
@@ -271,23 +251,51 @@ bool SqliteExecutionStore::progressLocked(const Write& w) {
   return w.finish ? finishLocked(*w.finish) : true;
 }
 
-int64_t SqliteExecutionStore::lastEventId(const std::string& execution_id) {
-  std::lock_guard lock(reads_mu_);
+int64_t SqliteExecutionStore::lastEventIdIn(SqliteDb& db, const std::string& execution_id) {
   auto last =
-      reads_.prepare("SELECT COALESCE(MAX(id), 0) FROM execution_events WHERE execution_id = ?1");
+      db.prepare("SELECT COALESCE(MAX(last_id), 0) FROM execution_history WHERE execution_id = ?1");
   last.bind(1, execution_id).step();
   return last.int64(0);
+}
+
+// The events of one commit go into one row, as a JSON array of [id, previous_id, time_ns,
+// type, details]: a commit of a whole short execution is then one insert, not one per
+// event (whose keys would each repeat the execution's ARN).
+void SqliteExecutionStore::insertEventsLocked(const std::string& execution_id,
+                                              const std::vector<StoredEvent>& events) {
+  int64_t expected = lastEventIdIn(db_, execution_id) + 1;
+  std::string batch = "[";
+  for (const auto& e : events) {
+    if (e.id != expected)
+      throw Error(errc::kInternal, "execution '" + execution_id + "': event " +
+                                       std::to_string(e.id) + " stored where event " +
+                                       std::to_string(expected) + " belongs");
+    expected++;
+    if (batch.size() > 1) batch += ',';
+    batch += "[" + std::to_string(e.id) + "," + std::to_string(e.previous_id) + "," +
+             std::to_string(e.timestamp) + "," + json(e.type).dump() + "," + e.details.dump() + "]";
+  }
+  batch += "]";
+  auto st = db_.prepare(
+      "INSERT INTO execution_history(execution_id, last_id, events) VALUES (?1, ?2, ?3)");
+  st.bind(1, execution_id).bind(2, events.back().id).bind(3, batch).run();
+}
+
+int64_t SqliteExecutionStore::lastEventId(const std::string& execution_id) {
+  std::lock_guard lock(reads_mu_);
+  return lastEventIdIn(reads_, execution_id);
 }
 
 std::vector<StoredEvent> SqliteExecutionStore::history(const std::string& execution_id) {
   std::lock_guard lock(reads_mu_);
   auto st = reads_.prepare(
-      "SELECT id, previous_id, time_ns, type, details FROM execution_events WHERE execution_id = "
-      "?1 ORDER BY id");
+      "SELECT events FROM execution_history WHERE execution_id = ?1 ORDER BY last_id");
   st.bind(1, execution_id);
   std::vector<StoredEvent> out;
   while (st.step())
-    out.push_back({st.int64(0), st.int64(1), st.int64(2), st.text(3), json::parse(st.text(4))});
+    for (auto& e : json::parse(st.text(0)))
+      out.push_back({e[0].get<int64_t>(), e[1].get<int64_t>(), e[2].get<core::TimeNs>(),
+                     e[3].get<std::string>(), std::move(e[4])});
   return out;
 }
 

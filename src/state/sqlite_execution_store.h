@@ -65,6 +65,8 @@ class SqliteExecutionStore : public ExecutionStore {
   std::vector<Written> writeGroup(const std::vector<Write>& writes);
   Written createLocked(const ExecutionRecord& record);
   bool progressLocked(const Write& write);
+  void insertEventsLocked(const std::string& execution_id, const std::vector<StoredEvent>& events);
+  static int64_t lastEventIdIn(SqliteDb& db, const std::string& execution_id);
 
   bool finishLocked(const ExecutionRecord& record);
   SqliteDb& db_;

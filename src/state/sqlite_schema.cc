@@ -178,6 +178,20 @@ const std::vector<const char*>& sqliteMigrations() {
       R"sql(
     ALTER TABLE executions ADD COLUMN owner TEXT NOT NULL DEFAULT '';
     )sql",
+      // 10: history events in one row per commit: [[id, previous_id, time_ns, type,
+      // details], ...] under the commit's last event id
+      R"sql(
+    CREATE TABLE execution_history (
+      execution_id TEXT NOT NULL,
+      last_id INTEGER NOT NULL,
+      events TEXT NOT NULL,
+      PRIMARY KEY (execution_id, last_id)
+    ) WITHOUT ROWID;
+    INSERT INTO execution_history(execution_id, last_id, events)
+      SELECT execution_id, id, json_array(json_array(id, previous_id, time_ns, type, json(details)))
+      FROM execution_events;
+    DROP TABLE execution_events;
+    )sql",
   };
   return migrations;
 }

@@ -34,9 +34,14 @@ void SqliteStateStore::migrate() {
   const auto& migrations = sqliteMigrations();
   const int target = static_cast<int>(migrations.size());
   SqliteTransaction tx(db_);  // IMMEDIATE: two processes opening at once migrate once
-  auto st = db_.prepare("PRAGMA user_version");
-  st.step();
-  int version = static_cast<int>(st.int64(0));
+  int version = 0;
+  {
+    // Given back before the migrations run: a statement left open would lock the tables
+    // a migration drops.
+    auto st = db_.prepare("PRAGMA user_version");
+    st.step();
+    version = static_cast<int>(st.int64(0));
+  }
   if (version > target)
     throw Error(errc::kInternal, "state database '" + db_.path() + "' is at schema version " +
                                      std::to_string(version) + ", newer than this sluice (" +

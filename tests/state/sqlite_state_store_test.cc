@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "state/sqlite_db.h"
+#include "state/sqlite_schema.h"
 #include "testing/error_code.h"
 #include "testing/temp_dir.h"
 
@@ -27,8 +29,50 @@ class StateStoreTest : public ::testing::Test {
 };
 
 TEST_F(StateStoreTest, MigratesToTheLatestSchemaOnceAndReopens) {
-  EXPECT_EQ(open()->schemaVersion(), 9);
-  EXPECT_EQ(open()->schemaVersion(), 9);
+  EXPECT_EQ(open()->schemaVersion(), 10);
+  EXPECT_EQ(open()->schemaVersion(), 10);
+}
+
+// History written one row per event (schema 9) reads back the same after the move to one
+// row per commit (schema 10), and new events follow the old ones.
+TEST_F(StateStoreTest, HistoryFromBeforeTheBatchedFormatSurvivesTheMigration) {
+  const std::string arn = "arn:aws:states:local:000000000000:execution:wf:old";
+  {
+    SqliteDb db(dir_ / "state.db");
+    for (int i = 0; i < 9; i++) db.exec(sqliteMigrations()[i]);
+    db.exec("PRAGMA user_version = 9");
+    db.exec(
+        "INSERT INTO workflows VALUES ('wf', '{}', 1, 0);"
+        "INSERT INTO executions(id, workflow, name, status, input, started_ns) VALUES ('" +
+        arn +
+        "', 'wf', 'old', 'RUNNING', '{}', 5);"
+        "INSERT INTO execution_events VALUES ('" +
+        arn +
+        "', 1, 0, 10, 'ExecutionStarted', '{\"input\":\"{}\"}');"
+        "INSERT INTO execution_events VALUES ('" +
+        arn + "', 2, 1, 11, 'PassStateEntered', '{\"name\":\"A\",\"input\":\"{}\"}');");
+  }
+  auto store = open();
+  auto& executions = store->executions();
+  EXPECT_EQ(executions.lastEventId(arn), 2);
+  ASSERT_TRUE(executions.commitProgress(
+      arn, {{3, 2, 12, "PassStateExited", {{"name", "A"}, {"output", "{}"}}}}, json(), nullptr,
+      nullptr));
+  const auto history = executions.history(arn);
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].type, "ExecutionStarted");
+  EXPECT_EQ(history[0].details, (json{{"input", "{}"}}));
+  EXPECT_EQ(history[1].id, 2);
+  EXPECT_EQ(history[1].previous_id, 1);
+  EXPECT_EQ(history[1].timestamp, 11);
+  EXPECT_EQ(history[1].details, (json{{"name", "A"}, {"input", "{}"}}));
+  EXPECT_EQ(history[2].type, "PassStateExited");
+  EXPECT_EQ(history[2].id, 3);
+  // Events must follow the last stored one: a gap or a repeat is refused.
+  EXPECT_THROW(executions.commitProgress(arn, {{5, 4, 13, "PassStateEntered", json::object()}},
+                                         json(), nullptr, nullptr),
+               Error);
+  EXPECT_EQ(executions.history(arn).size(), 3u);
 }
 
 TEST_F(StateStoreTest, ParametersAreVersioned) {
