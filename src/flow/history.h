@@ -24,7 +24,8 @@ struct HistoryEvent {
 class HistorySink {
  public:
   virtual ~HistorySink() = default;
-  // Numbers the event (id, previous_id) and keeps it.
+  // Numbers the event (id, previous_id) and keeps it; it may take the type and details
+  // (the caller reads back only the ids).
   virtual void append(HistoryEvent& event) = 0;
 };
 

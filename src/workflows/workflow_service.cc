@@ -47,9 +47,9 @@ class DurableProgress : public flow::HistorySink {
     std::lock_guard lock(mu_);
     e.id = next_id_++;
     e.previous_id = e.id - 1;
-    pending_.push_back({e.id, e.previous_id, e.timestamp, e.type, e.details});
     const bool outside_effect = e.type == "TaskScheduled" || e.type == "LambdaFunctionScheduled" ||
                                 e.type == "WaitStateEntered";
+    pending_.push_back({e.id, e.previous_id, e.timestamp, std::move(e.type), std::move(e.details)});
     if (outside_effect || e.timestamp - last_commit_ > kMaxBatchAge) commitLocked(nullptr);
     if (lost_ && outside_effect)
       throw Error("States.Runtime", "execution '" + id_ + "' was started by another process");
