@@ -189,16 +189,50 @@ state::ExecutionRecord WorkflowService::start(const std::string& workflow, const
   return store().createExecution(newRecord(workflow, input, std::move(name), parent), created);
 }
 
+// Marks an execution as being run by this process for the scope; `held()` is false when
+// another thread of this process was running it already.
+class WorkflowService::RunningHere {
+ public:
+  RunningHere(WorkflowService& service, std::string id) : service_(service), id_(std::move(id)) {
+    std::lock_guard lock(service_.running_mu_);
+    held_ = service_.running_.insert(id_).second;
+  }
+  ~RunningHere() {
+    if (!held_) return;
+    {
+      std::lock_guard lock(service_.running_mu_);
+      service_.running_.erase(id_);
+    }
+    service_.running_cv_.notify_all();
+  }
+  bool held() const { return held_; }
+  void waitForTheOther() {
+    std::unique_lock lock(service_.running_mu_);
+    service_.running_cv_.wait(lock, [this] { return !service_.running_.count(id_); });
+  }
+
+ private:
+  WorkflowService& service_;
+  std::string id_;
+  bool held_ = false;
+};
+
 state::ExecutionRecord WorkflowService::startAndRun(const std::string& workflow, const json& input,
                                                     std::string name, const std::string& parent) {
   // A name given twice is the idempotent path: the first execution is the answer.
   if (!name.empty() && store().getExecution(executionArn(workflow, name)))
     return run(start(workflow, input, std::move(name), parent).id);
   const state::ExecutionRecord record = newRecord(workflow, input, name, parent);
-  DurableProgress progress(store(), record.id, *options_.clock, 1, &record);
-  state::ExecutionRecord done = execute(record, progress);
-  if (!progress.lost()) return done;
-  // Another process started an execution of this name first; ours touched nothing.
+  {
+    RunningHere here(*this, record.id);
+    if (here.held()) {
+      DurableProgress progress(store(), record.id, *options_.clock, 1, &record);
+      state::ExecutionRecord done = execute(record, progress);
+      if (!progress.lost()) return done;
+    }
+  }
+  // The name was taken meanwhile, by another process or another thread of this one;
+  // ours touched nothing, and theirs is the answer.
   return run(start(workflow, input, record.name, parent).id);
 }
 
@@ -210,6 +244,11 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
     if (record->status != "RUNNING") return *record;
     if (record->owner == me || (!core::processMayBeAlive(record->owner) &&
                                 store().claimExecution(id, record->owner, me))) {
+      RunningHere here(*this, id);
+      if (!here.held()) {
+        here.waitForTheOther();  // another thread here runs it: its end is the answer
+        continue;
+      }
       record->owner = me;
       DurableProgress progress(store(), id, *options_.clock, store().lastEventId(id) + 1, nullptr);
       return execute(*record, progress);

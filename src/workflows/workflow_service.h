@@ -2,9 +2,11 @@
 // Durable executions: workflows registered by name, executions whose every history
 // event is in the state store before the next step runs, checkpoints after every
 // top-level state, resumption of interrupted executions, stop and redrive.
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -52,8 +54,8 @@ class WorkflowService : public ChildExecutions {
   state::ExecutionRecord startAndRun(const std::string& workflow, const nlohmann::json& input,
                                      std::string name = "", const std::string& parent = "");
   // Runs a RUNNING execution to its end, from its last checkpoint; returns the record.
-  // One that another live process is running is not run twice: this waits for its end
-  // (and takes it over if that process dies).
+  // One that another live process, or another thread of this one, is running is not run
+  // twice: this waits for its end (and takes it over if that process dies).
   state::ExecutionRecord run(const std::string& execution_id);
   // Takes over the RUNNING executions whose process is gone (a crash); returns their ids,
   // for run().
@@ -83,6 +85,12 @@ class WorkflowService : public ChildExecutions {
   WorkflowServiceOptions options_;
   std::unique_ptr<flow::Sleeper> own_sleeper_;
   TaskDispatcher dispatcher_;
+  // The executions threads of this process are running now: one is never run twice at
+  // once, also when an event's redelivery and the resumer reach it together.
+  class RunningHere;
+  std::mutex running_mu_;
+  std::condition_variable running_cv_;
+  std::set<std::string> running_;
   struct CompiledVersion {
     int64_t version;
     flow::Definition definition;

@@ -235,6 +235,38 @@ TEST_F(WorkflowServiceTest, RunWaitsForAnExecutionAnotherProcessRuns) {
   EXPECT_TRUE(service_->claimOrphans().empty());
 }
 
+// Two threads of one process reaching the same execution (an event's redelivery and the
+// resumer, say) run it once: the second waits for the first's end.
+TEST_F(WorkflowServiceTest, TwoThreadsRunAnExecutionOnce) {
+  std::atomic<int> calls{0};
+  registry_.add("slow", "counts its calls and takes a while",
+                [&](const json& e, functions::InvocationContext&) {
+                  calls++;
+                  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                  return e;
+                });
+  service_->putWorkflow("once", json::parse(R"asl({"StartAt": "T", "States": {
+      "T": {"Type": "Task", "Resource": "function:slow", "End": true}}})asl"));
+  const auto r = service_->start("once", {{"n", 1}});
+  state::ExecutionRecord a, b;
+  std::thread first([&] { a = service_->run(r.id); });
+  std::thread second([&] { b = service_->run(r.id); });
+  first.join();
+  second.join();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(a.status, "SUCCEEDED");
+  EXPECT_EQ(b.status, "SUCCEEDED");
+  EXPECT_EQ(b.output, (json{{"n", 1}}));
+  // The same for two starts of one name racing in this process.
+  std::thread third([&] { a = service_->startAndRun("once", {{"n", 2}}, "same"); });
+  std::thread fourth([&] { b = service_->startAndRun("once", {{"n", 2}}, "same"); });
+  third.join();
+  fourth.join();
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(b.output, (json{{"n", 2}}));
+}
+
 TEST_F(WorkflowServiceTest, DynamoDbIntegrationOnItemTables) {
   state_.items().createTable({"counters", {"id", state::KeyType::kString}, std::nullopt});
   json def = json::parse(R"asl({"StartAt": "Put", "States": {
