@@ -16,8 +16,6 @@ namespace sluice::workflows {
 
 using nlohmann::json;
 
-namespace {
-
 // Keeps an execution's progress in the store. Events of states with no effect outside
 // the engine (Pass, Choice, Succeed, Map bookkeeping) are batched; the batch is
 // committed, with the latest checkpoint, in one transaction before any state with an
@@ -26,11 +24,9 @@ namespace {
 // could observe, and the resume re-runs them from the last committed checkpoint.
 //
 // A deferred start (`create`) writes the execution's record with the first commit. If
-// that finds the name taken (another process started it meanwhile), the progress is
-// `lost`: nothing more is written, and a state with an outside effect fails with
-// States.Runtime before the effect, so the run ends without having touched anything.
-}  // namespace
-
+// that finds the name taken (started meanwhile by another process or thread), the
+// progress is `lost`: nothing more is written, and a state with an outside effect fails
+// with States.Runtime before the effect, so the run ends without having touched anything.
 class DurableProgress : public flow::HistorySink {
  public:
   DurableProgress(state::ExecutionStore& store, std::string id, const core::Clock& clock,
@@ -52,7 +48,7 @@ class DurableProgress : public flow::HistorySink {
     pending_.push_back({e.id, e.previous_id, e.timestamp, std::move(e.type), std::move(e.details)});
     if (outside_effect || e.timestamp - last_commit_ > kMaxBatchAge) commitLocked(nullptr);
     if (lost_ && outside_effect)
-      throw Error("States.Runtime", "execution '" + id_ + "' was started by another process");
+      throw Error("States.Runtime", "execution '" + id_ + "' was started elsewhere meanwhile");
   }
   void checkpoint(const json& cp) {
     std::lock_guard lock(mu_);
@@ -239,19 +235,24 @@ state::ExecutionRecord WorkflowService::startAndRun(const std::string& workflow,
 state::ExecutionRecord WorkflowService::run(const std::string& id) {
   const std::string me = core::currentProcessId();
   for (;;) {
-    auto record = store().getExecution(id);
-    if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
-    if (record->status != "RUNNING") return *record;
-    if (record->owner == me || (!core::processMayBeAlive(record->owner) &&
-                                store().claimExecution(id, record->owner, me))) {
+    {
+      // Held before the record is read: a record read while another thread here was
+      // still running the execution could be out of date by the time we hold it.
       RunningHere here(*this, id);
       if (!here.held()) {
         here.waitForTheOther();  // another thread here runs it: its end is the answer
         continue;
       }
-      record->owner = me;
-      DurableProgress progress(store(), id, *options_.clock, store().lastEventId(id) + 1, nullptr);
-      return execute(*record, progress);
+      auto record = store().getExecution(id);
+      if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
+      if (record->status != "RUNNING") return *record;
+      if (record->owner == me || (!core::processMayBeAlive(record->owner) &&
+                                  store().claimExecution(id, record->owner, me))) {
+        record->owner = me;
+        DurableProgress progress(store(), id, *options_.clock, store().lastEventId(id) + 1,
+                                 nullptr);
+        return execute(*record, progress);
+      }
     }
     // Another live process runs it: its end is the answer, unless that process dies.
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
