@@ -208,10 +208,13 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
                      "run to its end every RUNNING execution whose process is gone (a crash)")
       ->callback([&ctx] {
         auto& service = ctx.environment().workflows();
-        for (const auto& id : service.resumeAll()) {
-          auto r = ctx.environment().state().executions().getExecution(id);
-          ctx.out << id << '\t' << r->status << '\n';
-        }
+        auto& executions = ctx.environment().state().executions();
+        for (const auto& id : service.resumeAll())
+          ctx.out << id << '\t' << executions.getExecution(id)->status << '\n';
+        // What is still RUNNING belongs to a live process, which finishes it.
+        for (const auto& r : executions.listExecutions("", "RUNNING", 0))
+          ctx.err << "sluice: " << r.id << " is being run by process " << r.owner
+                  << "; left to it\n";
       });
 
   auto* tasks =

@@ -125,6 +125,9 @@ TEST(CrashResume, ResumeLeavesTheExecutionsOfALiveProcessAlone) {
   const pid_t pid = startRecorded(data, "live");
   const std::string sluice = std::string(SLUICE_BINARY) + " --data-dir " + data;
   EXPECT_EQ(runCommand(sluice + " executions resume"), "");
+  const std::string told = runCommand(sluice + " executions resume 2>&1 >/dev/null");
+  EXPECT_NE(told.find(arnOf("live") + " is being run by process "), std::string::npos) << told;
+  EXPECT_NE(told.find("/" + std::to_string(pid) + "/"), std::string::npos) << told;
   int status = 0;
   ::waitpid(pid, &status, 0);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
