@@ -32,13 +32,16 @@ std::string runCommand(const std::string& cmd) {
   return out;
 }
 
-// A workflow that takes two seconds (two Waits) and adds 111 to its input's n.
-void putCounter(const testing::TempDir& dir, const std::string& data) {
+// A workflow that takes 2 × `wait_seconds` (two Waits) and adds 111 to its input's n.
+void putCounter(const testing::TempDir& dir, const std::string& data, int wait_seconds = 1) {
+  const std::string wait = std::to_string(wait_seconds);
   testing::writeFile(dir / "wf.asl.json", R"asl({"StartAt": "S0", "States": {
       "S0": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "W1"},
-      "W1": {"Type": "Wait", "Seconds": 1, "Next": "S1"},
+      "W1": {"Type": "Wait", "Seconds": )asl" +
+                                              wait + R"asl(, "Next": "S1"},
       "S1": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 10)"}, "Next": "W2"},
-      "W2": {"Type": "Wait", "Seconds": 1, "Next": "S2"},
+      "W2": {"Type": "Wait", "Seconds": )asl" +
+                                              wait + R"asl(, "Next": "S2"},
       "S2": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 100)"}, "End": true}}})asl");
   ASSERT_EQ(std::system((std::string(SLUICE_BINARY) + " --data-dir " + data +
                          " workflows put counter " + (dir / "wf.asl.json") + " >/dev/null")
@@ -59,8 +62,9 @@ pid_t startRecorded(const std::string& data, const std::string& name) {
   }
   const std::string describe = std::string(SLUICE_BINARY) + " --data-dir " + data +
                                " executions describe " + arnOf(name) + " 2>/dev/null";
-  for (int i = 0; i < 100 && runCommand(describe).empty(); i++)
+  for (int i = 0; i < 500 && runCommand(describe).empty(); i++)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(runCommand(describe).empty()) << name << " was not recorded within 10 s";
   return pid;
 }
 
@@ -121,10 +125,10 @@ TEST(CrashResume, KilledExecutionsResumeAndCompleteOnce) {
 TEST(CrashResume, ResumeLeavesTheExecutionsOfALiveProcessAlone) {
   testing::TempDir dir;
   const std::string data = dir / "data";
-  putCounter(dir, data);
+  putCounter(dir, data, 2);  // four seconds: time enough to look at it while it runs
   const pid_t pid = startRecorded(data, "live");
   const std::string sluice = std::string(SLUICE_BINARY) + " --data-dir " + data;
-  EXPECT_EQ(runCommand(sluice + " executions resume"), "");
+  EXPECT_EQ(runCommand(sluice + " executions resume 2>/dev/null"), "");
   const std::string told = runCommand(sluice + " executions resume 2>&1 >/dev/null");
   EXPECT_NE(told.find(arnOf("live") + " is being run by process "), std::string::npos) << told;
   EXPECT_NE(told.find("/" + std::to_string(pid) + "/"), std::string::npos) << told;
