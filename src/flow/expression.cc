@@ -16,7 +16,7 @@ bool isIntrinsicCall(const std::string& s) {
 json evaluateExpression(const std::string& expr, const Scope& scope, const std::string& field) {
   if (isIntrinsicCall(expr)) return evaluateIntrinsic(expr, scope);
   auto path = [&](const std::string& text, const json& root) {
-    const JsonPath p = JsonPath::parse(text);
+    const JsonPath& p = JsonPath::parseCached(text);
     if (field.empty()) return p.evaluate(root);
     auto value = p.find(root);
     if (!value)
@@ -39,7 +39,7 @@ json evaluateExpression(const std::string& expr, const Scope& scope, const std::
           "States.Runtime",
           "The variable '$" + name + "' is not defined in this scope (reference '" + expr + "')");
     if (end == expr.size()) return *value;
-    return JsonPath::parse("$" + expr.substr(end)).evaluate(*value);
+    return JsonPath::parseCached("$" + expr.substr(end)).evaluate(*value);
   }
   return path(expr, scope.value);
 }

@@ -260,7 +260,7 @@ class Run {
     if (path == "$") return result;
     json out = raw_input;
     try {
-      JsonPath::parse(path).assign(out, std::move(result));
+      JsonPath::parseCached(path).assign(out, std::move(result));
     } catch (const Error& e) {
       runtimeError(name, e.what());
     }

@@ -1,6 +1,7 @@
 #include "flow/json_path.h"
 
 #include <cmath>
+#include <unordered_map>
 
 #include "core/error.h"
 
@@ -372,6 +373,17 @@ class Parser {
 };
 
 }  // namespace
+
+const JsonPath& JsonPath::parseCached(const std::string& text) {
+  // Bounded: paths written into definitions are few, but a cache must not grow with
+  // whatever a long-running process is given.
+  constexpr size_t kMaxPaths = 4096;
+  thread_local std::unordered_map<std::string, JsonPath> parsed;
+  if (auto it = parsed.find(text); it != parsed.end()) return it->second;
+  JsonPath path = parse(text);
+  if (parsed.size() >= kMaxPaths) parsed.clear();
+  return parsed.emplace(text, std::move(path)).first->second;
+}
 
 JsonPath JsonPath::parse(const std::string& text) {
   if (text.empty() || text[0] != '$') badPath(text, "a path begins with '$'");

@@ -14,6 +14,9 @@ class JsonPath {
  public:
   // Throws Error("States.Runtime") naming the path and the fault.
   static JsonPath parse(const std::string& text);
+  // The same, parsed once per thread and kept: the same few paths are evaluated at every
+  // state of every execution. The reference is good until this thread's next call.
+  static const JsonPath& parseCached(const std::string& text);
 
   const std::string& text() const { return text_; }
   bool isDefinite() const { return definite_; }
