@@ -11,88 +11,11 @@
 #include "flow/definition.h"
 #include "flow/history_shape.h"
 #include "state/state_store.h"
+#include "workflows/durable_progress.h"
 
 namespace sluice::workflows {
 
 using nlohmann::json;
-
-// Keeps an execution's progress in the store. Events of states with no effect outside
-// the engine (Pass, Choice, Succeed, Map bookkeeping) are batched; the batch is
-// committed, with the latest checkpoint, in one transaction before any state with an
-// outside effect starts (a Task is scheduled or a Wait begins), at least every 100 ms,
-// and together with the execution's end. A crash can so lose only steps nobody outside
-// could observe, and the resume re-runs them from the last committed checkpoint.
-//
-// A deferred start (`create`) writes the execution's record with the first commit. If
-// that finds the name taken (started meanwhile by another process or thread), the
-// progress is `lost`: nothing more is written, and a state with an outside effect fails
-// with States.Runtime before the effect, so the run ends without having touched anything.
-class DurableProgress : public flow::HistorySink {
- public:
-  DurableProgress(state::ExecutionStore& store, std::string id, const core::Clock& clock,
-                  int64_t next_event_id, const state::ExecutionRecord* create)
-      : store_(store),
-        id_(std::move(id)),
-        clock_(clock),
-        create_(create),
-        next_id_(next_event_id),
-        last_commit_(clock.now()) {}
-
-  // Map iterations and Parallel branches may append from several threads.
-  void append(flow::HistoryEvent& e) override {
-    std::lock_guard lock(mu_);
-    e.id = next_id_++;
-    e.previous_id = e.id - 1;
-    const bool outside_effect = e.type == "TaskScheduled" || e.type == "LambdaFunctionScheduled" ||
-                                e.type == "WaitStateEntered";
-    pending_.push_back({e.id, e.previous_id, e.timestamp, std::move(e.type), std::move(e.details)});
-    if (outside_effect || e.timestamp - last_commit_ > kMaxBatchAge) commitLocked(nullptr);
-    if (lost_ && outside_effect)
-      throw Error("States.Runtime", "execution '" + id_ + "' was started elsewhere meanwhile");
-  }
-  void checkpoint(const json& cp) {
-    std::lock_guard lock(mu_);
-    checkpoint_ = cp;
-  }
-  // Returns false when `finish` found the execution no longer running.
-  bool commit(const state::ExecutionRecord* finish) {
-    std::lock_guard lock(mu_);
-    return commitLocked(finish);
-  }
-  bool lost() {
-    std::lock_guard lock(mu_);
-    return lost_;
-  }
-
- private:
-  bool commitLocked(const state::ExecutionRecord* finish) {
-    if (lost_) return false;
-    bool ok = false;
-    try {
-      ok = store_.commitProgress(id_, pending_, checkpoint_, finish, create_);
-    } catch (const Error& e) {
-      if (!create_ || e.code() != "ExecutionAlreadyExists") throw;
-      lost_ = true;
-    }
-    create_ = nullptr;
-    pending_.clear();
-    checkpoint_ = nullptr;
-    last_commit_ = clock_.now();
-    return ok;
-  }
-
-  static constexpr core::TimeNs kMaxBatchAge = 100'000'000;
-  std::mutex mu_;
-  state::ExecutionStore& store_;
-  std::string id_;
-  const core::Clock& clock_;
-  const state::ExecutionRecord* create_;  // until the first commit has written it
-  bool lost_ = false;
-  int64_t next_id_;
-  core::TimeNs last_commit_;
-  std::vector<state::StoredEvent> pending_;
-  json checkpoint_;
-};
 
 namespace {
 
