@@ -65,8 +65,9 @@ std::pair<std::string, int> parseAddress(const std::string& addr) {
 void addUpCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand(
       "up",
-      "run a project (uploads fire functions, schedules fire workflows, routes serve HTTP) and "
-      "serve the lake over the S3 API until stopped (SIGTERM, SIGINT)");
+      "run a project (uploads fire functions, schedules fire workflows, routes serve HTTP), "
+      "serve the lake over the S3 API and finish executions a crash left running, until "
+      "stopped (SIGTERM, SIGINT)");
   auto s3_addr = std::make_shared<std::string>("127.0.0.1:9000");
   auto api_addr = std::make_shared<std::string>("127.0.0.1:8080");
   auto project = std::make_shared<std::string>();
