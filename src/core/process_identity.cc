@@ -65,10 +65,11 @@ std::string currentProcessId() {
 
 bool processMayBeAlive(const std::string& id) {
   if (id.empty()) return false;
-  if (id == currentProcessId()) return true;
+  const std::string me = currentProcessId();
+  if (id == me) return true;
   const std::vector<std::string> parts = splitAtSlashes(id);
   if (parts.size() != 4) return false;
-  const std::vector<std::string> mine = splitAtSlashes(currentProcessId());
+  const std::vector<std::string> mine = splitAtSlashes(me);
   if (parts[0] != mine[0]) return true;   // another machine's: not ours to judge
   if (parts[1] != mine[1]) return false;  // an earlier boot of this machine
   return !parts[3].empty() && startTicks(parts[2]) == parts[3];

@@ -91,10 +91,11 @@ SqliteDb::~SqliteDb() {
 SqliteStatement SqliteDb::prepare(std::string_view sql) {
   std::vector<sqlite3_stmt*>* home = nullptr;
   {
+    std::string key(sql);
     std::lock_guard lock(cache_mu_);
-    auto it = cache_.find(std::string(sql));
+    auto it = cache_.find(key);
     if (it == cache_.end() && cache_.size() < kMaxCachedSql)
-      it = cache_.emplace(std::string(sql), std::vector<sqlite3_stmt*>{}).first;
+      it = cache_.emplace(std::move(key), std::vector<sqlite3_stmt*>{}).first;
     if (it != cache_.end()) {
       home = &it->second;
       if (!home->empty()) {

@@ -169,8 +169,7 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
       auto record = store().getExecution(id);
       if (!record) throw Error("ExecutionDoesNotExist", "execution '" + id + "' does not exist");
       if (record->status != "RUNNING") return *record;
-      if (record->owner == me || (!core::processMayBeAlive(record->owner) &&
-                                  store().claimExecution(id, record->owner, me))) {
+      if (record->owner == me || takeOverIfOrphaned(*record, me)) {
         record->owner = me;
         DurableProgress progress(store(), id, *options_.clock, store().lastEventId(id) + 1,
                                  nullptr);
@@ -182,13 +181,17 @@ state::ExecutionRecord WorkflowService::run(const std::string& id) {
   }
 }
 
+bool WorkflowService::takeOverIfOrphaned(const state::ExecutionRecord& record,
+                                         const std::string& me) {
+  return !core::processMayBeAlive(record.owner) &&
+         store().claimExecution(record.id, record.owner, me);
+}
+
 std::vector<std::string> WorkflowService::claimOrphans() {
   const std::string me = core::currentProcessId();
   std::vector<std::string> ids;
   for (const auto& r : store().listExecutions("", "RUNNING", 0))
-    if (r.owner != me && !core::processMayBeAlive(r.owner) &&
-        store().claimExecution(r.id, r.owner, me))
-      ids.push_back(r.id);
+    if (r.owner != me && takeOverIfOrphaned(r, me)) ids.push_back(r.id);
   return ids;
 }
 

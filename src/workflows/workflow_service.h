@@ -77,6 +77,9 @@ class WorkflowService : public ChildExecutions {
   state::ExecutionStore& store();
   state::ExecutionRecord newRecord(const std::string& workflow, const nlohmann::json& input,
                                    std::string name, const std::string& parent) const;
+  // Makes this process (`me`) the one running `record` if the process that was is gone;
+  // false if it may be alive or another process took it over first.
+  bool takeOverIfOrphaned(const state::ExecutionRecord& record, const std::string& me);
   // Runs `record` from its checkpoint to its end, its progress kept by `progress`.
   state::ExecutionRecord execute(const state::ExecutionRecord& record, DurableProgress& progress);
   // The workflow's current definition, compiled once per version (a put makes a new one).
