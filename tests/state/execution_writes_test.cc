@@ -25,11 +25,15 @@ ExecutionRecord running(const std::string& name, const json& input) {
   return r;
 }
 
-TEST(ExecutionWrites, ConcurrentStartsAndEndsEachHappenOnce) {
+class ExecutionWrites : public ::testing::Test {
+ protected:
   testing::TempDir dir;
   core::ManualClock clock{1'700'000'000'000'000'000};
-  SqliteStateStore store(dir / "state.db", SecretBox(std::string(32, 'k')), clock);
+  SqliteStateStore store{dir / "state.db", SecretBox(std::string(32, 'k')), clock};
   ExecutionStore& executions = store.executions();
+};
+
+TEST_F(ExecutionWrites, ConcurrentStartsAndEndsEachHappenOnce) {
   executions.putWorkflow("wf", {{"StartAt", "A"}});
   constexpr int kThreads = 16, kEach = 10;
   std::atomic<int> conflicts{0}, finished{0};
@@ -73,11 +77,7 @@ TEST(ExecutionWrites, ConcurrentStartsAndEndsEachHappenOnce) {
     }
 }
 
-TEST(ExecutionWrites, AFailedWriteIsUndoneAloneAndReported) {
-  testing::TempDir dir;
-  core::ManualClock clock{1'700'000'000'000'000'000};
-  SqliteStateStore store(dir / "state.db", SecretBox(std::string(32, 'k')), clock);
-  ExecutionStore& executions = store.executions();
+TEST_F(ExecutionWrites, AFailedWriteIsUndoneAloneAndReported) {
   executions.putWorkflow("wf", {{"StartAt", "A"}});
   bool created = false;
   ExecutionRecord r = executions.createExecution(running("one", json::object()), created);
@@ -95,19 +95,16 @@ TEST(ExecutionWrites, AFailedWriteIsUndoneAloneAndReported) {
   EXPECT_EQ(executions.history(r.id).size(), 2u);
 }
 
-TEST(ExecutionWrites, AnExecutionOfAMissingWorkflowIsRefused) {
-  testing::TempDir dir;
-  core::ManualClock clock{1'700'000'000'000'000'000};
-  SqliteStateStore store(dir / "state.db", SecretBox(std::string(32, 'k')), clock);
+TEST_F(ExecutionWrites, AnExecutionOfAMissingWorkflowIsRefused) {
   bool created = false;
   try {
-    store.executions().createExecution(running("one", json::object()), created);
+    executions.createExecution(running("one", json::object()), created);
     FAIL() << "expected StateMachineDoesNotExist";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), "StateMachineDoesNotExist");
     EXPECT_STREQ(e.what(), "workflow 'wf' does not exist");
   }
-  EXPECT_FALSE(store.executions().getExecution(running("one", json::object()).id));
+  EXPECT_FALSE(executions.getExecution(running("one", json::object()).id));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <thread>
 #include <utility>
@@ -28,6 +29,11 @@ class WorkflowServiceTest : public ::testing::Test {
                   [this](const json&, functions::InvocationContext&) -> json {
                     if (flaky_failures_-- > 0) throw Error("Custom.Flaky", "not yet");
                     return json{{"ok", true}};
+                  });
+    registry_.add("count", "counts its calls and returns its event",
+                  [this](const json& e, functions::InvocationContext&) {
+                    counted_++;
+                    return e;
                   });
     registry_.add("peek", "returns the stored history of the execution it is given",
                   [this](const json& e, functions::InvocationContext&) {
@@ -63,6 +69,7 @@ class WorkflowServiceTest : public ::testing::Test {
   flow::RecordingSleeper sleeper_;
   std::unique_ptr<WorkflowService> service_;
   int flaky_failures_ = 0;
+  std::atomic<int> counted_{0};  // calls of "count"
   std::mutex mu_;
   std::string token_;
 };
@@ -173,11 +180,6 @@ class InterruptingClock : public core::Clock {
 };
 
 TEST_F(WorkflowServiceTest, AStartThatLosesItsNameToAnotherProcessTouchesNothing) {
-  int calls = 0;
-  registry_.add("count", "counts its calls", [&](const json& e, functions::InvocationContext&) {
-    calls++;
-    return e;
-  });
   InterruptingClock clock;
   WorkflowServiceOptions o;
   o.sleeper = &sleeper_;
@@ -192,7 +194,7 @@ TEST_F(WorkflowServiceTest, AStartThatLosesItsNameToAnotherProcessTouchesNothing
   EXPECT_FALSE(clock.once) << "the other start did not happen";
   EXPECT_EQ(done.status, "SUCCEEDED");
   EXPECT_EQ(done.output, (json{{"n", 1}}));
-  EXPECT_EQ(calls, 1) << "the losing run must not have called the function";
+  EXPECT_EQ(counted_, 1) << "the losing run must not have called the function";
   std::vector<std::string> types;
   for (const auto& e : state_.executions().history(done.id)) types.push_back(e.type);
   EXPECT_EQ(std::count(types.begin(), types.end(), "ExecutionStarted"), 1);
@@ -203,11 +205,6 @@ TEST_F(WorkflowServiceTest, AStartThatLosesItsNameToAnotherProcessTouchesNothing
 // An execution another live process runs is not run twice: run() waits for its end.
 // (A process of another machine counts as alive, since this one cannot see it.)
 TEST_F(WorkflowServiceTest, RunWaitsForAnExecutionAnotherProcessRuns) {
-  int calls = 0;
-  registry_.add("count", "counts its calls", [&](const json& e, functions::InvocationContext&) {
-    calls++;
-    return e;
-  });
   service_->putWorkflow("elsewhere", json::parse(R"asl({"StartAt": "T", "States": {
       "T": {"Type": "Task", "Resource": "function:count", "End": true}}})asl"));
   state::ExecutionRecord r;
@@ -231,7 +228,7 @@ TEST_F(WorkflowServiceTest, RunWaitsForAnExecutionAnotherProcessRuns) {
   other.join();
   EXPECT_EQ(outcome.status, "SUCCEEDED");
   EXPECT_EQ(outcome.output, (json{{"from", "the other process"}}));
-  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(counted_, 0);
   EXPECT_TRUE(service_->claimOrphans().empty());
 }
 
