@@ -65,6 +65,12 @@ Digest::Digest(Kind kind) : impl_(std::make_unique<Impl>()) {
                                            : EVP_sha256();
   EVP_DigestInit_ex(impl_->ctx, md, nullptr);
 }
+
+std::string multipartEtag(const std::vector<std::string>& part_md5s) {
+  std::string joined;
+  for (const auto& md5 : part_md5s) joined += md5;
+  return md5Hex(joined) + "-" + std::to_string(part_md5s.size());
+}
 Digest::~Digest() = default;
 
 void Digest::update(std::string_view data) {

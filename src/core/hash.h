@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::core {
 
@@ -14,6 +15,10 @@ std::string base64Decode(std::string_view text);
 
 std::string md5Hex(std::string_view data);
 std::string sha256Hex(std::string_view data);
+
+// S3's ETag of an object uploaded in parts: the MD5 of the parts' binary (16-byte) MD5s
+// one after another, then "-" and the number of parts.
+std::string multipartEtag(const std::vector<std::string>& part_md5s);
 
 // An incremental digest for data that arrives in pieces (object uploads).
 class Digest {

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "core/error.h"
-#include "core/growing_file_md5.h"
+#include "core/growing_file_etag.h"
 #include "core/ids.h"
 #include "data/duckdb_engine.h"
 #include "lake/object_store.h"
@@ -99,26 +99,13 @@ CsvFraming csvFraming(const json& spec, const std::string& format) {
   return f;
 }
 
-// Copies `file` into the lake as bucket/key, adding a BOM and CRLF line ends for CSV
-// when asked. CRLF conversion skips newlines inside quoted fields. `md5` is the file's,
-// when already known.
-lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
-                            const std::string& key, const json& spec, const std::string& format,
-                            lake::ObjectStore& store, std::optional<std::string> md5) {
-  const CsvFraming framing = csvFraming(spec, format);
-  lake::PutOptions opts;
-  opts.no_overwrite = !spec.value("overwrite", true);
-  opts.content_type = format == "parquet" ? "application/vnd.apache.parquet"
-                      : format == "csv"   ? "text/csv"
-                                          : "application/x-ndjson";
-  // Nothing to change in the bytes: hand the file over whole (a local lake moves it).
-  if (!framing.changesBytes()) {
-    opts.etag = std::move(md5);
-    return store.putFile(bucket, key, file, opts);
-  }
-  auto writer = store.openWriter(bucket, key, opts);
-  if (framing.bom) writer->write("\xEF\xBB\xBF");
+// Writes `file` with a BOM and CRLF line ends as asked, beside it, and returns the new
+// file's path. CRLF conversion skips newlines inside quoted fields.
+std::string frameCsv(const std::string& file, const CsvFraming& framing) {
+  const std::string framed = file + ".framed";
   std::ifstream in(file, std::ios::binary);
+  std::ofstream out(framed, std::ios::binary | std::ios::trunc);
+  if (framing.bom) out << "\xEF\xBB\xBF";
   std::string buf(1 << 20, '\0'), converted;
   bool in_quotes = false;
   while (in) {
@@ -126,7 +113,7 @@ lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
     std::string_view chunk(buf.data(), static_cast<size_t>(in.gcount()));
     if (chunk.empty()) break;
     if (!framing.crlf) {
-      writer->write(chunk);
+      out << chunk;
       continue;
     }
     converted.clear();
@@ -135,9 +122,29 @@ lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
       if (c == '\n' && !in_quotes) converted += '\r';
       converted += c;
     }
-    writer->write(converted);
+    out << converted;
   }
-  return writer->commit();
+  out.close();
+  if (in.bad() || !out) throw Error(errc::kIo, "cannot write '" + framed + "'");
+  return framed;
+}
+
+// Hands `file` to the lake as bucket/key (a local lake moves it), framed first for CSV
+// when asked. `etag` is the file's, when already known.
+lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
+                            const std::string& key, const json& spec, const std::string& format,
+                            lake::ObjectStore& store, std::optional<std::string> etag) {
+  const CsvFraming framing = csvFraming(spec, format);
+  lake::PutOptions opts;
+  opts.no_overwrite = !spec.value("overwrite", true);
+  opts.content_type = format == "parquet" ? "application/vnd.apache.parquet"
+                      : format == "csv"   ? "text/csv"
+                                          : "application/x-ndjson";
+  if (!framing.changesBytes()) {
+    opts.etag = std::move(etag);
+    return store.putFile(bucket, key, file, opts);
+  }
+  return store.putFile(bucket, key, frameCsv(file, framing), opts);
 }
 
 }  // namespace
@@ -264,8 +271,8 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   }
   // A single file that goes into the lake as written is hashed for its ETag while DuckDB
   // writes it.
-  std::optional<core::GrowingFileMd5> target_md5;
-  if (partition_by.empty() && !csvFraming(spec, format).changesBytes()) target_md5.emplace(target);
+  std::optional<core::GrowingFileEtag> target_etag;
+  if (partition_by.empty() && !csvFraming(spec, format).changesBytes()) target_etag.emplace(target);
   int reported = -1;  // in steps of 5%, so a long write logs about twenty lines
   auto copied = conn.query(
       "COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")", [&](double pct) {
@@ -278,12 +285,12 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
 
   auto upload = [&](const fs::path& file, const std::string& key,
-                    std::optional<std::string> md5 = std::nullopt) {
-    auto info = uploadFile(file.string(), loc.bucket, key, spec, format, store, std::move(md5));
+                    std::optional<std::string> etag = std::nullopt) {
+    auto info = uploadFile(file.string(), loc.bucket, key, spec, format, store, std::move(etag));
     result.objects.push_back({info.bucket, info.key, info.size, info.etag});
   };
   if (partition_by.empty()) {
-    upload(target, loc.key, target_md5 ? target_md5->finish() : std::nullopt);
+    upload(target, loc.key, target_etag ? target_etag->finish() : std::nullopt);
   } else {
     // The key names a folder: partitions land below it as col=value/… files.
     std::string base = loc.key.back() == '/' ? loc.key : loc.key + "/";

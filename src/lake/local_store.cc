@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/growing_file_etag.h"
 #include "core/hash.h"
 #include "core/ids.h"
 #include "lake/names.h"
@@ -76,19 +77,6 @@ core::TimeNs mtimeOf(const struct stat& st) {
   return static_cast<core::TimeNs>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
-std::string md5OfFd(int fd, uint64_t size) {
-  core::Md5 md5;
-  std::string buf(kCopyChunk, '\0');
-  uint64_t off = 0;
-  while (off < size) {
-    ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(off));
-    if (n <= 0) break;
-    md5.update(std::string_view(buf.data(), static_cast<size_t>(n)));
-    off += static_cast<uint64_t>(n);
-  }
-  return md5.finishHex();
-}
-
 // Fills `info` from the stored metadata attribute. Files placed in the lake by other
 // tools have none: their ETag is computed from the content.
 void applyMeta(ObjectInfo& info, const std::optional<std::string>& attr, int fd) {
@@ -103,7 +91,7 @@ void applyMeta(ObjectInfo& info, const std::optional<std::string>& attr, int fd)
     }
   }
   info.content_type = kDefaultContentType;
-  info.etag = fd >= 0 ? md5OfFd(fd, info.size) : core::md5Hex("");
+  info.etag = fd >= 0 ? core::fileEtag(fd, info.size) : core::md5Hex("");
 }
 
 // The path of `key` under `bucket_dir`, refusing to pass through a symbolic link (a
@@ -633,7 +621,14 @@ ObjectInfo LocalObjectStore::putFile(const std::string& bucket, const std::strin
   fs_.rename(path, temp, true);
   int fd = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) ioError("cannot open", temp);
-  std::string etag = options.etag ? *options.etag : md5OfFd(fd, static_cast<uint64_t>(src.st_size));
+  std::string etag;
+  try {
+    etag = options.etag ? *options.etag : core::fileEtag(fd, static_cast<uint64_t>(src.st_size));
+  } catch (const Error&) {
+    ::close(fd);
+    fs_.removeFile(temp);
+    throw;
+  }
   std::string meta = encodeMeta(etag, options);
   bool ok = ::fsetxattr(fd, kMetaAttr, meta.data(), meta.size(), 0) == 0 && ::fdatasync(fd) == 0;
   ::close(fd);

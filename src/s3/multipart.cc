@@ -203,19 +203,19 @@ lake::ObjectInfo MultipartUploads::complete(const std::string& upload_id, const 
     }
     if (!out) throw Error(errc::kIo, "cannot join the parts of upload " + upload_id);
   }
-  // S3's multipart ETag: the MD5 of the parts' binary MD5s, then "-" and the part count.
-  std::string binary_md5s;
+  std::vector<std::string> part_md5s;
   for (const auto& p : parts) {
     const std::string hex = stored[p.number].etag;
+    std::string& binary = part_md5s.emplace_back();
     for (size_t i = 0; i + 1 < hex.size(); i += 2)
-      binary_md5s += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+      binary += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
   }
   json meta = json::parse(readText(dir / "upload.json"));
   lake::PutOptions options;
   options.content_type = meta.value("content_type", "");
   options.user_metadata = meta.value("metadata", lake::UserMetadata{});
   options.headers = meta.value("headers", lake::StoredHeaders{});
-  options.etag = core::md5Hex(binary_md5s) + "-" + std::to_string(parts.size());
+  options.etag = core::multipartEtag(part_md5s);
   options.event_source = "CompleteMultipartUpload";
   options.no_overwrite = no_overwrite;
   lake::ObjectInfo info = lake_.putFile(bucket, key, joined.string(), options);

@@ -440,11 +440,16 @@ lake::ObjectInfo S3Server::putStreamed(const http::Request& req, const std::stri
   }
   // An aws-chunked body's trailers carry checksums that are stored with the object but
   // known only at its end: the decoded body goes to a staging file, which becomes the
-  // object once every check passed (the local lake moves it into place).
+  // object once every check passed (the local lake moves it into place). Its ETag is the
+  // MD5 of the body, as for any single PUT, not the ETag of a file handed to the lake.
   auto staged = multipart_->stageFile();
-  for (const auto& [name, value] :
-       receiveStreamedBody(req, verified, [&](std::string_view b) { staged->write(b); }))
+  core::Md5 md5;
+  for (const auto& [name, value] : receiveStreamedBody(req, verified, [&](std::string_view b) {
+         md5.update(b);
+         staged->write(b);
+       }))
     opts.headers[name] = value;
+  opts.etag = md5.finishHex();
   return lake_.putFile(bucket, key, staged->close(), opts);
 }
 

@@ -8,9 +8,21 @@
 
 namespace sluice::core {
 
+static std::string binaryMd5(std::string_view data) {
+  Md5 md5;
+  md5.update(data);
+  return md5.finish();
+}
+
 TEST(Hash, Md5OfKnownStrings) {
   EXPECT_EQ(md5Hex(""), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(md5Hex("hello world"), "5eb63bbbe01eeed093cb22bb8f5acdc3");
+}
+
+TEST(Hash, MultipartEtagIsTheMd5OfThePartMd5s) {
+  // Expected value from Python's hashlib over the same parts.
+  EXPECT_EQ(multipartEtag({binaryMd5("aaaaa"), binaryMd5("bbb")}),
+            "72d27afac8e2fbd3662861b9d607a02c-2");
 }
 
 TEST(Hash, IncrementalMd5MatchesOneShot) {
