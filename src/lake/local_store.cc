@@ -374,7 +374,7 @@ ObjectInfo LocalObjectStore::publish(const std::string& bucket, const std::strin
     std::string path = ensureParents(bucket_dir, folder ? key.substr(0, key.size() - 1) : key);
     std::string parent = path.substr(0, path.rfind('/'));
     try {
-      struct stat st;
+      struct stat st, published;
       bool exists = ::lstat(path.c_str(), &st) == 0;
       if (folder) {
         if (exists && !S_ISDIR(st.st_mode))
@@ -384,7 +384,8 @@ ObjectInfo LocalObjectStore::publish(const std::string& bucket, const std::strin
           throw Error(errc::kPreconditionFailed, "object '" + key + "' already exists");
         if (!exists && ::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
           ioError("cannot create folder", path);
-        if (::lsetxattr(path.c_str(), kMetaAttr, meta_json.data(), meta_json.size(), 0) != 0)
+        if (::lsetxattr(path.c_str(), kMetaAttr, meta_json.data(), meta_json.size(), 0) != 0 ||
+            ::lstat(path.c_str(), &published) != 0)
           ioError("cannot set metadata on", path);
       } else {
         if (exists && S_ISDIR(st.st_mode))
@@ -392,10 +393,18 @@ ObjectInfo LocalObjectStore::publish(const std::string& bucket, const std::strin
                                               "': it is a folder of other objects in a local lake");
         if (no_overwrite && exists)
           throw Error(errc::kPreconditionFailed, "object '" + key + "' already exists");
+        if (::lstat(temp.c_str(), &published) != 0) ioError("cannot read", temp);
         fs_.rename(temp, path, no_overwrite);
       }
       fs_.syncDir(parent);
-      return head(bucket, key);
+      // What was published, not read back: a concurrent writer may already have replaced it.
+      ObjectInfo info;
+      info.bucket = bucket;
+      info.key = key;
+      info.size = folder ? 0 : static_cast<uint64_t>(published.st_size);
+      info.last_modified = mtimeOf(published);
+      applyMeta(info, meta_json, -1);
+      return info;
     } catch (const Error& e) {
       struct stat st;
       bool parent_gone = ::lstat(parent.c_str(), &st) != 0;
