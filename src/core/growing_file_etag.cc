@@ -41,10 +41,10 @@ class PartwiseEtag {
   uint64_t hashed() const { return hashed_; }
 
   // Hashes the whole parts of the first `size` bytes not hashed yet, in sets of
-  // `min_set`..16 parts. False when the file could not be read.
+  // `min_set` (at least 1) to 16 parts. False when the file could not be read.
   bool hashWholeParts(int fd, uint64_t size, uint64_t min_set) {
     uint64_t whole = size / GrowingFileEtag::kPartSize, done = hashed_ / GrowingFileEtag::kPartSize;
-    while (whole - done >= std::max<uint64_t>(min_set, 1)) {
+    while (whole > done && whole - done >= min_set) {
       const size_t count =
           static_cast<size_t>(std::min<uint64_t>(Md5Lanes::kMaxLanes, whole - done));
       if (!hashParts(fd, done, count)) return false;
