@@ -186,7 +186,7 @@ json QueryResult::rowJson(size_t row) const {
   return obj;
 }
 
-Database::Database(const EngineOptions& options) {
+Database::Database(const EngineOptions& options) : options_(options) {
   duckdb_config config;
   duckdb_create_config(&config);
   // No network here: never try to download an extension; parquet, json and icu are built in.
@@ -210,7 +210,7 @@ Database::Database(const EngineOptions& options) {
 
 Database::~Database() { duckdb_close(&db_); }
 
-Connection::Connection(Database& db) {
+Connection::Connection(Database& db) : db_(db) {
   if (duckdb_connect(db.handle(), &conn_) != DuckDBSuccess)
     throw Error(errc::kQuery, "cannot connect to DuckDB");
   // Track progress of long queries (read by Connection::query's watcher), never print it.

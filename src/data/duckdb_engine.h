@@ -50,8 +50,10 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   _duckdb_database* handle() { return db_; }
+  const EngineOptions& options() const { return options_; }
 
  private:
+  EngineOptions options_;
   _duckdb_database* db_ = nullptr;
 };
 
@@ -74,8 +76,10 @@ class Connection {
   QueryResult query(const std::string& sql, const ProgressFn& progress, double quiet_seconds = 2.0);
   PreparedStatement prepare(const std::string& sql);
   _duckdb_connection* handle() { return conn_; }
+  Database& database() { return db_; }
 
  private:
+  Database& db_;
   _duckdb_connection* conn_ = nullptr;
 };
 

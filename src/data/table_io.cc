@@ -8,6 +8,7 @@
 #include "core/growing_file_etag.h"
 #include "core/ids.h"
 #include "data/duckdb_engine.h"
+#include "data/ranged_copy.h"
 #include "lake/object_store.h"
 
 namespace sluice::data {
@@ -174,6 +175,15 @@ std::string readExpression(const json& input_spec, lake::ObjectStore& store) {
   throw Error(errc::kInvalidArgument, "unknown input format '" + format + "' for '" + url + "'");
 }
 
+std::optional<std::string> wholeParquetFile(const json& input_spec, lake::ObjectStore& store) {
+  json spec = specObject(input_spec, "an input");
+  LakeUrl loc = parseLakeUrl(spec["path"]);
+  if (inputFormat(spec) != "parquet" || spec.value("hive_partitioning", false) ||
+      loc.key.find_first_of("*?[{") != std::string::npos || loc.key.back() == '/')
+    return std::nullopt;
+  return store.requireLocalPath(loc.bucket, loc.key);
+}
+
 std::string renderKeyTemplate(const std::string& tmpl, const json& vars, core::TimeNs now) {
   std::string out;
   size_t i = 0;
@@ -227,7 +237,8 @@ json WriteResult::toJson() const {
 
 WriteResult writeQuery(Connection& conn, const std::string& select_sql, const json& output_spec,
                        lake::ObjectStore& store, const std::string& scratch_dir, const json& vars,
-                       core::TimeNs now, const std::function<void(const std::string&)>& progress) {
+                       core::TimeNs now, const std::function<void(const std::string&)>& progress,
+                       const std::optional<std::string>& whole_parquet_input) {
   json spec = specObject(output_spec, "an output");
   LakeUrl loc = parseLakeUrl(renderKeyTemplate(spec["path"], vars, now));
   std::string format = spec.value("format", "");
@@ -235,18 +246,20 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   if (format.empty()) format = spec.contains("partition_by") ? "parquet" : extensionFormat(loc.key);
   if (format == "json") format = "jsonl";
 
-  std::string options;
+  std::string options, headless_options;
   if (format == "parquet") {
     options = "FORMAT PARQUET, COMPRESSION " + sqlLiteral(spec.value("compression", "snappy"));
     if (spec.contains("row_group_size"))
       options += ", ROW_GROUP_SIZE " + std::to_string(spec["row_group_size"].get<int64_t>());
   } else if (format == "csv") {
     json csv = spec.value("csv", json::object());
-    options = "FORMAT CSV, DELIMITER " + sqlLiteral(csv.value("delimiter", ",")) + ", HEADER " +
-              (csv.value("header", true) ? "true" : "false");
-    if (csv.contains("quote")) options += ", QUOTE " + sqlLiteral(csv["quote"].get<std::string>());
+    std::string rest = ", DELIMITER " + sqlLiteral(csv.value("delimiter", ","));
+    if (csv.contains("quote")) rest += ", QUOTE " + sqlLiteral(csv["quote"].get<std::string>());
+    options =
+        "FORMAT CSV, HEADER " + std::string(csv.value("header", true) ? "true" : "false") + rest;
+    headless_options = "FORMAT CSV, HEADER false" + rest;
   } else if (format == "jsonl") {
-    options = "FORMAT JSON";
+    options = headless_options = "FORMAT JSON";
   } else {
     throw Error(errc::kInvalidArgument, "unknown output format '" + format + "'");
   }
@@ -274,15 +287,25 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   std::optional<core::GrowingFileEtag> target_etag;
   if (partition_by.empty() && !csvFraming(spec, format).changesBytes()) target_etag.emplace(target);
   int reported = -1;  // in steps of 5%, so a long write logs about twenty lines
-  auto copied = conn.query(
-      "COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")", [&](double pct) {
-        int step = static_cast<int>(pct) / 5 * 5;
-        if (!progress || step == reported) return;
-        reported = step;
-        progress("writing lake://" + loc.bucket + "/" + loc.key + ": " + std::to_string(step) +
-                 "% done");
-      });
-  if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
+  const auto report = [&](double pct) {
+    int step = static_cast<int>(pct) / 5 * 5;
+    if (!progress || step == reported) return;
+    reported = step;
+    progress("writing lake://" + loc.bucket + "/" + loc.key + ": " + std::to_string(step) +
+             "% done");
+  };
+  // Text from one whole Parquet file can be written in row ranges side by side.
+  std::optional<int64_t> ranged;
+  if (whole_parquet_input && partition_by.empty() && !headless_options.empty())
+    ranged = copyParquetInRanges(conn.database(),
+                                 {*whole_parquet_input, target, options, headless_options}, report);
+  if (ranged) {
+    result.rows = *ranged;
+  } else {
+    auto copied = conn.query(
+        "COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")", report);
+    if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
+  }
 
   auto upload = [&](const fs::path& file, const std::string& key,
                     std::optional<std::string> etag = std::nullopt) {

@@ -16,6 +16,7 @@
 // (strftime plus %f for microseconds) from the current UTC time.
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,11 @@ std::string inputFormat(const nlohmann::json& spec);
 // A DuckDB table expression (e.g. read_csv('…', delim=',')) reading the input spec.
 std::string readExpression(const nlohmann::json& input_spec, lake::ObjectStore& store);
 
+// The local path of the input when it is exactly one Parquet object (no glob, no Hive
+// partitions); otherwise nullopt.
+std::optional<std::string> wholeParquetFile(const nlohmann::json& input_spec,
+                                            lake::ObjectStore& store);
+
 std::string renderKeyTemplate(const std::string& key_template, const nlohmann::json& vars,
                               core::TimeNs now);
 
@@ -61,11 +67,14 @@ struct WriteResult {
 
 // Runs `select_sql` and stores its result under the output spec: DuckDB writes to
 // `scratch_dir`, then each file is streamed into the lake (atomically, raising events).
-// Long writes report progress lines through `progress`.
+// Long writes report progress lines through `progress`. `whole_parquet_input`, when the
+// query is every row of that one Parquet file in its order, lets text outputs be written
+// in row ranges side by side (data/ranged_copy.h).
 WriteResult writeQuery(Connection& conn, const std::string& select_sql,
                        const nlohmann::json& output_spec, lake::ObjectStore& store,
                        const std::string& scratch_dir, const nlohmann::json& vars, core::TimeNs now,
-                       const std::function<void(const std::string&)>& progress = nullptr);
+                       const std::function<void(const std::string&)>& progress = nullptr,
+                       const std::optional<std::string>& whole_parquet_input = std::nullopt);
 
 // SQL string literal and identifier quoting.
 std::string sqlLiteral(const std::string& s);

@@ -1,0 +1,93 @@
+// Writing one Parquet file's rows as text in row ranges side by side: the bytes must be
+// those of one COPY of the whole file.
+#include "data/ranged_copy.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "data/table_io.h"
+#include "testing/temp_dir.h"
+
+namespace sluice::data {
+namespace {
+
+class RangedCopyTest : public ::testing::Test {
+ protected:
+  // 5,500 rows in row groups of 1,000 (the last one short), with values that need quoting,
+  // NULLs and a header.
+  void SetUp() override {
+    Connection(two_threads_)
+        .query(
+            "COPY (SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL WHEN i % 5 = 0 THEN "
+            "'a|b \"q\"' || chr(10) || 'line' ELSE 'name-' || i END AS name, i * 0.25 AS "
+            "amount, DATE '2025-01-01' + (i % 30)::INTEGER AS day FROM range(5500) t(i)) TO " +
+            sqlLiteral(parquet_) + " (FORMAT PARQUET, ROW_GROUP_SIZE 1000)");
+  }
+
+  // The whole file in one COPY, as the bytes to expect.
+  std::string oneCopy(const std::string& options) {
+    const std::string out = dir_ / "one";
+    Connection(two_threads_)
+        .query("COPY (SELECT * FROM read_parquet(" + sqlLiteral(parquet_) + ")) TO " +
+               sqlLiteral(out) + " (" + options + ")");
+    return testing::readFile(out);
+  }
+
+  testing::TempDir dir_;
+  const std::string parquet_ = dir_ / "in.parquet";
+  Database two_threads_{EngineOptions{.threads = 2}};
+};
+
+TEST_F(RangedCopyTest, CsvAndJsonLinesAreTheBytesOfOneCopy) {
+  const std::string csv = "FORMAT CSV, HEADER true, DELIMITER '|'";
+  const std::string target = dir_ / "ranged.csv";
+  auto rows = copyParquetInRanges(
+      two_threads_, {parquet_, target, csv, "FORMAT CSV, HEADER false, DELIMITER '|'"}, nullptr);
+  ASSERT_EQ(rows, 5500);
+  const std::string written = testing::readFile(target);
+  EXPECT_EQ(written, oneCopy(csv));
+  EXPECT_EQ(written.find("id|name|amount|day\n"), 0u);
+  EXPECT_EQ(written.find("id|name", 1), std::string::npos);  // one header
+
+  const std::string jsonl = dir_ / "ranged.jsonl";
+  EXPECT_EQ(
+      copyParquetInRanges(two_threads_, {parquet_, jsonl, "FORMAT JSON", "FORMAT JSON"}, nullptr),
+      5500);
+  EXPECT_EQ(testing::readFile(jsonl), oneCopy("FORMAT JSON"));
+  // Nothing but the target is left behind.
+  EXPECT_FALSE(std::filesystem::exists(target + ".range1"));
+}
+
+TEST_F(RangedCopyTest, DeclinesWhatItCannotSplit) {
+  const RangedCopy copy{parquet_, dir_ / "out.csv", "FORMAT CSV", "FORMAT CSV, HEADER false"};
+  Database one_thread(EngineOptions{.threads = 1});
+  EXPECT_EQ(copyParquetInRanges(one_thread, copy, nullptr), std::nullopt);
+
+  const std::string one_group = dir_ / "one_group.parquet";
+  Connection(two_threads_)
+      .query("COPY (SELECT * FROM range(10) t(i)) TO " + sqlLiteral(one_group) +
+             " (FORMAT PARQUET)");
+  EXPECT_EQ(copyParquetInRanges(
+                two_threads_, {one_group, copy.target, copy.options, copy.later_options}, nullptr),
+            std::nullopt);
+
+  const std::string clash = dir_ / "clash.parquet";
+  Connection(two_threads_)
+      .query("COPY (SELECT i AS file_row_number FROM range(3000) t(i)) TO " + sqlLiteral(clash) +
+             " (FORMAT PARQUET, ROW_GROUP_SIZE 1000)");
+  EXPECT_EQ(copyParquetInRanges(two_threads_,
+                                {clash, copy.target, copy.options, copy.later_options}, nullptr),
+            std::nullopt);
+  EXPECT_FALSE(std::filesystem::exists(copy.target));
+}
+
+TEST_F(RangedCopyTest, AFailedRangeFailsTheCopy) {
+  const std::string nowhere = dir_ / "missing-folder/out.csv";
+  EXPECT_THROW(
+      copyParquetInRanges(two_threads_,
+                          {parquet_, nowhere, "FORMAT CSV", "FORMAT CSV, HEADER false"}, nullptr),
+      Error);
+}
+
+}  // namespace
+}  // namespace sluice::data
