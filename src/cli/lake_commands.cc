@@ -24,28 +24,53 @@ lake::ByteRange parseRange(const std::string& text) {
   return *r;
 }
 
-std::string readLocalFile(const std::string& path) {
-  if (path == "-") {
-    std::stringstream ss;
-    ss << std::cin.rdbuf();
-    return ss.str();
+// Objects go through in pieces of this size, so memory stays flat however large they are.
+constexpr size_t kPiece = 1 << 20;
+
+// Streams a local file, or standard input for "-", into the lake.
+lake::ObjectInfo upload(lake::ObjectStore& store, const std::string& bucket, const std::string& key,
+                        const std::string& path, const lake::PutOptions& options = {}) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) throw Error(errc::kIo, "cannot read local file '" + path + "'");
+    in = &file;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(errc::kIo, "cannot read local file '" + path + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto writer = store.openWriter(bucket, key, options);
+  std::string piece(kPiece, '\0');
+  while (in->read(piece.data(), static_cast<std::streamsize>(piece.size())) || in->gcount() > 0)
+    writer->write(std::string_view(piece.data(), static_cast<size_t>(in->gcount())));
+  if (in->bad()) throw Error(errc::kIo, "cannot read local file '" + path + "'");
+  return writer->commit();  // only now is the object there
 }
 
-void writeLocalFile(const std::string& path, const std::string& data) {
-  std::string tmp = path + ".sluice-part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out || !out.write(data.data(), static_cast<std::streamsize>(data.size())))
+// Writes an object, or a range of it, to `out` piece by piece.
+void download(lake::ObjectStore& store, const std::string& bucket, const std::string& key,
+              const std::optional<lake::ByteRange>& range, std::ostream& out,
+              const std::string& what) {
+  auto reader = store.openReader(bucket, key, range);
+  std::string piece(kPiece, '\0');
+  while (size_t n = reader->read(piece.data(), piece.size()))
+    if (!out.write(piece.data(), static_cast<std::streamsize>(n)))
+      throw Error(errc::kIo, "cannot write " + what);
+}
+
+// The same into a local file, written beside it and renamed, so it is never seen partial.
+void downloadToFile(lake::ObjectStore& store, const std::string& bucket, const std::string& key,
+                    const std::optional<lake::ByteRange>& range, const std::string& path) {
+  const std::string part = path + ".sluice-part";
+  try {
+    std::ofstream out(part, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(errc::kIo, "cannot write local file '" + path + "'");
+    download(store, bucket, key, range, out, "local file '" + path + "'");
+    out.close();
+    if (!out || std::rename(part.c_str(), path.c_str()) != 0)
       throw Error(errc::kIo, "cannot write local file '" + path + "'");
+  } catch (...) {
+    std::remove(part.c_str());
+    throw;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw Error(errc::kIo, "cannot write local file '" + path + "'");
 }
 
 lake::UserMetadata parseMetadata(const std::vector<std::string>& pairs) {
@@ -154,7 +179,7 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
       opts.content_type = *type;
       opts.user_metadata = parseMetadata(*meta);
       opts.no_overwrite = *no_overwrite;
-      auto info = ctx.environment().lake().put(loc.bucket, loc.key, readLocalFile(*file), opts);
+      auto info = upload(ctx.environment().lake(), loc.bucket, loc.key, *file, opts);
       ctx.out << "upload: " << *file << " to lake://" << loc.bucket << '/' << loc.key << " ("
               << info.size << " bytes, etag " << info.etag << ")\n";
     });
@@ -171,12 +196,10 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
       auto loc = parseLakeLocation(*src);
       std::optional<lake::ByteRange> r;
       if (!range->empty()) r = parseRange(*range);
-      std::string data = ctx.environment().lake().get(loc.bucket, loc.key, r);
-      if (file->empty() || *file == "-") {
-        ctx.out.write(data.data(), static_cast<std::streamsize>(data.size()));
-      } else {
-        writeLocalFile(*file, data);
-      }
+      if (file->empty() || *file == "-")
+        download(ctx.environment().lake(), loc.bucket, loc.key, r, ctx.out, "standard output");
+      else
+        downloadToFile(ctx.environment().lake(), loc.bucket, loc.key, r, *file);
     });
   }
   {
@@ -248,11 +271,11 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
       } else if (to_lake) {
         auto d = parseLakeLocation(*dst);
         if (d.key.empty() || d.key.back() == '/') d.key += baseName(*src);
-        store.put(d.bucket, d.key, readLocalFile(*src));
+        upload(store, d.bucket, d.key, *src);
         ctx.out << "upload: " << *src << " to lake://" << d.bucket << '/' << d.key << '\n';
       } else {
         auto s = parseLakeLocation(*src);
-        writeLocalFile(*dst, store.get(s.bucket, s.key));
+        downloadToFile(store, s.bucket, s.key, std::nullopt, *dst);
         ctx.out << "download: " << *src << " to " << *dst << '\n';
       }
     });
