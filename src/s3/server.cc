@@ -521,8 +521,13 @@ bool S3Server::handleMultipart(const http::Request& req, http::Response& res,
         if (!range || !range->first || !range->last)
           throw Error(errc::kInvalidArgument, "x-amz-copy-source-range must be bytes=FIRST-LAST");
       }
-      const std::string data = lake_.get(src.bucket, src.key, range);
-      auto part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), data);
+      // Piece by piece: a part may be gigabytes.
+      auto reader = lake_.openReader(src.bucket, src.key, range);
+      auto writer = multipart_->openPart(*upload_id, bucket, key, std::stoi(*number));
+      std::string piece(1 << 20, '\0');
+      while (size_t n = reader->read(piece.data(), piece.size()))
+        writer->write(std::string_view(piece.data(), n));
+      const PartInfo part = writer->commit();
       xml("CopyPartResult", "<LastModified>" + core::formatIso8601Ms(part.last_modified) +
                                 "</LastModified><ETag>&quot;" + part.etag + "&quot;</ETag>");
       return true;

@@ -137,13 +137,18 @@ TEST_F(S3ServerTest, LargeUploadsAndDownloadsAreStreamed) {
   EXPECT_EQ(parts.code, 0) << parts.out;
   EXPECT_NE(aws("s3api head-object --bucket big --key parts.bin").out.find("-3\\\""),
             std::string::npos);  // the multipart ETag of 3 parts
+  // A copy inside the lake in 32 MiB parts: each UploadPartCopy streams its range.
+  auto copied =
+      shell("AWS_CONFIG_FILE=" + (dir_ / "aws.config") + " " + testing::SluiceUp::credentialsEnv() +
+            " aws --endpoint-url " + endpoint_ + " s3 cp s3://big/parts.bin s3://big/copied.bin");
+  EXPECT_EQ(copied.code, 0) << copied.out;
   const std::string listed = aws("s3 ls s3://big/").out;
   EXPECT_NE(listed.find("signed.bin"), std::string::npos) << listed;
   EXPECT_EQ(listed.find("tampered.bin"), std::string::npos) << listed;
   EXPECT_EQ(listed.find("bad-md5.bin"), std::string::npos) << listed;
   EXPECT_EQ(listed.find("bad-crc.bin"), std::string::npos) << listed;
 
-  for (const std::string key : {"unsigned.bin", "cli.bin", "parts.bin"}) {
+  for (const std::string key : {"unsigned.bin", "cli.bin", "parts.bin", "copied.bin"}) {
     ASSERT_EQ(aws("s3 cp s3://big/" + key + " " + (dir_ / "down.bin")).code, 0);
     EXPECT_EQ(core::md5Hex(testing::readFile(dir_ / "down.bin")), core::md5Hex(body)) << key;
   }
