@@ -69,16 +69,19 @@ std::optional<int64_t> copyParquetInRanges(Database& db, const RangedCopy& copy,
                                            const Connection::ProgressFn& progress) {
   Connection conn(db);
   const size_t threads = std::stoul(*conn.query("SELECT current_setting('threads')").cell(0, 0));
+  if (threads < 2) return std::nullopt;
   const std::string file = sqlLiteral(copy.parquet_path);
   // A column of that name would clash with the row number the ranges select on.
   auto clash = conn.query("SELECT count(*) FROM parquet_schema(" + file +
                           ") WHERE name = 'file_row_number'");
   auto groups = conn.query("SELECT any_value(row_group_num_rows) FROM parquet_metadata(" + file +
                            ") GROUP BY row_group_id ORDER BY row_group_id");
-  if (threads < 2 || groups.rowCount() < 2 || *clash.cell(0, 0) != "0") return std::nullopt;
   std::vector<int64_t> group_rows;
+  int64_t total_rows = 0;
   for (size_t g = 0; g < groups.rowCount(); g++)
-    group_rows.push_back(std::stoll(*groups.cell(g, 0)));
+    total_rows += group_rows.emplace_back(std::stoll(*groups.cell(g, 0)));
+  if (group_rows.size() < 2 || total_rows < copy.min_rows || *clash.cell(0, 0) != "0")
+    return std::nullopt;
   const auto ranges = rowRanges(group_rows, threads);
 
   // Each range runs on a thread of its own in a single-threaded database, so it keeps

@@ -20,12 +20,15 @@ struct RangedCopy {
   std::string target;         // the file written
   std::string options;        // COPY options for the first range
   std::string later_options;  // the same without a header, for the others
+  // Below this many rows the second database and its connections (about 25 ms) cost more
+  // than the ranges save.
+  int64_t min_rows = 1'000'000;
 };
 
 // Copies in as many ranges as `db` has threads (whole row groups each) and returns the
-// rows written; nullopt, having written nothing, when the file has fewer than two row
-// groups or `db` one thread. `progress` follows the first range. A failed range fails
-// the copy.
+// rows written; nullopt, having written nothing, when `db` has one thread or the file
+// fewer than two row groups or than `min_rows` rows. `progress` follows the first range.
+// A failed range fails the copy.
 std::optional<int64_t> copyParquetInRanges(Database& db, const RangedCopy& copy,
                                            const Connection::ProgressFn& progress);
 

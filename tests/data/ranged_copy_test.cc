@@ -33,6 +33,12 @@ class RangedCopyTest : public ::testing::Test {
     return testing::readFile(out);
   }
 
+  // A copy of the test file, split however few its rows.
+  RangedCopy copyTo(const std::string& target, const std::string& options,
+                    const std::string& later_options) {
+    return {parquet_, target, options, later_options, /*min_rows=*/0};
+  }
+
   testing::TempDir dir_;
   const std::string parquet_ = dir_ / "in.parquet";
   Database two_threads_{EngineOptions{.threads = 2}};
@@ -42,7 +48,7 @@ TEST_F(RangedCopyTest, CsvAndJsonLinesAreTheBytesOfOneCopy) {
   const std::string csv = "FORMAT CSV, HEADER true, DELIMITER '|'";
   const std::string target = dir_ / "ranged.csv";
   auto rows = copyParquetInRanges(
-      two_threads_, {parquet_, target, csv, "FORMAT CSV, HEADER false, DELIMITER '|'"}, nullptr);
+      two_threads_, copyTo(target, csv, "FORMAT CSV, HEADER false, DELIMITER '|'"), nullptr);
   ASSERT_EQ(rows, 5500);
   const std::string written = testing::readFile(target);
   EXPECT_EQ(written, oneCopy(csv));
@@ -50,33 +56,36 @@ TEST_F(RangedCopyTest, CsvAndJsonLinesAreTheBytesOfOneCopy) {
   EXPECT_EQ(written.find("id|name", 1), std::string::npos);  // one header
 
   const std::string jsonl = dir_ / "ranged.jsonl";
-  EXPECT_EQ(
-      copyParquetInRanges(two_threads_, {parquet_, jsonl, "FORMAT JSON", "FORMAT JSON"}, nullptr),
-      5500);
+  EXPECT_EQ(copyParquetInRanges(two_threads_, copyTo(jsonl, "FORMAT JSON", "FORMAT JSON"), nullptr),
+            5500);
   EXPECT_EQ(testing::readFile(jsonl), oneCopy("FORMAT JSON"));
   // Nothing but the target is left behind.
   EXPECT_FALSE(std::filesystem::exists(target + ".range1"));
 }
 
 TEST_F(RangedCopyTest, DeclinesWhatItCannotSplit) {
-  const RangedCopy copy{parquet_, dir_ / "out.csv", "FORMAT CSV", "FORMAT CSV, HEADER false"};
+  RangedCopy copy = copyTo(dir_ / "out.csv", "FORMAT CSV", "FORMAT CSV, HEADER false");
   Database one_thread(EngineOptions{.threads = 1});
   EXPECT_EQ(copyParquetInRanges(one_thread, copy, nullptr), std::nullopt);
+  copy.min_rows = 5501;  // one more than the file has
+  EXPECT_EQ(copyParquetInRanges(two_threads_, copy, nullptr), std::nullopt);
+  copy.min_rows = 0;
 
   const std::string one_group = dir_ / "one_group.parquet";
   Connection(two_threads_)
       .query("COPY (SELECT * FROM range(10) t(i)) TO " + sqlLiteral(one_group) +
              " (FORMAT PARQUET)");
-  EXPECT_EQ(copyParquetInRanges(
-                two_threads_, {one_group, copy.target, copy.options, copy.later_options}, nullptr),
-            std::nullopt);
+  EXPECT_EQ(
+      copyParquetInRanges(two_threads_,
+                          {one_group, copy.target, copy.options, copy.later_options, 0}, nullptr),
+      std::nullopt);
 
   const std::string clash = dir_ / "clash.parquet";
   Connection(two_threads_)
       .query("COPY (SELECT i AS file_row_number FROM range(3000) t(i)) TO " + sqlLiteral(clash) +
              " (FORMAT PARQUET, ROW_GROUP_SIZE 1000)");
   EXPECT_EQ(copyParquetInRanges(two_threads_,
-                                {clash, copy.target, copy.options, copy.later_options}, nullptr),
+                                {clash, copy.target, copy.options, copy.later_options, 0}, nullptr),
             std::nullopt);
   EXPECT_FALSE(std::filesystem::exists(copy.target));
 }
@@ -84,8 +93,8 @@ TEST_F(RangedCopyTest, DeclinesWhatItCannotSplit) {
 TEST_F(RangedCopyTest, AFailedRangeFailsTheCopy) {
   const std::string nowhere = dir_ / "missing-folder/out.csv";
   EXPECT_THROW(
-      copyParquetInRanges(two_threads_,
-                          {parquet_, nowhere, "FORMAT CSV", "FORMAT CSV, HEADER false"}, nullptr),
+      copyParquetInRanges(two_threads_, copyTo(nowhere, "FORMAT CSV", "FORMAT CSV, HEADER false"),
+                          nullptr),
       Error);
 }
 
