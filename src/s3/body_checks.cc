@@ -57,8 +57,8 @@ lake::StoredHeaders claimedChecksums(const http::Request& req) {
 // as aws-chunked trailers (BadDigest, InvalidDigest); returns the checksums, to be stored
 // and returned.
 lake::StoredHeaders verifyDigests(const http::Request& req, const VerifiedRequest& verified,
-                                  const std::string& body) {
-  if (auto md5 = contentMd5Hex(req); md5 && *md5 != core::md5Hex(body)) throw badMd5();
+                                  const std::string& body, const std::string& body_md5) {
+  if (auto md5 = contentMd5Hex(req); md5 && *md5 != body_md5) throw badMd5();
   lake::StoredHeaders checksums = claimedChecksums(req);
   if (verified.chunked)
     for (const auto& [k, v] : verified.chunked->trailers)

@@ -17,10 +17,11 @@ namespace sluice::s3 {
 // The x-amz-checksum-* values a request's headers claim for its body, by lower-case name.
 lake::StoredHeaders claimedChecksums(const http::Request& request);
 
-// Checks a whole body against Content-MD5 and the x-amz-checksum-* values sent as headers
-// or as aws-chunked trailers; returns the checksums, to be stored and returned.
+// Checks a whole body, whose hex MD5 is `body_md5`, against Content-MD5 and the
+// x-amz-checksum-* values sent as headers or as aws-chunked trailers; returns the
+// checksums, to be stored and returned.
 lake::StoredHeaders verifyDigests(const http::Request& request, const VerifiedRequest& verified,
-                                  const std::string& body);
+                                  const std::string& body, const std::string& body_md5);
 
 // Which requests S3Server reads as they arrive instead of whole: PUTs of objects and of
 // parts over 8 MiB (aws-chunked ones by their decoded length) whose signature does not

@@ -119,17 +119,22 @@ const std::string& StagedFile::close() {
   return path_;
 }
 
-PartWriter::PartWriter(std::string path, int number, const core::Clock& clock)
-    : path_(std::move(path)), number_(number), clock_(clock), file_(temporaryBeside(path_)) {}
+PartWriter::PartWriter(std::string path, int number, const core::Clock& clock,
+                       std::optional<std::string> known_md5)
+    : path_(std::move(path)),
+      number_(number),
+      clock_(clock),
+      file_(temporaryBeside(path_)),
+      known_md5_(std::move(known_md5)) {}
 
 void PartWriter::write(std::string_view data) {
   file_.write(data);
-  md5_.update(data);
+  if (!known_md5_) md5_.update(data);
   size_ += data.size();
 }
 
 PartInfo PartWriter::commit() {
-  const std::string md5 = md5_.finishHex();
+  const std::string md5 = known_md5_ ? *known_md5_ : md5_.finishHex();
   fs::rename(file_.close(), path_);
   writeAtomically(path_ + ".md5", md5);  // the part is listed from here on
   return {number_, md5, size_, clock_.now()};
@@ -137,11 +142,12 @@ PartInfo PartWriter::commit() {
 
 std::unique_ptr<PartWriter> MultipartUploads::openPart(const std::string& upload_id,
                                                        const std::string& bucket,
-                                                       const std::string& key, int number) {
+                                                       const std::string& key, int number,
+                                                       std::optional<std::string> known_md5) {
   if (number < 1 || number > 10000)
     throw Error(errc::kInvalidArgument, "part numbers must be 1 to 10000");
   const fs::path dir = uploadDir(upload_id, bucket, key);
-  return std::make_unique<PartWriter>(dir / partName(number), number, clock_);
+  return std::make_unique<PartWriter>(dir / partName(number), number, clock_, std::move(known_md5));
 }
 
 std::unique_ptr<StagedFile> MultipartUploads::stageFile() {
@@ -149,8 +155,9 @@ std::unique_ptr<StagedFile> MultipartUploads::stageFile() {
 }
 
 PartInfo MultipartUploads::uploadPart(const std::string& upload_id, const std::string& bucket,
-                                      const std::string& key, int number, std::string_view data) {
-  auto part = openPart(upload_id, bucket, key, number);
+                                      const std::string& key, int number, std::string_view data,
+                                      const std::string& md5) {
+  auto part = openPart(upload_id, bucket, key, number, md5);
   part->write(data);
   return part->commit();
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,10 @@ class StagedFile {
 // and a writer destroyed uncommitted leaves nothing behind.
 class PartWriter {
  public:
-  PartWriter(std::string path, int number, const core::Clock& clock);
+  // With `known_md5` (hex), the part's MD5 as its caller took it; otherwise it is hashed
+  // as it is written.
+  PartWriter(std::string path, int number, const core::Clock& clock,
+             std::optional<std::string> known_md5 = std::nullopt);
   void write(std::string_view data);
   PartInfo commit();
 
@@ -63,6 +67,7 @@ class PartWriter {
   int number_;
   const core::Clock& clock_;
   StagedFile file_;
+  std::optional<std::string> known_md5_;
   core::Md5 md5_;
   uint64_t size_ = 0;
 };
@@ -74,11 +79,14 @@ class MultipartUploads {
 
   std::string create(const std::string& bucket, const std::string& key,
                      const lake::PutOptions& options);
+  // A whole part whose hex MD5 (its ETag) the caller has taken.
   PartInfo uploadPart(const std::string& upload_id, const std::string& bucket,
-                      const std::string& key, int number, std::string_view data);
+                      const std::string& key, int number, std::string_view data,
+                      const std::string& md5);
   // The same for a part whose bytes arrive in pieces.
   std::unique_ptr<PartWriter> openPart(const std::string& upload_id, const std::string& bucket,
-                                       const std::string& key, int number);
+                                       const std::string& key, int number,
+                                       std::optional<std::string> known_md5 = std::nullopt);
   // A new file in the staging folder (for a body that must be whole before it is stored).
   std::unique_ptr<StagedFile> stageFile();
   // Checks the list (ascending part numbers, known parts with matching ETags, every part

@@ -338,7 +338,9 @@ void S3Server::handle(const http::Request& req, http::Response& res) {
       if (req.body_source) {
         info = putStreamed(req, route.bucket, route.key, opts, verified);
       } else {
-        for (const auto& [k, v] : verifyDigests(req, verified, body)) opts.headers[k] = v;
+        opts.etag = core::md5Hex(body);  // hashed once, for the ETag and any Content-MD5
+        for (const auto& [k, v] : verifyDigests(req, verified, body, *opts.etag))
+          opts.headers[k] = v;
         info = lake_.put(route.bucket, route.key, body, opts);
       }
       res.setHeader("ETag", etagHeader(info.etag));
@@ -539,8 +541,9 @@ bool S3Server::handleMultipart(const http::Request& req, http::Response& res,
       checksums = receiveStreamedBody(req, verified, [&](std::string_view b) { writer->write(b); });
       part = writer->commit();
     } else {
-      checksums = verifyDigests(req, verified, body);
-      part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), body);
+      const std::string md5 = core::md5Hex(body);
+      checksums = verifyDigests(req, verified, body, md5);
+      part = multipart_->uploadPart(*upload_id, bucket, key, std::stoi(*number), body, md5);
     }
     res.setHeader("ETag", etagHeader(part.etag));
     for (const auto& [k, v] : checksums) res.setHeader(k, v);
