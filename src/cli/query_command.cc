@@ -53,7 +53,11 @@ void addQueryCommand(CLI::App& app, CliContext& ctx) {
       std::string last = resolved.statements.back();
       if (*max_rows > 0 && isQuery(last))
         last = "SELECT * FROM (" + last + ") LIMIT " + std::to_string(*max_rows);
-      data::writeResult(conn.query(last), data::parseResultFormat(*format), ctx.out);
+      const data::ResultFormat result_format = data::parseResultFormat(*format);
+      if (isQuery(last))
+        data::streamResult(conn, last, result_format, ctx.out);
+      else
+        data::writeResult(conn.query(last), result_format, ctx.out);
     } catch (const Error& e) {
       throw Error(e.code(), resolved.describe(e.what()));
     }

@@ -29,8 +29,8 @@ core::Cancellation::Registration interruptible(duckdb_connection conn) {
   return registration;
 }
 
-std::string typeName(duckdb_result* res, idx_t col) {
-  duckdb_logical_type t = duckdb_column_logical_type(res, col);
+// The name of a logical type, which it destroys.
+std::string typeName(duckdb_logical_type t) {
   char* s = duckdb_logical_type_get_alias(t);
   std::string name;
   if (s) {
@@ -132,6 +132,10 @@ std::string typeName(duckdb_result* res, idx_t col) {
   return name;
 }
 
+std::string typeName(duckdb_result* res, idx_t col) {
+  return typeName(duckdb_column_logical_type(res, col));
+}
+
 }  // namespace
 
 struct QueryResultAccess {
@@ -165,9 +169,11 @@ static void fillResult(duckdb_result* res, std::vector<QueryResult::Column>& col
 }
 
 json QueryResult::cellJson(size_t row, size_t col) const {
-  const auto& v = rows_[row][col];
+  return data::cellJson(columns_[col].type, rows_[row][col]);
+}
+
+json cellJson(const std::string& t, const std::optional<std::string>& v) {
   if (!v) return nullptr;
-  const std::string& t = columns_[col].type;
   if (t == "BOOLEAN") return *v == "true";
   bool integral = t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" ||
                   t == "UTINYINT" || t == "USMALLINT" || t == "UINTEGER" || t == "UBIGINT" ||
@@ -232,6 +238,74 @@ static QueryResult takeResult(duckdb_state state, duckdb_result& res) {
   fillResult(&res, QueryResultAccess::columns(out), QueryResultAccess::rows(out));
   duckdb_destroy_result(&res);
   return out;
+}
+
+void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns,
+                             const RowFn& on_row) {
+  auto interrupt = interruptible(conn_);
+  const auto prepare = [&](const std::string& text) {
+    duckdb_prepared_statement st;
+    if (duckdb_prepare(conn_, text.c_str(), &st) != DuckDBSuccess) {
+      const char* e = duckdb_prepare_error(st);
+      std::string msg = e ? e : "cannot prepare the query";
+      duckdb_destroy_prepare(&st);
+      queryError(msg);
+    }
+    return st;
+  };
+  // The query's own column names and types; its rows then come cast to text by DuckDB as
+  // it streams them (the same text a QueryResult holds).
+  duckdb_prepared_statement st = prepare(sql);
+  std::vector<QueryResult::Column> columns;
+  for (idx_t c = 0; c < duckdb_prepared_statement_column_count(st); c++) {
+    const char* name = duckdb_prepared_statement_column_name(st, c);
+    columns.push_back(
+        {name ? name : "", typeName(duckdb_prepared_statement_column_logical_type(st, c))});
+    duckdb_free(const_cast<char*>(name));
+  }
+  duckdb_destroy_prepare(&st);
+  st = prepare("SELECT COLUMNS(*)::VARCHAR FROM (" + sql + ")");
+  duckdb_pending_result pending;
+  duckdb_result res;
+  const bool started = duckdb_pending_prepared_streaming(st, &pending) == DuckDBSuccess;
+  duckdb_destroy_prepare(&st);
+  if (!started) {
+    std::string msg =
+        duckdb_pending_error(pending) ? duckdb_pending_error(pending) : "query failed";
+    duckdb_destroy_pending(&pending);
+    queryError(msg);
+  }
+  const duckdb_state state = duckdb_execute_pending(pending, &res);
+  duckdb_destroy_pending(&pending);
+  if (state != DuckDBSuccess) takeResult(state, res);  // throws with DuckDB's message
+  on_columns(columns);
+  std::vector<std::optional<std::string>> row(columns.size());
+  while (duckdb_data_chunk chunk = duckdb_fetch_chunk(res)) {
+    const idx_t n = duckdb_data_chunk_get_size(chunk);
+    std::vector<duckdb_string_t*> text(columns.size());
+    std::vector<uint64_t*> valid(columns.size());
+    for (idx_t c = 0; c < columns.size(); c++) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
+      text[c] = static_cast<duckdb_string_t*>(duckdb_vector_get_data(v));
+      valid[c] = duckdb_vector_get_validity(v);
+    }
+    for (idx_t r = 0; r < n; r++) {
+      for (idx_t c = 0; c < columns.size(); c++) {
+        if (valid[c] && !duckdb_validity_row_is_valid(valid[c], r)) {
+          row[c].reset();
+          continue;
+        }
+        uint32_t length = duckdb_string_t_length(text[c][r]);
+        row[c].emplace(duckdb_string_t_data(&text[c][r]), length);
+      }
+      on_row(row);
+    }
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  const char* error = duckdb_result_error(&res);
+  std::string msg = error ? error : "";
+  duckdb_destroy_result(&res);
+  if (!msg.empty()) queryError(msg);
 }
 
 QueryResult Connection::query(const std::string& sql) {

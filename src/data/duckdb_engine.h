@@ -43,6 +43,10 @@ class QueryResult {
   std::vector<std::vector<std::optional<std::string>>> rows_;
 };
 
+// A value of a column of type `type` (DuckDB's name) as JSON: numbers and booleans typed,
+// other values as text, NULL as null.
+nlohmann::json cellJson(const std::string& type, const std::optional<std::string>& value);
+
 class Database {
  public:
   explicit Database(const EngineOptions& options = {});
@@ -75,6 +79,12 @@ class Connection {
   using ProgressFn = std::function<void(double percent)>;
   QueryResult query(const std::string& sql, const ProgressFn& progress, double quiet_seconds = 2.0);
   PreparedStatement prepare(const std::string& sql);
+  // Runs one statement that returns rows (a SELECT and the like) and hands them to `row`
+  // one by one as DuckDB streams them, after `columns` with their names and types; values
+  // are text as in a QueryResult. Memory stays flat however many rows there are.
+  using ColumnsFn = std::function<void(const std::vector<QueryResult::Column>&)>;
+  using RowFn = std::function<void(const std::vector<std::optional<std::string>>&)>;
+  void streamQuery(const std::string& sql, const ColumnsFn& columns, const RowFn& row);
   _duckdb_connection* handle() { return conn_; }
   Database& database() { return db_; }
 

@@ -40,16 +40,15 @@ std::string csvField(const std::string& s) {
   return out + "\"";
 }
 
-void writeTable(const QueryResult& r, std::ostream& out) {
-  const auto& cols = r.columns();
+using Rows = std::vector<std::vector<std::optional<std::string>>>;
+
+void writeTable(const std::vector<QueryResult::Column>& cols, const Rows& rows, std::ostream& out) {
   std::vector<size_t> width(cols.size());
   for (size_t c = 0; c < cols.size(); c++) width[c] = displayWidth(cols[c].name);
   const std::string null_text = "NULL";
-  for (size_t row = 0; row < r.rowCount(); row++)
-    for (size_t c = 0; c < cols.size(); c++) {
-      const auto& v = r.cell(row, c);
-      width[c] = std::max(width[c], displayWidth(v ? *v : null_text));
-    }
+  for (const auto& row : rows)
+    for (size_t c = 0; c < cols.size(); c++)
+      width[c] = std::max(width[c], displayWidth(row[c] ? *row[c] : null_text));
   auto pad = [&](const std::string& s, size_t w, bool right) {
     std::string fill(w - std::min(w, displayWidth(s)), ' ');
     out << (right ? fill + s : s + fill);
@@ -64,46 +63,101 @@ void writeTable(const QueryResult& r, std::ostream& out) {
   }
   out << '\n';
   rule();
-  for (size_t row = 0; row < r.rowCount(); row++) {
+  for (const auto& row : rows) {
     for (size_t c = 0; c < cols.size(); c++) {
       out << (c ? " | " : "");
-      const auto& v = r.cell(row, c);
-      pad(v ? *v : null_text, width[c], isNumericType(cols[c].type));
+      pad(row[c] ? *row[c] : null_text, width[c], isNumericType(cols[c].type));
     }
     out << '\n';
   }
-  out << "(" << r.rowCount() << (r.rowCount() == 1 ? " row)" : " rows)") << '\n';
+  out << "(" << rows.size() << (rows.size() == 1 ? " row)" : " rows)") << '\n';
 }
 
 }  // namespace
 
-void writeResult(const QueryResult& r, ResultFormat format, std::ostream& out) {
-  switch (format) {
-    case ResultFormat::kTable:
-      writeTable(r, out);
-      break;
-    case ResultFormat::kCsv:
-      for (size_t c = 0; c < r.columns().size(); c++)
-        out << (c ? "," : "") << csvField(r.columns()[c].name);
-      out << '\n';
-      for (size_t row = 0; row < r.rowCount(); row++) {
-        for (size_t c = 0; c < r.columns().size(); c++) {
-          const auto& v = r.cell(row, c);
-          out << (c ? "," : "") << (v ? csvField(*v) : "");
-        }
-        out << '\n';
-      }
-      break;
-    case ResultFormat::kJson: {
-      nlohmann::json arr = nlohmann::json::array();
-      for (size_t row = 0; row < r.rowCount(); row++) arr.push_back(r.rowJson(row));
-      out << arr.dump(2) << '\n';
-      break;
+namespace {
+
+// CSV, JSON and JSON lines, written a row at a time, so a streamed query needs no more
+// than one row in memory.
+class RowWriter {
+ public:
+  RowWriter(ResultFormat format, std::ostream& out) : format_(format), out_(out) {}
+
+  void columns(const std::vector<QueryResult::Column>& columns) {
+    columns_ = columns;
+    if (format_ == ResultFormat::kCsv) {
+      for (size_t c = 0; c < columns_.size(); c++)
+        out_ << (c ? "," : "") << csvField(columns_[c].name);
+      out_ << '\n';
+    } else if (format_ == ResultFormat::kJson) {
+      out_ << '[';
     }
-    case ResultFormat::kJsonLines:
-      for (size_t row = 0; row < r.rowCount(); row++) out << r.rowJson(row).dump() << '\n';
-      break;
   }
+
+  void row(const std::vector<std::optional<std::string>>& values) {
+    if (format_ == ResultFormat::kCsv) {
+      for (size_t c = 0; c < values.size(); c++)
+        out_ << (c ? "," : "") << (values[c] ? csvField(*values[c]) : "");
+      out_ << '\n';
+      return;
+    }
+    nlohmann::json obj = nlohmann::json::object();
+    for (size_t c = 0; c < values.size(); c++)
+      obj[columns_[c].name] = cellJson(columns_[c].type, values[c]);
+    if (format_ == ResultFormat::kJsonLines) {
+      out_ << obj.dump() << '\n';
+    } else {  // an array, indented as nlohmann's dump(2) would
+      std::string item = obj.dump(2);
+      for (size_t at = item.find('\n'); at != std::string::npos; at = item.find('\n', at + 3))
+        item.replace(at, 1, "\n  ");
+      out_ << (rows_ ? ",\n  " : "\n  ") << item;
+    }
+    rows_++;
+  }
+
+  void end() {
+    if (format_ == ResultFormat::kJson) out_ << (rows_ ? "\n]\n" : "]\n");
+  }
+
+ private:
+  ResultFormat format_;
+  std::ostream& out_;
+  std::vector<QueryResult::Column> columns_;
+  size_t rows_ = 0;
+};
+
+}  // namespace
+
+void writeResult(const QueryResult& r, ResultFormat format, std::ostream& out) {
+  Rows rows(r.rowCount(), std::vector<std::optional<std::string>>(r.columns().size()));
+  for (size_t row = 0; row < rows.size(); row++)
+    for (size_t c = 0; c < r.columns().size(); c++) rows[row][c] = r.cell(row, c);
+  if (format == ResultFormat::kTable) {
+    writeTable(r.columns(), rows, out);
+    return;
+  }
+  RowWriter writer(format, out);
+  writer.columns(r.columns());
+  for (const auto& row : rows) writer.row(row);
+  writer.end();
+}
+
+void streamResult(Connection& conn, const std::string& sql, ResultFormat format,
+                  std::ostream& out) {
+  if (format == ResultFormat::kTable) {  // its column widths need every row first
+    std::vector<QueryResult::Column> columns;
+    Rows rows;
+    conn.streamQuery(
+        sql, [&](const std::vector<QueryResult::Column>& c) { columns = c; },
+        [&](const std::vector<std::optional<std::string>>& values) { rows.push_back(values); });
+    writeTable(columns, rows, out);
+    return;
+  }
+  RowWriter writer(format, out);
+  conn.streamQuery(
+      sql, [&](const std::vector<QueryResult::Column>& columns) { writer.columns(columns); },
+      [&](const std::vector<std::optional<std::string>>& values) { writer.row(values); });
+  writer.end();
 }
 
 }  // namespace sluice::data

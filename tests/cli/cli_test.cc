@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -258,6 +259,21 @@ TEST_F(CliTest, BinaryReportsFailuresOnStderr) {
   EXPECT_EQ(testing::readFile(dir_ / "out"), "");
   EXPECT_EQ(runBinary("lake frobnicate"), 2);
   EXPECT_EQ(runBinary("--help"), 0);
+}
+
+// Query results in CSV stream out as DuckDB produces them: three million rows leave the
+// command's memory where a small query does (613 MiB when they were collected first).
+TEST_F(CliTest, LargeQueryResultsStreamOut) {
+  ASSERT_EQ(runBinary("query --format csv \"SELECT i AS n, 'row ' || i AS label FROM "
+                      "range(3000000) t(i)\""),
+            0);
+  const std::string out = testing::readFile(dir_ / "out");
+  EXPECT_EQ(out.substr(0, 23), "n,label\n0,row 0\n1,row 1");
+  EXPECT_EQ(out.substr(out.size() - 21), "\n2999999,row 2999999\n");
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 3000001);
+  struct rusage children {};
+  ::getrusage(RUSAGE_CHILDREN, &children);
+  EXPECT_LT(children.ru_maxrss, 128 * 1024) << "KiB at the peak of the command";
 }
 
 // Objects go through put, get and cp in pieces: a 96 MiB file leaves the command's memory

@@ -11,6 +11,12 @@
 namespace sluice::data {
 namespace {
 
+EngineOptions threads(int n) {
+  EngineOptions options;
+  options.threads = n;
+  return options;
+}
+
 class RangedCopyTest : public ::testing::Test {
  protected:
   // 5,500 rows in row groups of 1,000 (the last one short), with values that need quoting,
@@ -41,7 +47,7 @@ class RangedCopyTest : public ::testing::Test {
 
   testing::TempDir dir_;
   const std::string parquet_ = dir_ / "in.parquet";
-  Database two_threads_{EngineOptions{.threads = 2}};
+  Database two_threads_{threads(2)};
 };
 
 TEST_F(RangedCopyTest, CsvAndJsonLinesAreTheBytesOfOneCopy) {
@@ -65,7 +71,7 @@ TEST_F(RangedCopyTest, CsvAndJsonLinesAreTheBytesOfOneCopy) {
 
 TEST_F(RangedCopyTest, DeclinesWhatItCannotSplit) {
   RangedCopy copy = copyTo(dir_ / "out.csv", "FORMAT CSV", "FORMAT CSV, HEADER false");
-  Database one_thread(EngineOptions{.threads = 1});
+  Database one_thread(threads(1));
   EXPECT_EQ(copyParquetInRanges(one_thread, copy, nullptr), std::nullopt);
   copy.min_rows = 5501;  // one more than the file has
   EXPECT_EQ(copyParquetInRanges(two_threads_, copy, nullptr), std::nullopt);

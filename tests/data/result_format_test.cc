@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "core/error.h"
 #include "data/duckdb_engine.h"
 
 namespace sluice::data {
@@ -38,6 +39,51 @@ TEST(ResultFormat, JsonLinesAreTyped) {
   EXPECT_EQ(render(kSql, ResultFormat::kJsonLines),
             "{\"n\":12,\"note\":\"a,b\",\"region\":\"north\"}\n"
             "{\"n\":null,\"note\":\"say \\\"hi\\\"\",\"region\":\"süd\"}\n");
+}
+
+// Streamed rows print exactly what collected ones do, for every type's text and typing,
+// NULLs, quoting, and no rows at all.
+TEST(ResultFormat, StreamedResultsPrintWhatCollectedOnesDo) {
+  Database db;
+  Connection conn(db);
+  const std::string sql =
+      "SELECT i AS id, CASE WHEN i % 3 = 0 THEN NULL ELSE 'x,\"' || i || chr(10) || 'y' END AS "
+      "text, i * 1.25 AS real, (i * 7)::DECIMAL(10, 2) AS money, i % 2 = 0 AS even, DATE "
+      "'2025-01-01' + i::INTEGER AS day FROM range(2500) t(i) ORDER BY i DESC";
+  for (ResultFormat f :
+       {ResultFormat::kCsv, ResultFormat::kJson, ResultFormat::kJsonLines, ResultFormat::kTable}) {
+    for (const std::string& query : {sql, std::string("SELECT 1 AS one WHERE false")}) {
+      std::ostringstream collected, streamed;
+      writeResult(conn.query(query), f, collected);
+      streamResult(conn, query, f, streamed);
+      EXPECT_TRUE(streamed.str() == collected.str()) << static_cast<int>(f) << " " << query;
+    }
+  }
+  EXPECT_EQ(render("SELECT 1 AS one WHERE false", ResultFormat::kJson), "[]\n");
+}
+
+// Lists and structs print as DuckDB writes them (a collected result held them empty).
+TEST(ResultFormat, StreamedNestedValuesKeepTheirText) {
+  Database db;
+  Connection conn(db);
+  std::ostringstream csv, table;
+  streamResult(conn, "SELECT [1, 2] AS l, {'k': 'v'} AS s", ResultFormat::kCsv, csv);
+  EXPECT_EQ(csv.str(), "l,s\n\"[1, 2]\",{'k': v}\n");
+  streamResult(conn, "SELECT [1, 2] AS l", ResultFormat::kTable, table);
+  EXPECT_EQ(table.str(), "l     \n------\n[1, 2]\n(1 row)\n");
+}
+
+TEST(ResultFormat, AStreamedQueryThatFailsSaysWhy) {
+  Database db;
+  Connection conn(db);
+  std::ostringstream out;
+  try {
+    streamResult(conn, "SELECT nope FROM range(3)", ResultFormat::kCsv, out);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(out.str(), "");
 }
 
 }  // namespace
