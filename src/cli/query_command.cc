@@ -52,7 +52,7 @@ void addQueryCommand(CLI::App& app, CliContext& ctx) {
         conn.query(resolved.statements[i]);
       std::string last = resolved.statements.back();
       if (*max_rows > 0 && isQuery(last))
-        last = "SELECT * FROM (" + last + ") LIMIT " + std::to_string(*max_rows);
+        last = "SELECT * FROM (" + last + "\n) LIMIT " + std::to_string(*max_rows);
       const data::ResultFormat result_format = data::parseResultFormat(*format);
       if (isQuery(last))
         data::streamResult(conn, last, result_format, ctx.out);

@@ -264,7 +264,7 @@ void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns
     duckdb_free(const_cast<char*>(name));
   }
   duckdb_destroy_prepare(&st);
-  st = prepare("SELECT COLUMNS(*)::VARCHAR FROM (" + sql + ")");
+  st = prepare("SELECT COLUMNS(*)::VARCHAR FROM (" + sql + "\n)");  // \n ends a -- comment
   duckdb_pending_result pending;
   duckdb_result res;
   const bool started = duckdb_pending_prepared_streaming(st, &pending) == DuckDBSuccess;

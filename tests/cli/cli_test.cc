@@ -156,8 +156,8 @@ TEST_F(CliTest, CatalogCrawlThenQueryByNameWithRowLimit) {
   EXPECT_EQ(run({"catalog", "show", "processed.sales"}).out,
             "processed.sales  csv  lake://processed/sales/  (crawled)\n  region VARCHAR\n  amount "
             "BIGINT\n");
-  EXPECT_EQ(run({"query", "SELECT region FROM processed.sales ORDER BY amount DESC", "--format",
-                 "csv", "--max-rows", "2"})
+  EXPECT_EQ(run({"query", "SELECT region FROM processed.sales ORDER BY amount DESC -- top two",
+                 "--format", "csv", "--max-rows", "2"})
                 .out,
             "region\nnorth\nsouth\n");
   // Several statements: the last one's rows are printed.

@@ -73,6 +73,14 @@ TEST(ResultFormat, StreamedNestedValuesKeepTheirText) {
   EXPECT_EQ(table.str(), "l     \n------\n[1, 2]\n(1 row)\n");
 }
 
+TEST(ResultFormat, AStreamedQueryMayEndInAComment) {
+  Database db;
+  Connection conn(db);
+  std::ostringstream out;
+  streamResult(conn, "SELECT 1 AS x -- the answer", ResultFormat::kCsv, out);
+  EXPECT_EQ(out.str(), "x\n1\n");
+}
+
 TEST(ResultFormat, AStreamedQueryThatFailsSaysWhy) {
   Database db;
   Connection conn(db);
