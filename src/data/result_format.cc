@@ -73,10 +73,6 @@ void writeTable(const std::vector<QueryResult::Column>& cols, const Rows& rows, 
   out << "(" << rows.size() << (rows.size() == 1 ? " row)" : " rows)") << '\n';
 }
 
-}  // namespace
-
-namespace {
-
 // CSV, JSON and JSON lines, written a row at a time, so a streamed query needs no more
 // than one row in memory.
 class RowWriter {
