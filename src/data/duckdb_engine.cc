@@ -278,9 +278,20 @@ void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns
   const duckdb_state state = duckdb_execute_pending(pending, &res);
   duckdb_destroy_pending(&pending);
   if (state != DuckDBSuccess) takeResult(state, res);  // throws with DuckDB's message
+  // Freed however this ends, a callback's exception included.
+  struct OwnedResult {
+    duckdb_result& res;
+    ~OwnedResult() { duckdb_destroy_result(&res); }
+  } owned_result{res};
+  struct OwnedChunk {
+    duckdb_data_chunk chunk;
+    ~OwnedChunk() { duckdb_destroy_data_chunk(&chunk); }
+  };
   on_columns(columns);
   std::vector<std::optional<std::string>> row(columns.size());
-  while (duckdb_data_chunk chunk = duckdb_fetch_chunk(res)) {
+  while (duckdb_data_chunk fetched = duckdb_fetch_chunk(res)) {
+    OwnedChunk owned{fetched};
+    duckdb_data_chunk chunk = owned.chunk;
     const idx_t n = duckdb_data_chunk_get_size(chunk);
     std::vector<duckdb_string_t*> text(columns.size());
     std::vector<uint64_t*> valid(columns.size());
@@ -300,12 +311,8 @@ void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns
       }
       on_row(row);
     }
-    duckdb_destroy_data_chunk(&chunk);
   }
-  const char* error = duckdb_result_error(&res);
-  std::string msg = error ? error : "";
-  duckdb_destroy_result(&res);
-  if (!msg.empty()) queryError(msg);
+  if (const char* error = duckdb_result_error(&res); error && *error) queryError(error);
 }
 
 QueryResult Connection::query(const std::string& sql) {
