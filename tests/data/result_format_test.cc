@@ -62,36 +62,33 @@ TEST(ResultFormat, StreamedResultsPrintWhatCollectedOnesDo) {
   EXPECT_EQ(render("SELECT 1 AS one WHERE false", ResultFormat::kJson), "[]\n");
 }
 
-// Lists and structs print as DuckDB writes them (a collected result held them empty).
-TEST(ResultFormat, StreamedNestedValuesKeepTheirText) {
+std::string streamed(const std::string& sql, ResultFormat f) {
   Database db;
   Connection conn(db);
-  std::ostringstream csv, table;
-  streamResult(conn, "SELECT [1, 2] AS l, {'k': 'v'} AS s", ResultFormat::kCsv, csv);
-  EXPECT_EQ(csv.str(), "l,s\n\"[1, 2]\",{'k': v}\n");
-  streamResult(conn, "SELECT [1, 2] AS l", ResultFormat::kTable, table);
-  EXPECT_EQ(table.str(), "l     \n------\n[1, 2]\n(1 row)\n");
+  std::ostringstream out;
+  streamResult(conn, sql, f, out);
+  return out.str();
+}
+
+// Lists and structs print as DuckDB writes them (a collected result held them empty).
+TEST(ResultFormat, StreamedNestedValuesKeepTheirText) {
+  EXPECT_EQ(streamed("SELECT [1, 2] AS l, {'k': 'v'} AS s", ResultFormat::kCsv),
+            "l,s\n\"[1, 2]\",{'k': v}\n");
+  EXPECT_EQ(streamed("SELECT [1, 2] AS l", ResultFormat::kTable),
+            "l     \n------\n[1, 2]\n(1 row)\n");
 }
 
 TEST(ResultFormat, AStreamedQueryMayEndInAComment) {
-  Database db;
-  Connection conn(db);
-  std::ostringstream out;
-  streamResult(conn, "SELECT 1 AS x -- the answer", ResultFormat::kCsv, out);
-  EXPECT_EQ(out.str(), "x\n1\n");
+  EXPECT_EQ(streamed("SELECT 1 AS x -- the answer", ResultFormat::kCsv), "x\n1\n");
 }
 
 TEST(ResultFormat, AStreamedQueryThatFailsSaysWhy) {
-  Database db;
-  Connection conn(db);
-  std::ostringstream out;
   try {
-    streamResult(conn, "SELECT nope FROM range(3)", ResultFormat::kCsv, out);
+    streamed("SELECT nope FROM range(3)", ResultFormat::kCsv);
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(out.str(), "");
 }
 
 }  // namespace
