@@ -24,36 +24,23 @@ lake::ByteRange parseRange(const std::string& text) {
   return *r;
 }
 
-// Objects go through in pieces of this size, so memory stays flat however large they are.
-constexpr size_t kPiece = 1 << 20;
-
 // Streams a local file, or standard input for "-", into the lake.
 lake::ObjectInfo upload(lake::ObjectStore& store, const std::string& bucket, const std::string& key,
                         const std::string& path, const lake::PutOptions& options = {}) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) throw Error(errc::kIo, "cannot read local file '" + path + "'");
-    in = &file;
-  }
-  auto writer = store.openWriter(bucket, key, options);
-  std::string piece(kPiece, '\0');
-  while (in->read(piece.data(), static_cast<std::streamsize>(piece.size())) || in->gcount() > 0)
-    writer->write(std::string_view(piece.data(), static_cast<size_t>(in->gcount())));
-  if (in->bad()) throw Error(errc::kIo, "cannot read local file '" + path + "'");
-  return writer->commit();  // only now is the object there
+  if (path == "-") return store.putStream(bucket, key, std::cin, "standard input", options);
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error(errc::kIo, "cannot read local file '" + path + "'");
+  return store.putStream(bucket, key, file, "local file '" + path + "'", options);
 }
 
 // Writes an object, or a range of it, to `out` piece by piece.
 void download(lake::ObjectStore& store, const std::string& bucket, const std::string& key,
               const std::optional<lake::ByteRange>& range, std::ostream& out,
               const std::string& what) {
-  auto reader = store.openReader(bucket, key, range);
-  std::string piece(kPiece, '\0');
-  while (size_t n = reader->read(piece.data(), piece.size()))
-    if (!out.write(piece.data(), static_cast<std::streamsize>(n)))
+  store.openReader(bucket, key, range)->readInPieces([&](std::string_view piece) {
+    if (!out.write(piece.data(), static_cast<std::streamsize>(piece.size())))
       throw Error(errc::kIo, "cannot write " + what);
+  });
 }
 
 // The same into a local file, written beside it and renamed, so it is never seen partial.

@@ -26,7 +26,6 @@ namespace {
 constexpr const char* kMetaAttr = "user.sluice.meta";
 constexpr const char* kCreatedAttr = "user.sluice.created";
 constexpr const char* kDefaultContentType = "application/octet-stream";
-constexpr size_t kCopyChunk = 1 << 20;
 
 using json = nlohmann::json;
 
@@ -525,9 +524,7 @@ ObjectInfo LocalObjectStore::copy(const std::string& src_bucket, const std::stri
                      ? std::optional<std::string>(etag)
                      : std::nullopt;
   auto writer = openWriter(dst_bucket, dst_key, options);
-  std::string buf(kCopyChunk, '\0');
-  while (size_t n = reader->read(buf.data(), buf.size()))
-    writer->write(std::string_view(buf.data(), n));
+  reader->readInPieces([&](std::string_view piece) { writer->write(piece); });
   return writer->commit();
 }
 

@@ -21,6 +21,11 @@ std::string ObjectReader::readAll() {
   return out;
 }
 
+void ObjectReader::readInPieces(const std::function<void(std::string_view)>& piece) {
+  std::string buf(1 << 20, '\0');
+  while (size_t n = read(buf.data(), buf.size())) piece(std::string_view(buf.data(), n));
+}
+
 ObjectInfo ObjectStore::put(const std::string& bucket, const std::string& key,
                             std::string_view data, const PutOptions& options) {
   auto writer = openWriter(bucket, key, options);
@@ -68,16 +73,20 @@ ObjectInfo ObjectStore::putFile(const std::string& bucket, const std::string& ke
                                 const std::string& path, const PutOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(errc::kIo, "cannot read '" + path + "'");
-  auto writer = openWriter(bucket, key, options);
-  std::string buf(1 << 20, '\0');
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (in.gcount() > 0)
-      writer->write(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
-  }
-  ObjectInfo info = writer->commit();
+  ObjectInfo info = putStream(bucket, key, in, "'" + path + "'", options);
   std::remove(path.c_str());
   return info;
+}
+
+ObjectInfo ObjectStore::putStream(const std::string& bucket, const std::string& key,
+                                  std::istream& in, const std::string& what,
+                                  const PutOptions& options) {
+  auto writer = openWriter(bucket, key, options);
+  std::string buf(1 << 20, '\0');
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+    writer->write(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+  if (in.bad()) throw Error(errc::kIo, "cannot read " + what);
+  return writer->commit();  // only now is the object there
 }
 
 void ObjectStore::addListener(ObjectEventListener listener, bool every_phase) {

@@ -4,6 +4,7 @@
 // functions) talks to this interface only.
 #include <atomic>
 #include <functional>
+#include <istream>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +25,9 @@ class ObjectReader {
   // Reads up to `n` bytes of the range; returns 0 once the range is exhausted.
   virtual size_t read(char* buf, size_t n) = 0;
   std::string readAll();
+  // Hands the rest of the range to `piece` 1 MiB at a time, so memory stays flat however
+  // large the object.
+  void readInPieces(const std::function<void(std::string_view)>& piece);
 };
 
 // Receives an object's bytes; nothing is visible until commit() returns. Destroying an
@@ -79,6 +83,10 @@ class ObjectStore {
   // Conveniences over the streaming calls.
   ObjectInfo put(const std::string& bucket, const std::string& key, std::string_view data,
                  const PutOptions& options = {});
+  // Stores everything `in` holds, read 1 MiB at a time; a read error stores nothing and is
+  // Error(Io) naming `what`.
+  ObjectInfo putStream(const std::string& bucket, const std::string& key, std::istream& in,
+                       const std::string& what, const PutOptions& options = {});
   std::string get(const std::string& bucket, const std::string& key,
                   const std::optional<ByteRange>& range = std::nullopt);
   // head(), or nullopt when there is no such object.

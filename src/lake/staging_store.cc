@@ -88,9 +88,9 @@ std::optional<std::string> StagingObjectStore::localPath(const std::string& buck
     {
       auto reader = inner().openReader(bucket, o.key, std::nullopt);
       std::ofstream out(part, std::ios::binary | std::ios::trunc);
-      std::string buf(1 << 20, '\0');
-      while (size_t n = reader->read(buf.data(), buf.size()))
-        out.write(buf.data(), static_cast<std::streamsize>(n));
+      reader->readInPieces([&](std::string_view piece) {
+        out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+      });
       if (!out) throw Error(errc::kIo, "cannot stage lake://" + id + " into " + dir_);
     }
     fs::rename(part, target);

@@ -524,11 +524,10 @@ bool S3Server::handleMultipart(const http::Request& req, http::Response& res,
           throw Error(errc::kInvalidArgument, "x-amz-copy-source-range must be bytes=FIRST-LAST");
       }
       // Piece by piece: a part may be gigabytes.
-      auto reader = lake_.openReader(src.bucket, src.key, range);
       auto writer = multipart_->openPart(*upload_id, bucket, key, std::stoi(*number));
-      std::string piece(1 << 20, '\0');
-      while (size_t n = reader->read(piece.data(), piece.size()))
-        writer->write(std::string_view(piece.data(), n));
+      lake_.openReader(src.bucket, src.key, range)->readInPieces([&](std::string_view piece) {
+        writer->write(piece);
+      });
       const PartInfo part = writer->commit();
       xml("CopyPartResult", "<LastModified>" + core::formatIso8601Ms(part.last_modified) +
                                 "</LastModified><ETag>&quot;" + part.etag + "&quot;</ETag>");
