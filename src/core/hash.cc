@@ -54,6 +54,12 @@ std::string digestHex(const EVP_MD* md, std::string_view data) {
 std::string md5Hex(std::string_view data) { return digestHex(EVP_md5(), data); }
 std::string sha256Hex(std::string_view data) { return digestHex(EVP_sha256(), data); }
 
+std::string multipartEtag(const std::vector<std::string>& part_md5s) {
+  std::string joined;
+  for (const auto& md5 : part_md5s) joined += md5;
+  return md5Hex(joined) + "-" + std::to_string(part_md5s.size());
+}
+
 struct Digest::Impl {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   ~Impl() { EVP_MD_CTX_free(ctx); }
@@ -64,12 +70,6 @@ Digest::Digest(Kind kind) : impl_(std::make_unique<Impl>()) {
                      : kind == Kind::kSha1 ? EVP_sha1()
                                            : EVP_sha256();
   EVP_DigestInit_ex(impl_->ctx, md, nullptr);
-}
-
-std::string multipartEtag(const std::vector<std::string>& part_md5s) {
-  std::string joined;
-  for (const auto& md5 : part_md5s) joined += md5;
-  return md5Hex(joined) + "-" + std::to_string(part_md5s.size());
 }
 Digest::~Digest() = default;
 

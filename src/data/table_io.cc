@@ -296,7 +296,7 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   };
   // Text from one whole Parquet file can be written in row ranges side by side.
   std::optional<int64_t> ranged;
-  if (whole_parquet_input && partition_by.empty() && !headless_options.empty())
+  if (whole_parquet_input && partition_by.empty() && format != "parquet")
     ranged = copyParquetInRanges(conn.database(),
                                  {*whole_parquet_input, target, options, headless_options}, report);
   if (ranged) {
