@@ -240,31 +240,42 @@ static QueryResult takeResult(duckdb_state state, duckdb_result& res) {
   return out;
 }
 
-void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns,
-                             const RowFn& on_row) {
-  auto interrupt = interruptible(conn_);
-  const auto prepare = [&](const std::string& text) {
-    duckdb_prepared_statement st;
-    if (duckdb_prepare(conn_, text.c_str(), &st) != DuckDBSuccess) {
-      const char* e = duckdb_prepare_error(st);
-      std::string msg = e ? e : "cannot prepare the query";
-      duckdb_destroy_prepare(&st);
-      queryError(msg);
-    }
-    return st;
-  };
-  // The query's own column names and types; its rows then come cast to text by DuckDB as
-  // it streams them (the same text a QueryResult holds).
-  duckdb_prepared_statement st = prepare(sql);
-  std::vector<QueryResult::Column> columns;
-  for (idx_t c = 0; c < duckdb_prepared_statement_column_count(st); c++) {
-    const char* name = duckdb_prepared_statement_column_name(st, c);
-    columns.push_back(
-        {name ? name : "", typeName(duckdb_prepared_statement_column_logical_type(st, c))});
-    duckdb_free(const_cast<char*>(name));
+namespace {
+
+StreamedType streamedType(duckdb_logical_type t) {
+  switch (duckdb_get_type_id(t)) {
+    case DUCKDB_TYPE_BOOLEAN:
+      return StreamedType::kBoolean;
+    case DUCKDB_TYPE_TINYINT:
+      return StreamedType::kInt8;
+    case DUCKDB_TYPE_SMALLINT:
+      return StreamedType::kInt16;
+    case DUCKDB_TYPE_INTEGER:
+      return StreamedType::kInt32;
+    case DUCKDB_TYPE_BIGINT:
+      return StreamedType::kInt64;
+    case DUCKDB_TYPE_UTINYINT:
+      return StreamedType::kUInt8;
+    case DUCKDB_TYPE_USMALLINT:
+      return StreamedType::kUInt16;
+    case DUCKDB_TYPE_UINTEGER:
+      return StreamedType::kUInt32;
+    case DUCKDB_TYPE_UBIGINT:
+      return StreamedType::kUInt64;
+    case DUCKDB_TYPE_DOUBLE:
+      return StreamedType::kDouble;
+    case DUCKDB_TYPE_DATE:
+      return StreamedType::kDate;
+    default:
+      return StreamedType::kText;
   }
-  duckdb_destroy_prepare(&st);
-  st = prepare("SELECT COLUMNS(*)::VARCHAR FROM (" + sql + "\n)");  // \n ends a -- comment
+}
+
+static_assert(sizeof(duckdb_string_t) == 16 && sizeof(duckdb_date) == sizeof(int32_t) &&
+              sizeof(bool) == 1);
+
+// Starts `st` as a streaming query and destroys it; throws DuckDB's message on failure.
+duckdb_result startStreaming(duckdb_prepared_statement st) {
   duckdb_pending_result pending;
   duckdb_result res;
   const bool started = duckdb_pending_prepared_streaming(st, &pending) == DuckDBSuccess;
@@ -278,6 +289,44 @@ void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns
   const duckdb_state state = duckdb_execute_pending(pending, &res);
   duckdb_destroy_pending(&pending);
   if (state != DuckDBSuccess) takeResult(state, res);  // throws with DuckDB's message
+  return res;
+}
+
+}  // namespace
+
+void Connection::streamChunks(const std::string& sql, bool as_text,
+                              const StreamedColumnsFn& on_columns, const ChunkFn& on_chunk) {
+  auto interrupt = interruptible(conn_);
+  const auto prepare = [&](const std::string& text) {
+    duckdb_prepared_statement st;
+    if (duckdb_prepare(conn_, text.c_str(), &st) != DuckDBSuccess) {
+      const char* e = duckdb_prepare_error(st);
+      std::string msg = e ? e : "cannot prepare the query";
+      duckdb_destroy_prepare(&st);
+      queryError(msg);
+    }
+    return st;
+  };
+  // The query's own column names and types decide which columns DuckDB casts to text as
+  // it streams them; the columns are renamed by position, as names may repeat.
+  duckdb_prepared_statement st = prepare(sql);
+  std::vector<StreamedColumn> columns;
+  std::string select, renamed;
+  for (idx_t c = 0; c < duckdb_prepared_statement_column_count(st); c++) {
+    const char* name = duckdb_prepared_statement_column_name(st, c);
+    duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(st, c);
+    const StreamedType as = as_text ? StreamedType::kText : streamedType(type);
+    const bool cast = as == StreamedType::kText && duckdb_get_type_id(type) != DUCKDB_TYPE_VARCHAR;
+    columns.push_back({name ? name : "", typeName(type), as});
+    duckdb_free(const_cast<char*>(name));
+    const std::string column = "c" + std::to_string(c);
+    select += (c ? ", " : "") + (cast ? "CAST(" + column + " AS VARCHAR)" : column);
+    renamed += (c ? ", " : "") + column;
+  }
+  duckdb_destroy_prepare(&st);
+  // \n ends a trailing -- comment.
+  duckdb_result res =
+      startStreaming(prepare("SELECT " + select + " FROM (" + sql + "\n) AS t(" + renamed + ")"));
   // Freed however this ends, a callback's exception included.
   struct OwnedResult {
     duckdb_result& res;
@@ -288,31 +337,42 @@ void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns
     ~OwnedChunk() { duckdb_destroy_data_chunk(&chunk); }
   };
   on_columns(columns);
-  std::vector<std::optional<std::string>> row(columns.size());
+  StreamedChunk view;
+  view.columns_.resize(columns.size());
   while (duckdb_data_chunk fetched = duckdb_fetch_chunk(res)) {
     OwnedChunk owned{fetched};
-    duckdb_data_chunk chunk = owned.chunk;
-    const idx_t n = duckdb_data_chunk_get_size(chunk);
-    std::vector<duckdb_string_t*> text(columns.size());
-    std::vector<uint64_t*> valid(columns.size());
+    view.rows_ = duckdb_data_chunk_get_size(owned.chunk);
     for (idx_t c = 0; c < columns.size(); c++) {
-      duckdb_vector v = duckdb_data_chunk_get_vector(chunk, c);
-      text[c] = static_cast<duckdb_string_t*>(duckdb_vector_get_data(v));
-      valid[c] = duckdb_vector_get_validity(v);
+      duckdb_vector v = duckdb_data_chunk_get_vector(owned.chunk, c);
+      view.columns_[c] = {duckdb_vector_get_data(v), duckdb_vector_get_validity(v)};
     }
-    for (idx_t r = 0; r < n; r++) {
-      for (idx_t c = 0; c < columns.size(); c++) {
-        if (valid[c] && !duckdb_validity_row_is_valid(valid[c], r)) {
-          row[c].reset();
-          continue;
-        }
-        uint32_t length = duckdb_string_t_length(text[c][r]);
-        row[c].emplace(duckdb_string_t_data(&text[c][r]), length);
-      }
-      on_row(row);
-    }
+    on_chunk(view);
   }
   if (const char* error = duckdb_result_error(&res); error && *error) queryError(error);
+}
+
+void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns,
+                             const RowFn& on_row) {
+  std::vector<std::optional<std::string>> row;
+  streamChunks(
+      sql, true,
+      [&](const std::vector<StreamedColumn>& columns) {
+        std::vector<QueryResult::Column> named;
+        for (const auto& c : columns) named.push_back({c.name, c.type});
+        row.resize(columns.size());
+        on_columns(named);
+      },
+      [&](const StreamedChunk& chunk) {
+        for (size_t r = 0; r < chunk.rows(); r++) {
+          for (size_t c = 0; c < row.size(); c++) {
+            if (chunk.isNull(c, r))
+              row[c].reset();
+            else
+              row[c].emplace(chunk.text(c, r));
+          }
+          on_row(row);
+        }
+      });
 }
 
 QueryResult Connection::query(const std::string& sql) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "data/streamed_chunk.h"
+
 struct _duckdb_database;
 struct _duckdb_connection;
 struct _duckdb_prepared_statement;
@@ -85,6 +87,14 @@ class Connection {
   using ColumnsFn = std::function<void(const std::vector<QueryResult::Column>&)>;
   using RowFn = std::function<void(const std::vector<std::optional<std::string>>&)>;
   void streamQuery(const std::string& sql, const ColumnsFn& columns, const RowFn& row);
+  // Runs one statement that returns rows and hands them to `chunk` a vector at a time as
+  // DuckDB streams them, after `columns`. With `as_text` every column arrives as text;
+  // otherwise the types StreamedType lists arrive as DuckDB holds them. A chunk's memory
+  // is DuckDB's and lasts until `chunk` returns.
+  using StreamedColumnsFn = std::function<void(const std::vector<StreamedColumn>&)>;
+  using ChunkFn = std::function<void(const StreamedChunk&)>;
+  void streamChunks(const std::string& sql, bool as_text, const StreamedColumnsFn& columns,
+                    const ChunkFn& chunk);
   _duckdb_connection* handle() { return conn_; }
   Database& database() { return db_; }
 
