@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -18,6 +19,9 @@
 namespace sluice::data {
 
 namespace {
+
+// How long a copy runs before it reports progress, as Connection::query's default.
+constexpr std::chrono::duration<double> kQuiet{2.0};
 
 // Consecutive row groups, as [first, end) row numbers, about equal in rows.
 std::vector<std::pair<int64_t, int64_t>> rowRanges(const std::vector<int64_t>& group_rows,
@@ -92,6 +96,7 @@ std::optional<int64_t> copyParquetInRanges(Database& db, const RangedCopy& copy,
   if (!single.temp_directory.empty()) single.temp_directory += "/ranges";
   Database ranged(single);
   core::Cancellation* cancellation = core::Cancellation::current();
+  const auto started = std::chrono::steady_clock::now();
   std::vector<int64_t> rows(ranges.size(), 0);
   std::vector<std::exception_ptr> errors(ranges.size());
   std::vector<std::string> parts(ranges.size());
@@ -102,13 +107,25 @@ std::optional<int64_t> copyParquetInRanges(Database& db, const RangedCopy& copy,
       try {
         core::Cancellation::Scope scope(cancellation);
         Connection c(ranged);
-        const std::string sql = "COPY (SELECT * EXCLUDE (file_row_number) FROM read_parquet(" +
-                                file + ", file_row_number = true) WHERE file_row_number >= " +
+        const std::string sql = "SELECT * EXCLUDE (file_row_number) FROM read_parquet(" + file +
+                                ", file_row_number = true) WHERE file_row_number >= " +
                                 std::to_string(ranges[i].first) + " AND file_row_number < " +
-                                std::to_string(ranges[i].second) + ") TO " + sqlLiteral(parts[i]) +
-                                " (" + (i == 0 ? copy.options : copy.later_options) + ")";
-        auto done = i == 0 && progress ? c.query(sql, progress) : c.query(sql);
-        rows[i] = std::stoll(*done.cell(0, 0));
+                                std::to_string(ranges[i].second);
+        const bool reports = i == 0 && progress;
+        if (copy.csv) {
+          CsvDialect dialect = *copy.csv;
+          dialect.header = dialect.header && i == 0;
+          const int64_t range_rows = ranges[i].second - ranges[i].first;
+          rows[i] = writeCsv(c, sql, dialect, parts[i], [&](int64_t done) {
+            if (reports && std::chrono::steady_clock::now() - started > kQuiet)
+              progress(100.0 * static_cast<double>(done) / static_cast<double>(range_rows));
+          });
+        } else {
+          const std::string to =
+              "COPY (" + sql + ") TO " + sqlLiteral(parts[i]) + " (" + copy.copy_options + ")";
+          auto done = reports ? c.query(to, progress, kQuiet.count()) : c.query(to);
+          rows[i] = std::stoll(*done.cell(0, 0));
+        }
       } catch (...) {
         errors[i] = std::current_exception();
       }

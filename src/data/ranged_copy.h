@@ -11,15 +11,18 @@
 #include <optional>
 #include <string>
 
+#include "data/csv_writer.h"
 #include "data/duckdb_engine.h"
 
 namespace sluice::data {
 
 struct RangedCopy {
-  std::string parquet_path;   // the one file read, every row of it, nothing else
-  std::string target;         // the file written
-  std::string options;        // COPY options for the first range
-  std::string later_options;  // the same without a header, for the others
+  std::string parquet_path;  // the one file read, every row of it, nothing else
+  std::string target;        // the file written
+  // CSV in this dialect (data/csv_writer.h); without one, what COPY writes with
+  // `copy_options`, which must be a format without a header (JSON lines).
+  std::optional<CsvDialect> csv;
+  std::string copy_options;
   // Below this many rows the second database and its connections (about 25 ms) cost more
   // than the ranges save.
   int64_t min_rows = 1'000'000;
@@ -27,7 +30,8 @@ struct RangedCopy {
 
 // Copies in as many ranges as `db` has threads (whole row groups each) and returns the
 // rows written; nullopt, having written nothing, when `db` has one thread or the file
-// fewer than two row groups or than `min_rows` rows. `progress` follows the first range.
+// fewer than two row groups or than `min_rows` rows. `progress` follows the first range
+// once the copy has run for two seconds.
 // A failed range fails the copy.
 std::optional<int64_t> copyParquetInRanges(Database& db, const RangedCopy& copy,
                                            const Connection::ProgressFn& progress);

@@ -246,7 +246,7 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   if (format.empty()) format = spec.contains("partition_by") ? "parquet" : extensionFormat(loc.key);
   if (format == "json") format = "jsonl";
 
-  std::string options, headless_options;
+  std::string options;
   if (format == "parquet") {
     options = "FORMAT PARQUET, COMPRESSION " + sqlLiteral(spec.value("compression", "snappy"));
     if (spec.contains("row_group_size"))
@@ -257,9 +257,8 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
     if (csv.contains("quote")) rest += ", QUOTE " + sqlLiteral(csv["quote"].get<std::string>());
     options =
         "FORMAT CSV, HEADER " + std::string(csv.value("header", true) ? "true" : "false") + rest;
-    headless_options = "FORMAT CSV, HEADER false" + rest;
   } else if (format == "jsonl") {
-    options = headless_options = "FORMAT JSON";
+    options = "FORMAT JSON";
   } else {
     throw Error(errc::kInvalidArgument, "unknown output format '" + format + "'");
   }
@@ -296,9 +295,11 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   };
   // Text from one whole Parquet file can be written in row ranges side by side.
   std::optional<int64_t> ranged;
-  if (whole_parquet_input && partition_by.empty() && format != "parquet")
-    ranged = copyParquetInRanges(conn.database(),
-                                 {*whole_parquet_input, target, options, headless_options}, report);
+  std::optional<CsvDialect> dialect;
+  if (format == "csv") dialect = csvDialect(spec.value("csv", json::object()));
+  if (whole_parquet_input && partition_by.empty() && (format == "jsonl" || dialect))
+    ranged = copyParquetInRanges(conn.database(), {*whole_parquet_input, target, dialect, options},
+                                 report);
   if (ranged) {
     result.rows = *ranged;
   } else {

@@ -39,10 +39,11 @@ class RangedCopyTest : public ::testing::Test {
     return testing::readFile(out);
   }
 
-  // A copy of the test file, split however few its rows.
-  RangedCopy copyTo(const std::string& target, const std::string& options,
-                    const std::string& later_options) {
-    return {parquet_, target, options, later_options, /*min_rows=*/0};
+  // A copy of the test file as CSV, split however few its rows.
+  RangedCopy csvTo(const std::string& target, char delimiter = ',') {
+    CsvDialect dialect;
+    dialect.delimiter = delimiter;
+    return {parquet_, target, dialect, "", /*min_rows=*/0};
   }
 
   testing::TempDir dir_;
@@ -51,26 +52,25 @@ class RangedCopyTest : public ::testing::Test {
 };
 
 TEST_F(RangedCopyTest, CsvAndJsonLinesAreTheBytesOfOneCopy) {
-  const std::string csv = "FORMAT CSV, HEADER true, DELIMITER '|'";
   const std::string target = dir_ / "ranged.csv";
-  auto rows = copyParquetInRanges(
-      two_threads_, copyTo(target, csv, "FORMAT CSV, HEADER false, DELIMITER '|'"), nullptr);
+  auto rows = copyParquetInRanges(two_threads_, csvTo(target, '|'), nullptr);
   ASSERT_EQ(rows, 5500);
   const std::string written = testing::readFile(target);
-  EXPECT_EQ(written, oneCopy(csv));
+  EXPECT_EQ(written, oneCopy("FORMAT CSV, HEADER true, DELIMITER '|'"));
   EXPECT_EQ(written.find("id|name|amount|day\n"), 0u);
   EXPECT_EQ(written.find("id|name", 1), std::string::npos);  // one header
 
   const std::string jsonl = dir_ / "ranged.jsonl";
-  EXPECT_EQ(copyParquetInRanges(two_threads_, copyTo(jsonl, "FORMAT JSON", "FORMAT JSON"), nullptr),
-            5500);
+  EXPECT_EQ(
+      copyParquetInRanges(two_threads_, {parquet_, jsonl, std::nullopt, "FORMAT JSON", 0}, nullptr),
+      5500);
   EXPECT_EQ(testing::readFile(jsonl), oneCopy("FORMAT JSON"));
   // Nothing but the target is left behind.
   EXPECT_FALSE(std::filesystem::exists(target + ".range1"));
 }
 
 TEST_F(RangedCopyTest, DeclinesWhatItCannotSplit) {
-  RangedCopy copy = copyTo(dir_ / "out.csv", "FORMAT CSV", "FORMAT CSV, HEADER false");
+  RangedCopy copy = csvTo(dir_ / "out.csv");
   Database one_thread(threads(1));
   EXPECT_EQ(copyParquetInRanges(one_thread, copy, nullptr), std::nullopt);
   copy.min_rows = 5501;  // one more than the file has
@@ -81,27 +81,21 @@ TEST_F(RangedCopyTest, DeclinesWhatItCannotSplit) {
   Connection(two_threads_)
       .query("COPY (SELECT * FROM range(10) t(i)) TO " + sqlLiteral(one_group) +
              " (FORMAT PARQUET)");
-  EXPECT_EQ(
-      copyParquetInRanges(two_threads_,
-                          {one_group, copy.target, copy.options, copy.later_options, 0}, nullptr),
-      std::nullopt);
+  copy.parquet_path = one_group;
+  EXPECT_EQ(copyParquetInRanges(two_threads_, copy, nullptr), std::nullopt);
 
   const std::string clash = dir_ / "clash.parquet";
   Connection(two_threads_)
       .query("COPY (SELECT i AS file_row_number FROM range(3000) t(i)) TO " + sqlLiteral(clash) +
              " (FORMAT PARQUET, ROW_GROUP_SIZE 1000)");
-  EXPECT_EQ(copyParquetInRanges(two_threads_,
-                                {clash, copy.target, copy.options, copy.later_options, 0}, nullptr),
-            std::nullopt);
+  copy.parquet_path = clash;
+  EXPECT_EQ(copyParquetInRanges(two_threads_, copy, nullptr), std::nullopt);
   EXPECT_FALSE(std::filesystem::exists(copy.target));
 }
 
 TEST_F(RangedCopyTest, AFailedRangeFailsTheCopy) {
   const std::string nowhere = dir_ / "missing-folder/out.csv";
-  EXPECT_THROW(
-      copyParquetInRanges(two_threads_, copyTo(nowhere, "FORMAT CSV", "FORMAT CSV, HEADER false"),
-                          nullptr),
-      Error);
+  EXPECT_THROW(copyParquetInRanges(two_threads_, csvTo(nowhere), nullptr), Error);
 }
 
 }  // namespace

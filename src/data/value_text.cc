@@ -1,0 +1,140 @@
+#include "data/value_text.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <limits>
+
+namespace sluice::data {
+
+namespace {
+
+char* put(char* out, const char* text) {
+  const size_t n = std::strlen(text);
+  std::memcpy(out, text, n);
+  return out + n;
+}
+
+// `digits` (no point) times 10^exponent, where the first digit stands for 10^exponent.
+// Scientific notation outside 1e-4 <= |x| < 1e16, with a two-digit exponent at least;
+// a whole number in fixed notation keeps ".0".
+char* layOut(char* out, const char* digits, int count, int exponent) {
+  if (exponent < -4 || exponent >= 16) {
+    *out++ = digits[0];
+    if (count > 1) {
+      *out++ = '.';
+      out = std::copy(digits + 1, digits + count, out);
+    }
+    *out++ = 'e';
+    *out++ = exponent < 0 ? '-' : '+';
+    const int magnitude = exponent < 0 ? -exponent : exponent;
+    if (magnitude < 10) *out++ = '0';
+    return std::to_chars(out, out + 4, magnitude).ptr;
+  }
+  if (exponent < 0) {
+    out = put(out, "0.");
+    out = std::fill_n(out, -exponent - 1, '0');
+    return std::copy(digits, digits + count, out);
+  }
+  const int whole = exponent + 1;
+  for (int i = 0; i < whole; i++) *out++ = i < count ? digits[i] : '0';
+  *out++ = '.';
+  if (count <= whole) {
+    *out++ = '0';
+    return out;
+  }
+  return std::copy(digits + whole, digits + count, out);
+}
+
+char* formatReal(char* out, double value) {
+  if (std::isnan(value)) return put(out, "nan");
+  if (std::isinf(value)) return put(out, value < 0 ? "-inf" : "inf");
+  // The shortest round-trip digits, in to_chars' scientific form d.ddde±XX.
+  char sci[48];
+  const char* end = std::to_chars(sci, sci + sizeof sci, value, std::chars_format::scientific).ptr;
+  const char* p = sci;
+  if (*p == '-') *out++ = *p++;
+  const char* e = static_cast<const char*>(std::memchr(p, 'e', static_cast<size_t>(end - p)));
+  int exponent = 0;
+  std::from_chars(e + 1 + (e[1] == '+'), end, exponent);
+  char digits[24];
+  int count = 0;
+  for (; p < e; p++)
+    if (*p != '.') digits[count++] = *p;
+  return layOut(out, digits, count, exponent);
+}
+
+// A double that is an integer of under 2^52 divided by 10^k for a small k (0.37, 1250.5,
+// 42.0) in fixed notation, as formatReal would write it but without its general
+// shortest-digits search; nullptr for any other value. Such an m / 10^k reads back as
+// the double, no shorter decimal does (it would have a smaller k), and no other decimal
+// with k places does either, as the double's spacing is under 10^-k.
+char* formatDecimalDouble(char* out, double value) {
+  constexpr int kMaxPlaces = 6;
+  constexpr double kPowers[kMaxPlaces + 1] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+  constexpr double kLimit = 4503599627370496.0;  // 2^52
+  const double magnitude = std::fabs(value);
+  if (!(magnitude >= 1e-4 && magnitude < 1e15)) return nullptr;
+  for (int places = 0; places <= kMaxPlaces; places++) {
+    const double scaled = std::nearbyint(magnitude * kPowers[places]);
+    if (scaled >= kLimit) return nullptr;
+    if (scaled / kPowers[places] != magnitude) continue;
+    const auto digits = static_cast<uint64_t>(scaled);
+    const auto unit = static_cast<uint64_t>(kPowers[places]);
+    if (value < 0) *out++ = '-';
+    out = std::to_chars(out, out + 20, digits / unit).ptr;
+    *out++ = '.';
+    if (places == 0) {
+      *out++ = '0';
+      return out;
+    }
+    uint64_t fraction = digits % unit;
+    for (int i = places - 1; i >= 0; i--, fraction /= 10)
+      out[i] = static_cast<char>('0' + fraction % 10);
+    return out + places;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+char* formatDouble(char* out, double value) {
+  if (char* end = formatDecimalDouble(out, value)) return end;
+  return formatReal(out, value);
+}
+
+char* formatDate(char* out, int32_t days) {
+  if (days == std::numeric_limits<int32_t>::max()) return put(out, "infinity");
+  if (days == -std::numeric_limits<int32_t>::max()) return put(out, "-infinity");
+  // Civil date from days since 1970-01-01 in the proleptic Gregorian calendar, counted
+  // in 400-year eras starting on March 1st.
+  const int64_t z = int64_t{days} + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t day_of_era = z - era * 146097;
+  const int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t shifted_month = (5 * day_of_year + 2) / 153;
+  const int day = static_cast<int>(day_of_year - (153 * shifted_month + 2) / 5 + 1);
+  const int month = static_cast<int>(shifted_month < 10 ? shifted_month + 3 : shifted_month - 9);
+  int64_t year = year_of_era + era * 400 + (month <= 2);
+  // Year 0 is 1 BC, year -1 is 2 BC.
+  const bool before_christ = year <= 0;
+  if (before_christ) year = 1 - year;
+  char digits[24];
+  const char* end = std::to_chars(digits, digits + sizeof digits, year).ptr;
+  out = std::fill_n(out, std::max<std::ptrdiff_t>(0, 4 - (end - digits)), '0');
+  out = std::copy(static_cast<const char*>(digits), end, out);
+  *out++ = '-';
+  *out++ = static_cast<char>('0' + month / 10);
+  *out++ = static_cast<char>('0' + month % 10);
+  *out++ = '-';
+  *out++ = static_cast<char>('0' + day / 10);
+  *out++ = static_cast<char>('0' + day % 10);
+  return before_christ ? put(out, " (BC)") : out;
+}
+
+}  // namespace sluice::data
