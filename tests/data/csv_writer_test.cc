@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/cancellation.h"
 #include "core/error.h"
 #include "data/duckdb_engine.h"
 #include "data/table_io.h"
@@ -95,6 +96,20 @@ TEST_F(CsvWriterTest, ManyRowsAreTheBytesOfCopyAndCounted) {
   EXPECT_EQ(writeCsv(conn_, sql, d, out, [&](int64_t rows) { reported = rows; }), 300000);
   EXPECT_EQ(reported, 300000);
   EXPECT_EQ(testing::readFile(out), copied(sql, d));
+}
+
+TEST_F(CsvWriterTest, ACancelledInvocationStopsTheWrite) {
+  core::Cancellation cancellation;
+  core::Cancellation::Scope scope(&cancellation);
+  int64_t reported = 0;
+  EXPECT_THROW(writeCsv(conn_, "SELECT i, i * 0.5 FROM range(1000000000) t(i)", dialect(','),
+                        dir_ / "endless.csv",
+                        [&](int64_t rows) {
+                          reported = rows;
+                          cancellation.cancel();  // as a deadline would, mid-write
+                        }),
+               Error);
+  EXPECT_LT(reported, 1000000);
 }
 
 TEST_F(CsvWriterTest, ADialectIsOneByteDelimiterAndQuote) {
