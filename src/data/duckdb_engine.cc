@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/cancellation.h"
@@ -120,6 +121,12 @@ std::string typeName(duckdb_logical_type t) {
       case DUCKDB_TYPE_STRUCT:
         name = "STRUCT";
         break;
+      case DUCKDB_TYPE_ARRAY:
+        name = "ARRAY";
+        break;
+      case DUCKDB_TYPE_UNION:
+        name = "UNION";
+        break;
       case DUCKDB_TYPE_BLOB:
         name = "BLOB";
         break;
@@ -175,6 +182,11 @@ json QueryResult::cellJson(size_t row, size_t col) const {
 json cellJson(const std::string& t, const std::optional<std::string>& v) {
   if (!v) return nullptr;
   if (t == "BOOLEAN") return *v == "true";
+  // Nested values arrive as JSON text (Connection::prepare, streamQuery).
+  if (t == "JSON" || t == "LIST" || t == "STRUCT" || t == "MAP" || t == "ARRAY" || t == "UNION") {
+    json parsed = json::parse(*v, nullptr, false);
+    return parsed.is_discarded() ? json(*v) : parsed;
+  }
   bool integral = t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" ||
                   t == "UTINYINT" || t == "USMALLINT" || t == "UINTEGER" || t == "UBIGINT" ||
                   t == "HUGEINT";
@@ -274,6 +286,66 @@ StreamedType streamedType(duckdb_logical_type t) {
 static_assert(sizeof(duckdb_string_t) == 16 && sizeof(duckdb_date) == sizeof(int32_t) &&
               sizeof(bool) == 1);
 
+bool isNested(duckdb_logical_type t) {
+  switch (duckdb_get_type_id(t)) {
+    case DUCKDB_TYPE_LIST:
+    case DUCKDB_TYPE_STRUCT:
+    case DUCKDB_TYPE_MAP:
+    case DUCKDB_TYPE_ARRAY:
+    case DUCKDB_TYPE_UNION:
+      return true;
+    default:
+      return false;
+  }
+}
+
+duckdb_prepared_statement prepareOrThrow(duckdb_connection conn, const std::string& sql) {
+  duckdb_prepared_statement st = nullptr;
+  if (duckdb_prepare(conn, sql.c_str(), &st) != DuckDBSuccess) {
+    const char* e = duckdb_prepare_error(st);
+    std::string msg = e ? e : "cannot prepare the query";
+    duckdb_destroy_prepare(&st);
+    queryError(msg);
+  }
+  return st;
+}
+
+// The query `sql` again, its columns renamed by position (names may repeat) to c0, c1, …
+// and selected as `expressions` of those under their own names.
+template <class Column>
+std::string reselect(const std::string& sql, const std::vector<Column>& columns,
+                     const std::vector<std::string>& expressions) {
+  std::string select, renamed;
+  for (size_t c = 0; c < columns.size(); c++) {
+    std::string name = "\"";
+    for (char ch : columns[c].name) name += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    select += (c ? ", " : "") + expressions[c] + " AS " + name + "\"";
+    renamed += (c ? ", c" : "c") + std::to_string(c);
+  }
+  // \n ends a trailing -- comment.
+  return "SELECT " + select + " FROM (" + sql + "\n) AS t(" + renamed + ")";
+}
+
+struct NamedType {
+  std::string name;
+  bool nested;
+};
+
+// `sql` with its nested columns as JSON text, since DuckDB gives a materialised result's
+// nested values no text; nullopt when it has none.
+std::optional<std::string> nestedAsJson(const std::string& sql,
+                                        const std::vector<NamedType>& columns) {
+  std::vector<std::string> expressions;
+  bool any = false;
+  for (size_t c = 0; c < columns.size(); c++) {
+    const std::string column = "c" + std::to_string(c);
+    any = any || columns[c].nested;
+    expressions.push_back(columns[c].nested ? "to_json(" + column + ")" : column);
+  }
+  if (!any) return std::nullopt;
+  return reselect(sql, columns, expressions);
+}
+
 // Starts `st` as a streaming query and destroys it; throws DuckDB's message on failure.
 duckdb_result startStreaming(duckdb_prepared_statement st) {
   duckdb_pending_result pending;
@@ -297,36 +369,26 @@ duckdb_result startStreaming(duckdb_prepared_statement st) {
 void Connection::streamChunks(const std::string& sql, bool as_text,
                               const StreamedColumnsFn& on_columns, const ChunkFn& on_chunk) {
   auto interrupt = interruptible(conn_);
-  const auto prepare = [&](const std::string& text) {
-    duckdb_prepared_statement st;
-    if (duckdb_prepare(conn_, text.c_str(), &st) != DuckDBSuccess) {
-      const char* e = duckdb_prepare_error(st);
-      std::string msg = e ? e : "cannot prepare the query";
-      duckdb_destroy_prepare(&st);
-      queryError(msg);
-    }
-    return st;
-  };
-  // The query's own column names and types decide which columns DuckDB casts to text as
-  // it streams them; the columns are renamed by position, as names may repeat.
-  duckdb_prepared_statement st = prepare(sql);
+  // The query's own column names and types decide how each column arrives.
+  duckdb_prepared_statement st = prepareOrThrow(conn_, sql);
   std::vector<StreamedColumn> columns;
-  std::string select, renamed;
+  std::vector<std::string> expressions;
   for (idx_t c = 0; c < duckdb_prepared_statement_column_count(st); c++) {
     const char* name = duckdb_prepared_statement_column_name(st, c);
     duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(st, c);
     const StreamedType as = as_text ? StreamedType::kText : streamedType(type);
-    const bool cast = as == StreamedType::kText && duckdb_get_type_id(type) != DUCKDB_TYPE_VARCHAR;
+    const std::string column = "c" + std::to_string(c);
+    if (as_text && isNested(type))
+      expressions.push_back("to_json(" + column + ")");
+    else if (as == StreamedType::kText && duckdb_get_type_id(type) != DUCKDB_TYPE_VARCHAR)
+      expressions.push_back("CAST(" + column + " AS VARCHAR)");
+    else
+      expressions.push_back(column);
     columns.push_back({name ? name : "", typeName(type), as});
     duckdb_free(const_cast<char*>(name));
-    const std::string column = "c" + std::to_string(c);
-    select += (c ? ", " : "") + (cast ? "CAST(" + column + " AS VARCHAR)" : column);
-    renamed += (c ? ", " : "") + column;
   }
   duckdb_destroy_prepare(&st);
-  // \n ends a trailing -- comment.
-  duckdb_result res =
-      startStreaming(prepare("SELECT " + select + " FROM (" + sql + "\n) AS t(" + renamed + ")"));
+  duckdb_result res = startStreaming(prepareOrThrow(conn_, reselect(sql, columns, expressions)));
   // Freed however this ends, a callback's exception included.
   struct OwnedResult {
     duckdb_result& res;
@@ -419,17 +481,30 @@ QueryResult Connection::query(const std::string& sql, const ProgressFn& progress
 }
 
 PreparedStatement Connection::prepare(const std::string& sql) {
-  duckdb_prepared_statement stmt = nullptr;
-  if (duckdb_prepare(conn_, sql.c_str(), &stmt) != DuckDBSuccess) {
-    std::string msg = duckdb_prepare_error(stmt) ? duckdb_prepare_error(stmt) : "prepare failed";
-    duckdb_destroy_prepare(&stmt);
-    queryError(msg);
+  duckdb_prepared_statement stmt = prepareOrThrow(conn_, sql);
+  // Nested columns become JSON here when their types are known before binding (no
+  // parameters whose type is open), else at execute().
+  std::vector<NamedType> columns;
+  for (idx_t c = 0; c < duckdb_prepared_statement_column_count(stmt); c++) {
+    const char* name = duckdb_prepared_statement_column_name(stmt, c);
+    duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(stmt, c);
+    columns.push_back({name ? name : "", isNested(type)});
+    duckdb_free(const_cast<char*>(name));
+    duckdb_destroy_logical_type(&type);
   }
-  return PreparedStatement(stmt, conn_);
+  const bool select = duckdb_prepared_statement_type(stmt) == DUCKDB_STATEMENT_TYPE_SELECT;
+  if (auto as_json = select ? nestedAsJson(sql, columns) : std::nullopt) {
+    duckdb_destroy_prepare(&stmt);
+    return PreparedStatement(prepareOrThrow(conn_, *as_json), conn_, *as_json);
+  }
+  return PreparedStatement(stmt, conn_, sql);
 }
 
 PreparedStatement::PreparedStatement(PreparedStatement&& other) noexcept
-    : stmt_(other.stmt_), conn_(other.conn_) {
+    : stmt_(other.stmt_),
+      conn_(other.conn_),
+      sql_(std::move(other.sql_)),
+      bound_(std::move(other.bound_)) {
   other.stmt_ = nullptr;
 }
 
@@ -445,22 +520,27 @@ void PreparedStatement::check(int state, size_t index) {
 
 PreparedStatement& PreparedStatement::bindNull(size_t i) {
   check(duckdb_bind_null(stmt_, i), i);
+  bound_[i] = nullptr;
   return *this;
 }
 PreparedStatement& PreparedStatement::bind(size_t i, bool v) {
   check(duckdb_bind_boolean(stmt_, i, v), i);
+  bound_[i] = v;
   return *this;
 }
 PreparedStatement& PreparedStatement::bind(size_t i, int64_t v) {
   check(duckdb_bind_int64(stmt_, i, v), i);
+  bound_[i] = v;
   return *this;
 }
 PreparedStatement& PreparedStatement::bind(size_t i, double v) {
   check(duckdb_bind_double(stmt_, i, v), i);
+  bound_[i] = v;
   return *this;
 }
 PreparedStatement& PreparedStatement::bind(size_t i, const std::string& v) {
   check(duckdb_bind_varchar_length(stmt_, i, v.data(), v.size()), i);
+  bound_[i] = v;
   return *this;
 }
 
@@ -485,7 +565,23 @@ std::string PreparedStatement::parameterName(size_t index) const {
 QueryResult PreparedStatement::execute() {
   auto interrupt = interruptible(conn_);
   duckdb_result res;
-  return takeResult(duckdb_execute_prepared(stmt_, &res), res);
+  const duckdb_state state = duckdb_execute_prepared(stmt_, &res);
+  if (state != DuckDBSuccess || duckdb_result_statement_type(res) != DUCKDB_STATEMENT_TYPE_SELECT)
+    return takeResult(state, res);
+  // Nested columns whose types were open until binding: the query runs again with them
+  // as JSON.
+  std::vector<NamedType> columns;
+  for (idx_t c = 0; c < duckdb_column_count(&res); c++) {
+    duckdb_logical_type type = duckdb_column_logical_type(&res, c);
+    columns.push_back({duckdb_column_name(&res, c), isNested(type)});
+    duckdb_destroy_logical_type(&type);
+  }
+  const auto as_json = nestedAsJson(sql_, columns);
+  if (!as_json) return takeResult(state, res);
+  duckdb_destroy_result(&res);
+  PreparedStatement again(prepareOrThrow(conn_, *as_json), conn_, *as_json);
+  for (const auto& [index, value] : bound_) again.bindJson(index, value);
+  return again.execute();
 }
 
 }  // namespace sluice::data

@@ -3,6 +3,7 @@
 // and its .cc files include duckdb.h.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -35,7 +36,7 @@ class QueryResult {
   size_t rowCount() const { return rows_.size(); }
   // nullopt for SQL NULL.
   const std::optional<std::string>& cell(size_t row, size_t col) const { return rows_[row][col]; }
-  // The cell as JSON: numbers and booleans typed, other values as text.
+  // The cell as JSON: numbers and booleans typed, nested values as JSON, others as text.
   nlohmann::json cellJson(size_t row, size_t col) const;
   nlohmann::json rowJson(size_t row) const;
 
@@ -46,7 +47,7 @@ class QueryResult {
 };
 
 // A value of a column of type `type` (DuckDB's name) as JSON: numbers and booleans typed,
-// other values as text, NULL as null.
+// nested values (given as JSON text) and JSON as JSON, other values as text, NULL as null.
 nlohmann::json cellJson(const std::string& type, const std::optional<std::string>& value);
 
 class Database {
@@ -80,16 +81,22 @@ class Connection {
   // while the query runs longer than `quiet_seconds`, for long work worth reporting.
   using ProgressFn = std::function<void(double percent)>;
   QueryResult query(const std::string& sql, const ProgressFn& progress, double quiet_seconds = 2.0);
+  // One statement. The result's nested columns (LIST, STRUCT, MAP, ARRAY, UNION) come as
+  // JSON text, since DuckDB gives a materialised result's nested values no text; when
+  // their types are open until parameters are bound, a query returning them runs twice.
+  // query() leaves them empty and is for SQL without them.
   PreparedStatement prepare(const std::string& sql);
   // Runs one statement that returns rows (a SELECT and the like) and hands them to `row`
   // one by one as DuckDB streams them, after `columns` with their names and types; values
-  // are text as in a QueryResult. Memory stays flat however many rows there are.
+  // are text as in a QueryResult, nested ones JSON. Memory stays flat however many rows
+  // there are.
   using ColumnsFn = std::function<void(const std::vector<QueryResult::Column>&)>;
   using RowFn = std::function<void(const std::vector<std::optional<std::string>>&)>;
   void streamQuery(const std::string& sql, const ColumnsFn& columns, const RowFn& row);
   // Runs one statement that returns rows and hands them to `chunk` a vector at a time as
-  // DuckDB streams them, after `columns`. With `as_text` every column arrives as text;
-  // otherwise the types StreamedType lists arrive as DuckDB holds them. A chunk's memory
+  // DuckDB streams them, after `columns`. With `as_text` every column arrives as text,
+  // nested values as JSON; otherwise the types StreamedType lists arrive as DuckDB holds
+  // them and the others as DuckDB's text (what its COPY writes to CSV). A chunk's memory
   // is DuckDB's and lasts until `chunk` returns.
   using StreamedColumnsFn = std::function<void(const std::vector<StreamedColumn>&)>;
   using ChunkFn = std::function<void(const StreamedChunk&)>;
@@ -122,11 +129,14 @@ class PreparedStatement {
 
  private:
   friend class Connection;
-  PreparedStatement(_duckdb_prepared_statement* stmt, _duckdb_connection* conn)
-      : stmt_(stmt), conn_(conn) {}
+  PreparedStatement(_duckdb_prepared_statement* stmt, _duckdb_connection* conn, std::string sql)
+      : stmt_(stmt), conn_(conn), sql_(std::move(sql)) {}
   void check(int state, size_t index);
   _duckdb_prepared_statement* stmt_ = nullptr;
   _duckdb_connection* conn_ = nullptr;  // interrupted when the invocation is cancelled
+  // What it was made from and bound to, to prepare it again with nested columns as JSON.
+  std::string sql_;
+  std::map<size_t, nlohmann::json> bound_;
 };
 
 }  // namespace sluice::data

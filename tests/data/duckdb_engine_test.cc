@@ -34,6 +34,29 @@ TEST(DuckDbEngine, PreparedStatementsBindEveryJsonType) {
   EXPECT_EQ(r.rowJson(0).dump(), R"({"a":"text","b":42,"c":2.5,"d":true,"e":true})");
 }
 
+TEST(DuckDbEngine, PreparedQueriesGiveNestedValuesAsJson) {
+  Database db;
+  Connection conn(db);
+  auto stmt = conn.prepare(
+      "SELECT $n AS n, [1, $n] AS \"a \"\"list\"\"\", {'k': 'v', 'm': MAP {'x': [true]}} AS s, "
+      "[1.5, 2.5]::DOUBLE[2] AS arr, NULL::INTEGER[] AS none, $n AS n -- a comment");
+  stmt.bindJson(1, 7);
+  auto r = stmt.execute();
+  ASSERT_EQ(r.columns().size(), 6u);
+  EXPECT_EQ(r.columns()[1].name, "a \"list\"");
+  EXPECT_EQ(*r.cell(0, 1), "[1,7]");
+  EXPECT_FALSE(r.cell(0, 4).has_value());
+  EXPECT_EQ(
+      r.rowJson(0).dump(),
+      R"({"a \"list\"":[1,7],"arr":[1.5,2.5],"n":7,"none":null,"s":{"k":"v","m":{"x":[true]}}})");
+  // Without parameters the types are known when it is prepared.
+  EXPECT_EQ(conn.prepare("SELECT [[1], []] AS l, 'x' AS s").execute().rowJson(0).dump(),
+            R"({"l":[[1],[]],"s":"x"})");
+  // Statements other than queries run as they are.
+  conn.prepare("CREATE TABLE t AS SELECT [1, 2] AS l").execute();
+  EXPECT_EQ(conn.prepare("SELECT * FROM t").execute().rowJson(0).dump(), R"({"l":[1,2]})");
+}
+
 TEST(DuckDbEngine, ErrorsCarryDuckDbsMessage) {
   Database db;
   Connection conn(db);

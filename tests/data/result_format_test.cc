@@ -71,11 +71,12 @@ std::string streamed(const std::string& sql, ResultFormat f) {
 }
 
 // Lists and structs print as DuckDB writes them (a collected result held them empty).
-TEST(ResultFormat, StreamedNestedValuesKeepTheirText) {
-  EXPECT_EQ(streamed("SELECT [1, 2] AS l, {'k': 'v'} AS s", ResultFormat::kCsv),
-            "l,s\n\"[1, 2]\",{'k': v}\n");
+TEST(ResultFormat, StreamedNestedValuesAreJson) {
+  const std::string sql = "SELECT [1, 2] AS l, {'k': 'v'} AS s";
+  EXPECT_EQ(streamed(sql, ResultFormat::kCsv), "l,s\n\"[1,2]\",\"{\"\"k\"\":\"\"v\"\"}\"\n");
+  EXPECT_EQ(streamed(sql, ResultFormat::kJsonLines), "{\"l\":[1,2],\"s\":{\"k\":\"v\"}}\n");
   EXPECT_EQ(streamed("SELECT [1, 2] AS l", ResultFormat::kTable),
-            "l     \n------\n[1, 2]\n(1 row)\n");
+            "l    \n-----\n[1,2]\n(1 row)\n");
 }
 
 TEST(ResultFormat, AStreamedQueryMayEndInAComment) {

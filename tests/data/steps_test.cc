@@ -179,6 +179,14 @@ TEST_F(StepsTest, SqlStepReturnsRowsOrWritesAnOutput) {
               env());
   EXPECT_EQ(out["rows"].dump(), R"([{"region":"n","total":4}])");
   EXPECT_EQ(out["truncated"], true);
+  // Nested values come back as JSON, not as empty text.
+  auto nested = sqlStep({{"inputs", {{"orders", "lake://raw/o.csv"}}},
+                         {"sql",
+                          "SELECT region, list(amount ORDER BY amount) AS amounts FROM orders "
+                          "GROUP BY 1 ORDER BY 1 -- one row per region"}},
+                        env());
+  EXPECT_EQ(nested["rows"].dump(),
+            R"([{"amounts":[1,3],"region":"n"},{"amounts":[2],"region":"s"}])");
   auto written = sqlStep({{"inputs", {{"orders", "lake://raw/o.csv"}}},
                           {"sql", "SELECT region, count(*) AS n FROM orders GROUP BY 1 ORDER BY 1"},
                           {"output", "lake://raw/agg.jsonl"}},

@@ -21,7 +21,9 @@ nlohmann::json sqlStep(const nlohmann::json& event, const StepEnv& env) {
     return written.toJson();
   }
   const int64_t max_rows = event.value("max_rows", 1000);
-  auto result = conn.query("SELECT * FROM (" + sql + ") LIMIT " + std::to_string(max_rows + 1));
+  // Prepared, so that nested values come as JSON (Connection::prepare).
+  auto result =
+      conn.prepare("SELECT * FROM (" + sql + "\n) LIMIT " + std::to_string(max_rows + 1)).execute();
   nlohmann::json rows = nlohmann::json::array();
   for (size_t r = 0; r < result.rowCount() && static_cast<int64_t>(r) < max_rows; r++)
     rows.push_back(result.rowJson(r));
