@@ -84,12 +84,14 @@ TEST_F(CsvWriterTest, EveryTypeAndAwkwardValueInEveryDialectIsWhatCopyWrites) {
 }
 
 TEST_F(CsvWriterTest, ManyRowsAreTheBytesOfCopyAndCounted) {
-  // 300,000 rows: many vectors and many flushes of the write buffer.
+  // 300,000 rows: many vectors and many flushes of the write buffer; constant columns, which
+  // DuckDB could hand on as one value per vector.
   const std::string sql =
       "SELECT i AS id, 'name ' || (i * 7919 % 1000) || CASE WHEN i % 11 = 0 THEN ',x' ELSE '' "
       "END AS name, i / 8.0 AS amount, (i * 2654435761 % 1000003) / 1000.0 AS score, "
       "CASE WHEN i % 13 = 0 THEN NULL ELSE DATE '1999-12-31' + CAST(i % 4000 AS INTEGER) END "
-      "AS day, i % 3 = 0 AS flag FROM range(300000) t(i)";
+      "AS day, i % 3 = 0 AS flag, 'same' AS constant_text, 42 AS constant_number FROM "
+      "range(300000) t(i)";
   const CsvDialect d = dialect(',');
   const std::string out = dir_ / "many.csv";
   int64_t reported = 0;
