@@ -183,16 +183,12 @@ class RowWriter {
     }
   }
 
-  void header(BufferedFile& out) const {
-    size_t longest = 1;
-    for (const auto& c : columns_) longest += 2 * c.name.size() + 3;
-    char* at = out.room(longest);
-    for (size_t c = 0; c < columns_.size(); c++) {
-      if (c) *at++ = dialect_.delimiter;
-      at = fields_.write(at, columns_[c].name);
+  void start(BufferedFile& out) const {
+    if (dialect_.bom) {
+      const std::string_view bom = "\xEF\xBB\xBF";
+      out.advance(std::copy(bom.begin(), bom.end(), out.room(bom.size())));
     }
-    *at++ = '\n';
-    out.advance(at);
+    if (dialect_.header) header(out);
   }
 
   void rows(BufferedFile& out, const StreamedChunk& chunk) {
@@ -212,14 +208,32 @@ class RowWriter {
           at = fields_.write(at, std::string_view(text, static_cast<size_t>(end - text)));
         }
       }
-      *at++ = '\n';
+      at = endLine(at);
     }
     out.advance(at);
   }
 
  private:
+  char* endLine(char* at) const {
+    if (dialect_.crlf) *at++ = '\r';
+    *at++ = '\n';
+    return at;
+  }
+
+  void header(BufferedFile& out) const {
+    size_t longest = 2;
+    for (const auto& c : columns_) longest += 2 * c.name.size() + 3;
+    char* at = out.room(longest);
+    for (size_t c = 0; c < columns_.size(); c++) {
+      if (c) *at++ = dialect_.delimiter;
+      at = fields_.write(at, columns_[c].name);
+    }
+    at = endLine(at);
+    out.advance(at);
+  }
+
   size_t longest(const StreamedChunk& chunk) const {
-    size_t bytes = chunk.rows() * columns_.size() * (2 * kMaxValueText + 3);
+    size_t bytes = chunk.rows() * (columns_.size() * (2 * kMaxValueText + 3) + 1);
     for (size_t c = 0; c < columns_.size(); c++)
       if (columns_[c].as == StreamedType::kText)
         for (size_t r = 0; r < chunk.rows(); r++)
@@ -244,6 +258,8 @@ std::optional<CsvDialect> csvDialect(const nlohmann::json& csv) {
   dialect.delimiter = delimiter[0];
   dialect.quote = quote[0];
   dialect.header = csv.value("header", true);
+  dialect.bom = csv.value("bom", false);
+  dialect.crlf = csv.value("line_ending", "\n") == "\r\n";
   return dialect;
 }
 
@@ -256,7 +272,7 @@ int64_t writeCsv(Connection& conn, const std::string& sql, const CsvDialect& dia
       sql, false,
       [&](const std::vector<StreamedColumn>& columns) {
         writer.emplace(dialect, columns);
-        if (dialect.header) writer->header(out);
+        writer->start(out);
       },
       [&](const StreamedChunk& chunk) {
         writer->rows(out, chunk);

@@ -20,6 +20,8 @@ struct CsvDialect {
   char quote = '"';
   char escape = '"';
   bool header = true;
+  bool bom = false;   // a UTF-8 byte order mark first
+  bool crlf = false;  // lines end in CR LF (line breaks inside quoted fields stay as they are)
 };
 
 // The dialect of an output spec's "csv" object; nullopt for what only DuckDB writes (a

@@ -115,6 +115,7 @@ std::optional<int64_t> copyParquetInRanges(Database& db, const RangedCopy& copy,
         if (copy.csv) {
           CsvDialect dialect = *copy.csv;
           dialect.header = dialect.header && i == 0;
+          dialect.bom = dialect.bom && i == 0;
           const int64_t range_rows = ranges[i].second - ranges[i].first;
           rows[i] = writeCsv(c, sql, dialect, parts[i], [&](int64_t done) {
             if (reports && std::chrono::steady_clock::now() - started > kQuiet)

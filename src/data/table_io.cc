@@ -131,17 +131,18 @@ std::string frameCsv(const std::string& file, const CsvFraming& framing) {
 }
 
 // Hands `file` to the lake as bucket/key (a local lake moves it), framed first for CSV
-// when asked. `etag` is the file's, when already known.
+// when asked and `framed` is false. `etag` is the file's as handed over, when known.
 lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
                             const std::string& key, const json& spec, const std::string& format,
-                            lake::ObjectStore& store, std::optional<std::string> etag) {
+                            lake::ObjectStore& store, std::optional<std::string> etag,
+                            bool framed) {
   const CsvFraming framing = csvFraming(spec, format);
   lake::PutOptions opts;
   opts.no_overwrite = !spec.value("overwrite", true);
   opts.content_type = format == "parquet" ? "application/vnd.apache.parquet"
                       : format == "csv"   ? "text/csv"
                                           : "application/x-ndjson";
-  if (!framing.changesBytes()) {
+  if (framed || !framing.changesBytes()) {
     opts.etag = std::move(etag);
     return store.putFile(bucket, key, file, opts);
   }
@@ -281,10 +282,17 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
     for (const auto& c : partition_by) cols += (cols.empty() ? "" : ", ") + sqlIdentifier(c);
     options += ", PARTITION_BY (" + cols + ")";
   }
-  // A single file that goes into the lake as written is hashed for its ETag while DuckDB
-  // writes it.
+  // Text from one whole Parquet file can be written in row ranges side by side; sluice's
+  // CSV writer frames CSV (BOM, CRLF) itself, DuckDB's is framed afterwards.
+  std::optional<CsvDialect> dialect;
+  if (format == "csv") dialect = csvDialect(spec.value("csv", json::object()));
+  const bool may_range =
+      whole_parquet_input && partition_by.empty() && (format == "jsonl" || dialect);
+  const bool framing = csvFraming(spec, format).changesBytes();
+  // A single file that goes into the lake as written is hashed for its ETag while it is
+  // written.
   std::optional<core::GrowingFileEtag> target_etag;
-  if (partition_by.empty() && !csvFraming(spec, format).changesBytes()) target_etag.emplace(target);
+  if (partition_by.empty() && (!framing || may_range)) target_etag.emplace(target);
   int reported = -1;  // in steps of 5%, so a long write logs about twenty lines
   const auto report = [&](double pct) {
     int step = static_cast<int>(pct) / 5 * 5;
@@ -293,11 +301,8 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
     progress("writing lake://" + loc.bucket + "/" + loc.key + ": " + std::to_string(step) +
              "% done");
   };
-  // Text from one whole Parquet file can be written in row ranges side by side.
   std::optional<int64_t> ranged;
-  std::optional<CsvDialect> dialect;
-  if (format == "csv") dialect = csvDialect(spec.value("csv", json::object()));
-  if (whole_parquet_input && partition_by.empty() && (format == "jsonl" || dialect))
+  if (may_range)
     ranged = copyParquetInRanges(conn.database(), {*whole_parquet_input, target, dialect, options},
                                  report);
   if (ranged) {
@@ -306,15 +311,17 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
     auto copied = conn.query(
         "COPY (" + select_sql + ") TO " + sqlLiteral(target) + " (" + options + ")", report);
     if (copied.rowCount() > 0 && copied.cell(0, 0)) result.rows = std::stoll(*copied.cell(0, 0));
+    if (framing) target_etag.reset();  // of bytes framing will change
   }
 
   auto upload = [&](const fs::path& file, const std::string& key,
-                    std::optional<std::string> etag = std::nullopt) {
-    auto info = uploadFile(file.string(), loc.bucket, key, spec, format, store, std::move(etag));
+                    std::optional<std::string> etag = std::nullopt, bool framed = false) {
+    auto info =
+        uploadFile(file.string(), loc.bucket, key, spec, format, store, std::move(etag), framed);
     result.objects.push_back({info.bucket, info.key, info.size, info.etag});
   };
   if (partition_by.empty()) {
-    upload(target, loc.key, target_etag ? target_etag->finish() : std::nullopt);
+    upload(target, loc.key, target_etag ? target_etag->finish() : std::nullopt, ranged && dialect);
   } else {
     // The key names a folder: partitions land below it as col=value/… files.
     std::string base = loc.key.back() == '/' ? loc.key : loc.key + "/";

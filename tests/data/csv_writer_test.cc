@@ -100,6 +100,18 @@ TEST_F(CsvWriterTest, ManyRowsAreTheBytesOfCopyAndCounted) {
   EXPECT_EQ(testing::readFile(out), copied(sql, d));
 }
 
+TEST_F(CsvWriterTest, ABomAndCrlfLineEndsFrameTheLinesNotTheValues) {
+  CsvDialect d = dialect(',');
+  d.bom = true;
+  d.crlf = true;
+  EXPECT_EQ(written("SELECT * FROM (VALUES (1, 'a'), (2, 'x' || chr(10) || 'y')) t(n, s)", d),
+            "\xEF\xBB\xBFn,s\r\n1,a\r\n2,\"x\ny\"\r\n");
+  d.header = false;
+  EXPECT_EQ(written("SELECT 1 AS n", d),
+            "\xEF\xBB\xBF"
+            "1\r\n");
+}
+
 TEST_F(CsvWriterTest, ACancelledInvocationStopsTheWrite) {
   core::Cancellation cancellation;
   core::Cancellation::Scope scope(&cancellation);
@@ -120,6 +132,11 @@ TEST_F(CsvWriterTest, ADialectIsOneByteDelimiterAndQuote) {
   EXPECT_EQ(d->delimiter, '|');
   EXPECT_EQ(d->quote, '"');
   EXPECT_FALSE(d->header);
+  EXPECT_FALSE(d->bom);
+  EXPECT_FALSE(d->crlf);
+  d = csvDialect({{"bom", true}, {"line_ending", "\r\n"}});
+  EXPECT_TRUE(d->bom);
+  EXPECT_TRUE(d->crlf);
   EXPECT_TRUE(csvDialect(nlohmann::json::object()));
   EXPECT_FALSE(csvDialect({{"delimiter", "||"}}));
   EXPECT_FALSE(csvDialect({{"quote", ""}}));

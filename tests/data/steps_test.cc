@@ -75,6 +75,20 @@ TEST_F(StepsTest, ConvertToCsvWithBomCrlfAndPipes) {
   EXPECT_EQ(lake_.get("raw", "out.txt"), "a|b\n\"x|y\"|\"line1\nline2\"\n\"say \"\"hi\"\"\"|z\n");
 }
 
+// The ETag the AWS CLI's upload of the same bytes gets from S3: their MD5 up to 8 MiB,
+// above that the MD5 of the MD5s of the 8 MiB parts and "-N".
+std::string awsCliUploadEtag(std::string_view bytes) {
+  constexpr size_t kPart = 8 << 20;
+  if (bytes.size() <= kPart) return core::md5Hex(bytes);
+  std::vector<std::string> parts;
+  for (size_t at = 0; at < bytes.size(); at += kPart) {
+    core::Md5 md5;
+    md5.update(bytes.substr(at, kPart));
+    parts.push_back(md5.finish());
+  }
+  return core::multipartEtag(parts);
+}
+
 // One Parquet file of a million rows in ten row groups to text: on a machine with two or
 // more cores the rows go out in ranges side by side (data/ranged_copy.h), in their order
 // all the same.
@@ -92,6 +106,22 @@ TEST_F(StepsTest, ConvertParquetOfManyRowGroupsToCsvKeepsTheRowOrder) {
   for (int64_t i = 0; i < 1000000; i++)
     expected += std::to_string(i) + "|v" + std::to_string(i * 7919 % 10007) + "\n";
   EXPECT_TRUE(lake_.get("raw", "out.csv") == expected);
+
+  // With a BOM and CRLF line ends, written as such by the ranges, and with the ETag of
+  // those bytes.
+  out = convertStep({{"input", "lake://raw/in.parquet"},
+                     {"output",
+                      {{"path", "lake://raw/framed.csv"},
+                       {"csv", {{"delimiter", "|"}, {"bom", true}, {"line_ending", "\r\n"}}}}}},
+                    env());
+  std::string framed = "\xEF\xBB\xBF";
+  for (size_t line = 0, end; line < expected.size(); line = end + 1) {
+    end = expected.find('\n', line);
+    framed.append(expected, line, end - line).append("\r\n");
+  }
+  const std::string written = lake_.get("raw", "framed.csv");
+  EXPECT_TRUE(written == framed) << written.substr(0, 40);
+  EXPECT_EQ(out["objects"][0]["etag"], awsCliUploadEtag(framed));
 }
 
 TEST_F(StepsTest, ConvertPartitionsByColumn) {
@@ -108,20 +138,6 @@ TEST_F(StepsTest, ConvertPartitionsByColumn) {
                  "', hive_partitioning=true) ORDER BY v"),
             "{\"month\":1,\"v\":\"a\",\"year\":2025}\n{\"month\":2,\"v\":\"b\",\"year\":2025}\n"
             "{\"month\":12,\"v\":\"c\",\"year\":2024}\n");
-}
-
-// The ETag the AWS CLI's upload of the same bytes gets from S3: their MD5 up to 8 MiB,
-// above that the MD5 of the MD5s of the 8 MiB parts and "-N".
-std::string awsCliUploadEtag(std::string_view bytes) {
-  constexpr size_t kPart = 8 << 20;
-  if (bytes.size() <= kPart) return core::md5Hex(bytes);
-  std::vector<std::string> parts;
-  for (size_t at = 0; at < bytes.size(); at += kPart) {
-    core::Md5 md5;
-    md5.update(bytes.substr(at, kPart));
-    parts.push_back(md5.finish());
-  }
-  return core::multipartEtag(parts);
 }
 
 TEST_F(StepsTest, EveryWrittenObjectHasTheEtagOfItsBytesAsTheAwsCliWouldUploadThem) {
