@@ -179,23 +179,41 @@ json QueryResult::cellJson(size_t row, size_t col) const {
   return data::cellJson(columns_[col].type, rows_[row][col]);
 }
 
-json cellJson(const std::string& t, const std::optional<std::string>& v) {
-  if (!v) return nullptr;
-  if (t == "BOOLEAN") return *v == "true";
+JsonKind jsonKind(const std::string& t) {
+  if (t == "BOOLEAN") return JsonKind::kBoolean;
   // Nested values arrive as JSON text (Connection::prepare, streamQuery).
-  if (t == "JSON" || t == "LIST" || t == "STRUCT" || t == "MAP" || t == "ARRAY" || t == "UNION") {
-    json parsed = json::parse(*v, nullptr, false);
-    return parsed.is_discarded() ? json(*v) : parsed;
-  }
-  bool integral = t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" ||
-                  t == "UTINYINT" || t == "USMALLINT" || t == "UINTEGER" || t == "UBIGINT" ||
-                  t == "HUGEINT";
-  bool real = t == "FLOAT" || t == "DOUBLE" || t.rfind("DECIMAL", 0) == 0;
-  if (integral || real) {
-    json parsed = json::parse(*v, nullptr, false);
-    if (!parsed.is_discarded() && parsed.is_number()) return parsed;
+  if (t == "JSON" || t == "LIST" || t == "STRUCT" || t == "MAP" || t == "ARRAY" || t == "UNION")
+    return JsonKind::kJson;
+  if (t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" || t == "UTINYINT" ||
+      t == "USMALLINT" || t == "UINTEGER" || t == "UBIGINT")
+    return JsonKind::kInteger;
+  const bool number = t == "HUGEINT" || t == "FLOAT" || t == "DOUBLE" || t.rfind("DECIMAL", 0) == 0;
+  return number ? JsonKind::kNumber : JsonKind::kText;
+}
+
+json cellJson(JsonKind kind, const std::optional<std::string>& v) {
+  if (!v) return nullptr;
+  switch (kind) {
+    case JsonKind::kBoolean:
+      return *v == "true";
+    case JsonKind::kJson: {
+      json parsed = json::parse(*v, nullptr, false);
+      return parsed.is_discarded() ? json(*v) : parsed;
+    }
+    case JsonKind::kInteger:
+    case JsonKind::kNumber: {  // nan and inf stay text
+      json parsed = json::parse(*v, nullptr, false);
+      if (!parsed.is_discarded() && parsed.is_number()) return parsed;
+      break;
+    }
+    case JsonKind::kText:
+      break;
   }
   return *v;
+}
+
+json cellJson(const std::string& type, const std::optional<std::string>& v) {
+  return cellJson(jsonKind(type), v);
 }
 
 json QueryResult::rowJson(size_t row) const {

@@ -49,6 +49,11 @@ class QueryResult {
 // A value of a column of type `type` (DuckDB's name) as JSON: numbers and booleans typed,
 // nested values (given as JSON text) and JSON as JSON, other values as text, NULL as null.
 nlohmann::json cellJson(const std::string& type, const std::optional<std::string>& value);
+// The same in two steps, for a column's many values: what its type makes of them, then each.
+// kInteger: up to 64 bits, whose text is its JSON; kNumber: any other number.
+enum class JsonKind { kText, kBoolean, kInteger, kNumber, kJson };
+JsonKind jsonKind(const std::string& type);
+nlohmann::json cellJson(JsonKind kind, const std::optional<std::string>& value);
 
 class Database {
  public:

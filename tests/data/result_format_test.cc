@@ -62,6 +62,30 @@ TEST(ResultFormat, StreamedResultsPrintWhatCollectedOnesDo) {
   EXPECT_EQ(render("SELECT 1 AS one WHERE false", ResultFormat::kJson), "[]\n");
 }
 
+// JSON lines are written without building JSON objects; they must be the bytes of the
+// objects' dump() all the same.
+TEST(ResultFormat, JsonLinesAreTheDumpOfEachRowsObject) {
+  Database db;
+  Connection conn(db);
+  const std::string sql =
+      "SELECT * FROM (VALUES "
+      "('quote \" backslash \\ tab' || chr(9) || 'nl' || chr(10) || 'cr' || chr(13) || 'bs' || "
+      "chr(8) || 'ff' || chr(12) || 'ctl' || chr(1) || chr(31) || 'del' || chr(127) || 'ü€😀', "
+      "(-9223372036854775808)::BIGINT, 18446744073709551615::UBIGINT, "
+      "170141183460469231731687303715884105727::HUGEINT, 1e20::DOUBLE, 12.50::DECIMAL(10, 2), "
+      "true, [1, 2], 'x'), "
+      "(NULL, 0, 0, 0, 'nan'::DOUBLE, -0.01, false, NULL, 'y'), "
+      "('', -1, 1, -1, 0.1, 0, NULL, [], 'z')) "
+      "t(\"text \"\"name\"\"\", i, u, h, d, m, b, l, dup)";
+  const auto rows = conn.prepare("SELECT *, 1 AS dup FROM (" + sql + ")").execute();
+  std::string expected;
+  for (size_t r = 0; r < rows.rowCount(); r++) expected += rows.rowJson(r).dump() + "\n";
+  std::ostringstream out;
+  streamResult(conn, "SELECT *, 1 AS dup FROM (" + sql + ")", ResultFormat::kJsonLines, out);
+  EXPECT_EQ(out.str(), expected);
+  EXPECT_NE(expected.find("\\u0001\\u001f"), std::string::npos) << expected;
+}
+
 std::string streamed(const std::string& sql, ResultFormat f) {
   Database db;
   Connection conn(db);
@@ -75,8 +99,7 @@ TEST(ResultFormat, StreamedNestedValuesAreJson) {
   const std::string sql = "SELECT [1, 2] AS l, {'k': 'v'} AS s";
   EXPECT_EQ(streamed(sql, ResultFormat::kCsv), "l,s\n\"[1,2]\",\"{\"\"k\"\":\"\"v\"\"}\"\n");
   EXPECT_EQ(streamed(sql, ResultFormat::kJsonLines), "{\"l\":[1,2],\"s\":{\"k\":\"v\"}}\n");
-  EXPECT_EQ(streamed("SELECT [1, 2] AS l", ResultFormat::kTable),
-            "l    \n-----\n[1,2]\n(1 row)\n");
+  EXPECT_EQ(streamed("SELECT [1, 2] AS l", ResultFormat::kTable), "l    \n-----\n[1,2]\n(1 row)\n");
 }
 
 TEST(ResultFormat, AStreamedQueryMayEndInAComment) {
