@@ -133,43 +133,11 @@ std::string_view alphabet(StreamedType type) {
   }
 }
 
-template <class T>
-char* integer(char* at, const StreamedChunk& chunk, size_t col, size_t row) {
-  return std::to_chars(at, at + kMaxValueText, chunk.value<T>(col, row)).ptr;
-}
-
-// The text of a value of a type other than kText, at `at`.
+// The text of a value of a type other than kText, at `at`; dates through the cache.
 char* formatValue(char* at, StreamedType type, const StreamedChunk& chunk, size_t col, size_t row,
                   DateTexts& dates) {
-  switch (type) {
-    case StreamedType::kBoolean: {
-      const std::string_view text = chunk.value<bool>(col, row) ? "true" : "false";
-      return std::copy(text.begin(), text.end(), at);
-    }
-    case StreamedType::kInt8:
-      return integer<int8_t>(at, chunk, col, row);
-    case StreamedType::kInt16:
-      return integer<int16_t>(at, chunk, col, row);
-    case StreamedType::kInt32:
-      return integer<int32_t>(at, chunk, col, row);
-    case StreamedType::kInt64:
-      return integer<int64_t>(at, chunk, col, row);
-    case StreamedType::kUInt8:
-      return integer<uint8_t>(at, chunk, col, row);
-    case StreamedType::kUInt16:
-      return integer<uint16_t>(at, chunk, col, row);
-    case StreamedType::kUInt32:
-      return integer<uint32_t>(at, chunk, col, row);
-    case StreamedType::kUInt64:
-      return integer<uint64_t>(at, chunk, col, row);
-    case StreamedType::kDouble:
-      return formatDouble(at, chunk.value<double>(col, row));
-    case StreamedType::kDate:
-      return dates.write(at, chunk.value<int32_t>(col, row));
-    case StreamedType::kText:
-      break;
-  }
-  return at;
+  if (type == StreamedType::kDate) return dates.write(at, chunk.value<int32_t>(col, row));
+  return formatStreamed(at, type, chunk, col, row);
 }
 
 // Writes the rows of chunks, each into buffer room sized for its longest possible text.
@@ -269,7 +237,7 @@ int64_t writeCsv(Connection& conn, const std::string& sql, const CsvDialect& dia
   std::optional<RowWriter> writer;
   int64_t rows = 0;
   conn.streamChunks(
-      sql, false,
+      sql, Connection::NestedAs::kDuckDbText,
       [&](const std::vector<StreamedColumn>& columns) {
         writer.emplace(dialect, columns);
         writer->start(out);

@@ -10,6 +10,7 @@
 
 #include "core/cancellation.h"
 #include "core/error.h"
+#include "data/value_text.h"
 
 namespace sluice::data {
 
@@ -384,7 +385,7 @@ duckdb_result startStreaming(duckdb_prepared_statement st) {
 
 }  // namespace
 
-void Connection::streamChunks(const std::string& sql, bool as_text,
+void Connection::streamChunks(const std::string& sql, NestedAs nested,
                               const StreamedColumnsFn& on_columns, const ChunkFn& on_chunk) {
   auto interrupt = interruptible(conn_);
   // The query's own column names and types decide how each column arrives.
@@ -394,9 +395,9 @@ void Connection::streamChunks(const std::string& sql, bool as_text,
   for (idx_t c = 0; c < duckdb_prepared_statement_column_count(st); c++) {
     const char* name = duckdb_prepared_statement_column_name(st, c);
     duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(st, c);
-    const StreamedType as = as_text ? StreamedType::kText : streamedType(type);
+    const StreamedType as = streamedType(type);
     const std::string column = "c" + std::to_string(c);
-    if (as_text && isNested(type))
+    if (nested == NestedAs::kJson && isNested(type))
       expressions.push_back("to_json(" + column + ")");
     else if (as == StreamedType::kText && duckdb_get_type_id(type) != DUCKDB_TYPE_VARCHAR)
       expressions.push_back("CAST(" + column + " AS VARCHAR)");
@@ -433,22 +434,27 @@ void Connection::streamChunks(const std::string& sql, bool as_text,
 
 void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns,
                              const RowFn& on_row) {
+  std::vector<StreamedColumn> streamed;
   std::vector<std::optional<std::string>> row;
   streamChunks(
-      sql, true,
+      sql, NestedAs::kJson,
       [&](const std::vector<StreamedColumn>& columns) {
+        streamed = columns;
         std::vector<QueryResult::Column> named;
         for (const auto& c : columns) named.push_back({c.name, c.type});
         row.resize(columns.size());
         on_columns(named);
       },
       [&](const StreamedChunk& chunk) {
+        char text[kMaxValueText];
         for (size_t r = 0; r < chunk.rows(); r++) {
           for (size_t c = 0; c < row.size(); c++) {
             if (chunk.isNull(c, r))
               row[c].reset();
-            else
+            else if (streamed[c].as == StreamedType::kText)
               row[c].emplace(chunk.text(c, r));
+            else  // the text DuckDB's cast gives, written here
+              row[c].emplace(text, formatStreamed(text, streamed[c].as, chunk, c, r));
           }
           on_row(row);
         }

@@ -99,13 +99,13 @@ class Connection {
   using RowFn = std::function<void(const std::vector<std::optional<std::string>>&)>;
   void streamQuery(const std::string& sql, const ColumnsFn& columns, const RowFn& row);
   // Runs one statement that returns rows and hands them to `chunk` a vector at a time as
-  // DuckDB streams them, after `columns`. With `as_text` every column arrives as text,
-  // nested values as JSON; otherwise the types StreamedType lists arrive as DuckDB holds
-  // them and the others as DuckDB's text (what its COPY writes to CSV). A chunk's memory
-  // is DuckDB's and lasts until `chunk` returns.
+  // DuckDB streams them, after `columns`: the types StreamedType lists as DuckDB holds
+  // them, nested values (LIST, STRUCT, MAP, ARRAY, UNION) as `nested` says, every other
+  // type as DuckDB's text. A chunk's memory is DuckDB's and lasts until `chunk` returns.
+  enum class NestedAs { kDuckDbText, kJson };  // DuckDB's text is what its COPY writes
   using StreamedColumnsFn = std::function<void(const std::vector<StreamedColumn>&)>;
   using ChunkFn = std::function<void(const StreamedChunk&)>;
-  void streamChunks(const std::string& sql, bool as_text, const StreamedColumnsFn& columns,
+  void streamChunks(const std::string& sql, NestedAs nested, const StreamedColumnsFn& columns,
                     const ChunkFn& chunk);
   _duckdb_connection* handle() { return conn_; }
   Database& database() { return db_; }

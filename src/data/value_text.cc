@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstring>
 #include <limits>
+#include <string_view>
 
 namespace sluice::data {
 
@@ -98,6 +99,11 @@ char* formatDecimalDouble(char* out, double value) {
   return nullptr;
 }
 
+template <class T>
+char* integer(char* at, const StreamedChunk& chunk, size_t col, size_t row) {
+  return std::to_chars(at, at + kMaxValueText, chunk.value<T>(col, row)).ptr;
+}
+
 }  // namespace
 
 char* formatDouble(char* out, double value) {
@@ -135,6 +141,39 @@ char* formatDate(char* out, int32_t days) {
   *out++ = static_cast<char>('0' + day / 10);
   *out++ = static_cast<char>('0' + day % 10);
   return before_christ ? put(out, " (BC)") : out;
+}
+
+char* formatStreamed(char* at, StreamedType type, const StreamedChunk& chunk, size_t col,
+                     size_t row) {
+  switch (type) {
+    case StreamedType::kBoolean: {
+      const std::string_view text = chunk.value<bool>(col, row) ? "true" : "false";
+      return std::copy(text.begin(), text.end(), at);
+    }
+    case StreamedType::kInt8:
+      return integer<int8_t>(at, chunk, col, row);
+    case StreamedType::kInt16:
+      return integer<int16_t>(at, chunk, col, row);
+    case StreamedType::kInt32:
+      return integer<int32_t>(at, chunk, col, row);
+    case StreamedType::kInt64:
+      return integer<int64_t>(at, chunk, col, row);
+    case StreamedType::kUInt8:
+      return integer<uint8_t>(at, chunk, col, row);
+    case StreamedType::kUInt16:
+      return integer<uint16_t>(at, chunk, col, row);
+    case StreamedType::kUInt32:
+      return integer<uint32_t>(at, chunk, col, row);
+    case StreamedType::kUInt64:
+      return integer<uint64_t>(at, chunk, col, row);
+    case StreamedType::kDouble:
+      return formatDouble(at, chunk.value<double>(col, row));
+    case StreamedType::kDate:
+      return formatDate(at, chunk.value<int32_t>(col, row));
+    case StreamedType::kText:
+      break;
+  }
+  return at;
 }
 
 }  // namespace sluice::data

@@ -2,7 +2,10 @@
 // DuckDB's text for values of common types, written without asking DuckDB: the same
 // bytes its cast to VARCHAR (and so its CSV writer) produces, at a fraction of the cost.
 // Each function writes at its `out` and returns the end; kMaxValueText bytes suffice.
+#include <cstddef>
 #include <cstdint>
+
+#include "data/streamed_chunk.h"
 
 namespace sluice::data {
 
@@ -16,5 +19,9 @@ char* formatDouble(char* out, double value);
 // A DATE from its days since 1970-01-01: 2025-11-23, 0044-03-15 (BC), 10000-01-01,
 // infinity, -infinity.
 char* formatDate(char* out, int32_t days);
+
+// The text of a streamed value that arrives as DuckDB holds it (any type but kText).
+char* formatStreamed(char* out, StreamedType type, const StreamedChunk& chunk, size_t col,
+                     size_t row);
 
 }  // namespace sluice::data

@@ -23,7 +23,7 @@ size_t compareWithDuckDb(const std::string& sql, Check check) {
   Connection conn(db);
   size_t compared = 0;
   conn.streamChunks(
-      "SELECT v, CAST(v AS VARCHAR) FROM (" + sql + ")", false,
+      "SELECT v, CAST(v AS VARCHAR) FROM (" + sql + ")", Connection::NestedAs::kDuckDbText,
       [](const std::vector<StreamedColumn>& columns) {
         ASSERT_NE(columns[0].as, StreamedType::kText) << columns[0].type;
       },
