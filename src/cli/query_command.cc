@@ -5,28 +5,11 @@
 #include "app/environment.h"
 #include "cli/cli.h"
 #include "core/error.h"
-#include "data/catalog.h"
 #include "data/duckdb_engine.h"
-#include "data/lake_sql.h"
-#include "data/result_format.h"
+#include "data/query_runner.h"
 #include "state/state_store.h"
 
 namespace sluice::cli {
-
-namespace {
-
-// Whether a statement produces rows that LIMIT can bound.
-bool isQuery(const std::string& statement) {
-  size_t i = statement.find_first_not_of(" \t\r\n(");
-  if (i == std::string::npos) return false;
-  std::string word;
-  while (i < statement.size() && std::isalpha(static_cast<unsigned char>(statement[i])))
-    word += static_cast<char>(std::toupper(static_cast<unsigned char>(statement[i++])));
-  return word == "SELECT" || word == "WITH" || word == "FROM" || word == "VALUES" ||
-         word == "TABLE";
-}
-
-}  // namespace
 
 void addQueryCommand(CLI::App& app, CliContext& ctx) {
   auto* cmd = app.add_subcommand("query",
@@ -42,25 +25,11 @@ void addQueryCommand(CLI::App& app, CliContext& ctx) {
                   "print at most this many rows of the final query (0: all)");
   cmd->callback([&ctx, sql, format, max_rows] {
     auto& env = ctx.environment();
-    auto resolved = data::resolveLakeUrls(readArgOrFile(*sql), env.lake());
-    if (resolved.statements.empty()) throw UsageError("the SQL holds no statement");
     data::Connection conn(env.duckdb());
-    for (const auto& warning : data::attachCatalog(conn, env.state().catalog(), env.lake()))
-      ctx.err << "sluice: warning: " << resolved.describe(warning) << '\n';
-    try {
-      for (size_t i = 0; i + 1 < resolved.statements.size(); i++)
-        conn.query(resolved.statements[i]);
-      std::string last = resolved.statements.back();
-      if (*max_rows > 0 && isQuery(last))
-        last = "SELECT * FROM (" + last + "\n) LIMIT " + std::to_string(*max_rows);
-      const data::ResultFormat result_format = data::parseResultFormat(*format);
-      if (isQuery(last))
-        data::streamResult(conn, last, result_format, ctx.out);
-      else
-        data::writeResult(conn.query(last), result_format, ctx.out);
-    } catch (const Error& e) {
-      throw Error(e.code(), resolved.describe(e.what()));
-    }
+    data::runQuery(
+        conn, env.state().catalog(), env.lake(),
+        {readArgOrFile(*sql), data::parseResultFormat(*format), *max_rows}, ctx.out,
+        [&ctx](const std::string& warning) { ctx.err << "sluice: warning: " << warning << '\n'; });
   });
 }
 

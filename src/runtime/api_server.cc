@@ -1,5 +1,6 @@
 #include "runtime/api_server.h"
 
+#include <sstream>
 #include <thread>
 
 #include "app/environment.h"
@@ -7,7 +8,9 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "data/duckdb_engine.h"
 #include "data/json_schema.h"
+#include "data/query_runner.h"
 #include "functions/invoker.h"
 #include "runtime/metrics.h"
 #include "s3/sigv4.h"
@@ -183,6 +186,29 @@ bool ApiServer::handleRoute(const ApiRequest& req, http::Response& res) {
   return false;
 }
 
+void ApiServer::query(const ApiRequest& req, http::Response& res) {
+  const json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object() || !body.contains("sql") || !body["sql"].is_string())
+    throw Error(errc::kInvalidArgument,
+                "the body must be JSON with \"sql\" (and optional \"format\", \"max_rows\")");
+  const std::string format = body.value("format", "json");
+  const json max_rows = body.value("max_rows", json(kDefaultQueryRows));
+  if (!max_rows.is_number_integer() || max_rows.get<int64_t>() < 0)
+    throw Error(errc::kInvalidArgument, "\"max_rows\" must be a whole number, 0 for all rows");
+  std::ostringstream out;
+  std::string warnings;
+  data::Connection conn(env_.duckdb());
+  data::runQuery(conn, env_.state().catalog(), env_.lake(),
+                 {body["sql"], data::parseResultFormat(format), max_rows.get<int64_t>()}, out,
+                 [&](const std::string& w) { warnings += (warnings.empty() ? "" : "; ") + w; });
+  if (!warnings.empty()) res.setHeader("x-sluice-warnings", warnings);
+  res.status = 200;
+  res.setContent(out.str(), format == "json"    ? "application/json"
+                            : format == "jsonl" ? "application/x-ndjson"
+                            : format == "csv"   ? "text/csv"
+                                                : "text/plain; charset=utf-8");
+}
+
 void ApiServer::handleOwn(const ApiRequest& req, http::Response& res) {
   const std::string expected = "Basic " + core::base64Encode(credentials_.access_key_id + ":" +
                                                              credentials_.secret_access_key);
@@ -211,6 +237,10 @@ void ApiServer::handleOwn(const ApiRequest& req, http::Response& res) {
       res.setHeader("X-Amz-Function-Error", "Unhandled");
       sendJson(res, 200, {{"errorType", e.code()}, {"errorMessage", e.what()}});
     }
+    return;
+  }
+  if (parts.size() == 2 && parts[0] == "sluice" && parts[1] == "query" && req.method == "POST") {
+    query(req, res);
     return;
   }
   if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "functions" && parts[3] == "logs" &&

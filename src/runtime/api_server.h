@@ -9,7 +9,9 @@
 //      GET  /sluice/functions/NAME/logs?since=10m       log lines as JSON lines
 //      POST /sluice/workflows/NAME/executions           {"input", "name"} → executionArn
 //      GET  /sluice/executions/ARN                      the execution's record
+//      POST /sluice/query       {"sql", "format": json|jsonl|csv|table, "max_rows": 1000}
 //      GET  /metrics                                    Prometheus text
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -46,6 +48,10 @@ class ApiServer {
   void handle(const http::Request& raw, http::Response& res);
   bool handleRoute(const ApiRequest& req, http::Response& res);
   void handleOwn(const ApiRequest& req, http::Response& res);
+  // POST /sluice/query: the answer is built whole, so at most kDefaultQueryRows rows
+  // unless the request asks for more ("max_rows", 0 for all).
+  void query(const ApiRequest& req, http::Response& res);
+  static constexpr int64_t kDefaultQueryRows = 1000;
 
   app::Environment& env_;
   const project::Project* project_;

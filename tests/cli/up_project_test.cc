@@ -109,12 +109,6 @@ TEST(UpProject, AnInvalidProjectIsRefusedWithItsFaults) {
       << r.out;
 }
 
-}  // namespace
-}  // namespace sluice
-
-namespace sluice {
-namespace {
-
 // The HTTP API: a project's routes in the API Gateway proxy shape, with CORS, an API key
 // and a body schema; sluice's own endpoints and /metrics behind Basic authentication.
 TEST(UpProject, RoutesAndTheOwnApiOverHttp) {
@@ -215,6 +209,57 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
   EXPECT_EQ(history["events"][0]["executionStartedEventDetails"]["input"], "{\"who\":\"ann\"}");
   EXPECT_EQ(history["events"][2]["type"], "PassStateExited");
   EXPECT_EQ(history["events"][2]["stateExitedEventDetails"]["output"], "{\"greeting\":\"hi ann\"}");
+}
+
+// POST /sluice/query: what `sluice query` does, over HTTP with the S3 key pair.
+TEST(UpProject, QueriesOverHttpReadCatalogTablesAndLakeObjects) {
+  if (shell("command -v aws").code != 0) GTEST_SKIP() << "the AWS CLI is not installed";
+  testing::TempDir dir;
+  const std::string project = dir / "project";
+  testing::writeFile(project + "/sluice.yaml", R"(name: query
+buckets: [raw]
+catalog:
+  sales.orders: {location: "lake://raw/orders/", format: csv}
+)");
+  testing::SluiceUp up(dir / "data", project);
+  ASSERT_TRUE(up.ok()) << up.readyLine();
+  testing::writeFile(dir / "a.csv", "region,amount\nnorth,10\nsouth,7\n");
+  testing::writeFile(dir / "b.csv", "region,amount\nnorth,5\n");
+  ASSERT_EQ(up.aws("s3 cp '" + (dir / "a.csv") + "' s3://raw/orders/a.csv").code, 0);
+  ASSERT_EQ(up.aws("s3 cp '" + (dir / "b.csv") + "' s3://raw/orders/b.csv").code, 0);
+
+  const std::string auth =
+      std::string(" -u ") + testing::SluiceUp::kAccessKey + ":" + testing::SluiceUp::kSecret + " ";
+  // The answer, its status and its content type.
+  const auto query = [&](const std::string& body, const std::string& how = "") {
+    testing::writeFile(dir / "body.json", body);
+    return shell("curl -s -w ' %{http_code} %{content_type}'" + how + " -X POST --data-binary @'" +
+                 (dir / "body.json") + "' " + up.api() + "/sluice/query")
+        .out;
+  };
+  EXPECT_EQ(
+      query(
+          R"q({"sql": "SELECT region, sum(amount) AS total FROM sales.orders GROUP BY 1 ORDER BY 1", "format": "csv"})q",
+          auth),
+      "region,total\nnorth,15\nsouth,7\n 200 text/csv");
+  EXPECT_EQ(
+      query(
+          R"q({"sql": "SELECT count(*) AS n, list(region ORDER BY region) AS r FROM 'lake://raw/orders/*.csv'"})q",
+          auth),
+      "[\n  {\n    \"n\": 3,\n    \"r\": [\n      \"north\",\n      \"north\",\n      "
+      "\"south\"\n    ]\n  }\n]\n 200 application/json");
+  EXPECT_EQ(
+      query(R"q({"sql": "SELECT * FROM range(5) t(i)", "format": "jsonl", "max_rows": 2})q", auth),
+      "{\"i\":0}\n{\"i\":1}\n 200 application/x-ndjson");
+  const std::string wrong = query(R"q({"sql": "SELECT nope FROM sales.orders"})q", auth);
+  EXPECT_NE(wrong.find("nope"), std::string::npos) << wrong;
+  EXPECT_NE(wrong.find(" 400 application/json"), std::string::npos) << wrong;
+  const std::string missing = query(R"q({"sql": "SELECT * FROM 'lake://raw/none.csv'"})q", auth);
+  EXPECT_NE(missing.find("lake://raw/none.csv"), std::string::npos) << missing;
+  const std::string not_json = query("SELECT 1", auth);
+  EXPECT_NE(not_json.find("the body must be JSON"), std::string::npos) << not_json;
+  const std::string unauthorized = query(R"q({"sql": "SELECT 1"})q");
+  EXPECT_NE(unauthorized.find(" 401 "), std::string::npos) << unauthorized;
 }
 
 }  // namespace
