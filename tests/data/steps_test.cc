@@ -212,6 +212,32 @@ TEST_F(StepsTest, SqlStepReturnsRowsOrWritesAnOutput) {
             "{\"region\":\"n\",\"n\":2}\n{\"region\":\"s\",\"n\":1}\n");
 }
 
+TEST_F(StepsTest, SqlStepWritesEachNamedOutput) {
+  lake_.put("raw", "o.csv", "region,amount\nn,1\ns,2\nn,3\n");
+  auto out = sqlStep(
+      {{"inputs", {{"orders", "lake://raw/o.csv"}}},
+       {"sql",
+        "CREATE TABLE totals AS SELECT region, sum(amount) AS total FROM orders GROUP BY 1 "
+        "ORDER BY 1; CREATE VIEW \"big orders\" AS SELECT * FROM orders WHERE amount > 1"},
+       {"outputs",
+        {{"totals", "lake://raw/totals.csv"}, {"big orders", "lake://raw/big/{day}.jsonl"}}},
+       {"vars", {{"day", "2025-11-23"}}}},
+      env());
+  EXPECT_EQ(out["outputs"]["totals"]["rows"], 2);
+  EXPECT_EQ(out["outputs"]["big orders"]["rows"], 2);
+  EXPECT_EQ(out["outputs"]["big orders"]["objects"][0]["key"], "big/2025-11-23.jsonl");
+  EXPECT_EQ(lake_.get("raw", "totals.csv"), "region,total\nn,4\ns,2\n");
+  EXPECT_EQ(lake_.get("raw", "big/2025-11-23.jsonl"),
+            "{\"region\":\"s\",\"amount\":2}\n{\"region\":\"n\",\"amount\":3}\n");
+  try {
+    sqlStep({{"sql", "CREATE TABLE a AS SELECT 1 AS x"}, {"outputs", {{"b", "lake://raw/b.csv"}}}},
+            env());
+    FAIL() << "no error for an output the SQL did not make";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("output 'b'"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(StepsTest, DedupKeepsTheLatestVersionNullsLast) {
   lake_.put("raw", "c.csv",
             "customer_id,name,updated_at\n"

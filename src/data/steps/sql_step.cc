@@ -14,9 +14,29 @@ nlohmann::json sqlStep(const nlohmann::json& event, const StepEnv& env) {
       createInputView(conn, name, spec, env.lake);
   }
   const std::string sql = requireField(event, "sql").get<std::string>();
+  const nlohmann::json vars = event.value("vars", nlohmann::json::object());
+  if (event.contains("outputs")) {
+    // The SQL makes tables or views; each named one is written to its output.
+    if (!event["outputs"].is_object() || event["outputs"].empty())
+      throw Error(errc::kInvalidArgument,
+                  "\"outputs\" must map names of tables the SQL makes to outputs");
+    conn.query(sql);
+    nlohmann::json written = nlohmann::json::object();
+    for (const auto& [name, spec] : event["outputs"].items()) {
+      try {
+        written[name] = writeQuery(conn, "SELECT * FROM " + sqlIdentifier(name), spec, env.lake,
+                                   env.scratch_dir, vars, env.now, env.log)
+                            .toJson();
+      } catch (const Error& e) {
+        throw Error(e.code(), "output '" + name + "': " + e.what());
+      }
+      env.log("sql: wrote " + written[name]["rows"].dump() + " rows of " + name);
+    }
+    return {{"outputs", written}};
+  }
   if (event.contains("output")) {
-    auto written = writeQuery(conn, sql, event["output"], env.lake, env.scratch_dir,
-                              event.value("vars", nlohmann::json::object()), env.now, env.log);
+    auto written =
+        writeQuery(conn, sql, event["output"], env.lake, env.scratch_dir, vars, env.now, env.log);
     env.log("sql: wrote " + std::to_string(written.rows) + " rows");
     return written.toJson();
   }
