@@ -1,64 +1,17 @@
 #include "data/csv_writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <charconv>
-#include <cstring>
 #include <string_view>
 #include <vector>
 
-#include "core/error.h"
+#include "data/buffered_file.h"
 #include "data/duckdb_engine.h"
 #include "data/value_text.h"
 
 namespace sluice::data {
 
 namespace {
-
-// The file being written, through a buffer of about a megabyte.
-class BufferedFile {
- public:
-  explicit BufferedFile(const std::string& path)
-      : path_(path), fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
-    if (fd_ < 0) fail("cannot create");
-  }
-  ~BufferedFile() { ::close(fd_); }
-  BufferedFile(const BufferedFile&) = delete;
-  BufferedFile& operator=(const BufferedFile&) = delete;
-
-  // Room for `n` more bytes; advance() then says how many were written.
-  char* room(size_t n) {
-    if (used_ + n > buffer_.size()) buffer_.resize(used_ + n);
-    return buffer_.data() + used_;
-  }
-  void advance(const char* end) {
-    used_ = static_cast<size_t>(end - buffer_.data());
-    if (used_ >= kFlushAt) flush();
-  }
-  void flush() {
-    for (size_t done = 0; done < used_;) {
-      const ssize_t n = ::write(fd_, buffer_.data() + done, used_ - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("cannot write");
-      done += static_cast<size_t>(n);
-    }
-    used_ = 0;
-  }
-
- private:
-  [[noreturn]] void fail(const char* what) {
-    throw Error(errc::kIo, std::string(what) + " '" + path_ + "': " + std::strerror(errno));
-  }
-  static constexpr size_t kFlushAt = 1 << 20;
-  std::string path_;
-  int fd_;
-  std::vector<char> buffer_;
-  size_t used_ = 0;
-};
 
 // Fields as DuckDB writes them: quoted when they need it.
 class FieldWriter {
