@@ -80,6 +80,7 @@ std::string_view alphabet(StreamedType type) {
     case StreamedType::kDate:
       return "-0123456789 (BC)infty";
     case StreamedType::kText:
+    case StreamedType::kJson:  // not asked for here
       return {};
     default:
       return "-0123456789";
@@ -190,7 +191,7 @@ int64_t writeCsv(Connection& conn, const std::string& sql, const CsvDialect& dia
   std::optional<RowWriter> writer;
   int64_t rows = 0;
   conn.streamChunks(
-      sql, Connection::NestedAs::kDuckDbText,
+      sql, Connection::OtherTypesAs::kText,
       [&](const std::vector<StreamedColumn>& columns) {
         writer.emplace(dialect, columns);
         writer->start(out);

@@ -385,7 +385,7 @@ duckdb_result startStreaming(duckdb_prepared_statement st) {
 
 }  // namespace
 
-void Connection::streamChunks(const std::string& sql, NestedAs nested,
+void Connection::streamChunks(const std::string& sql, OtherTypesAs others,
                               const StreamedColumnsFn& on_columns, const ChunkFn& on_chunk) {
   auto interrupt = interruptible(conn_);
   // The query's own column names and types decide how each column arrives.
@@ -395,15 +395,24 @@ void Connection::streamChunks(const std::string& sql, NestedAs nested,
   for (idx_t c = 0; c < duckdb_prepared_statement_column_count(st); c++) {
     const char* name = duckdb_prepared_statement_column_name(st, c);
     duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(st, c);
-    const StreamedType as = streamedType(type);
+    StreamedType as = streamedType(type);
+    const bool varchar = duckdb_get_type_id(type) == DUCKDB_TYPE_VARCHAR;
+    const bool nested = isNested(type);
+    const std::string type_name = typeName(type);  // destroys `type`
+    // JSON is VARCHAR underneath; as JSON it is written as its value, not as a string.
+    const bool json_type = type_name == "JSON";
+    const bool other = as == StreamedType::kText && (!varchar || json_type);
     const std::string column = "c" + std::to_string(c);
-    if (nested == NestedAs::kJson && isNested(type))
+    if (other &&
+        (others == OtherTypesAs::kJson || (others == OtherTypesAs::kTextNestedJson && nested))) {
+      as = StreamedType::kJson;
       expressions.push_back("to_json(" + column + ")");
-    else if (as == StreamedType::kText && duckdb_get_type_id(type) != DUCKDB_TYPE_VARCHAR)
+    } else if (other && !varchar) {
       expressions.push_back("CAST(" + column + " AS VARCHAR)");
-    else
+    } else {
       expressions.push_back(column);
-    columns.push_back({name ? name : "", typeName(type), as});
+    }
+    columns.push_back({name ? name : "", type_name, as});
     duckdb_free(const_cast<char*>(name));
   }
   duckdb_destroy_prepare(&st);
@@ -437,7 +446,7 @@ void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns
   std::vector<StreamedColumn> streamed;
   std::vector<std::optional<std::string>> row;
   streamChunks(
-      sql, NestedAs::kJson,
+      sql, OtherTypesAs::kTextNestedJson,
       [&](const std::vector<StreamedColumn>& columns) {
         streamed = columns;
         std::vector<QueryResult::Column> named;
@@ -451,7 +460,7 @@ void Connection::streamQuery(const std::string& sql, const ColumnsFn& on_columns
           for (size_t c = 0; c < row.size(); c++) {
             if (chunk.isNull(c, r))
               row[c].reset();
-            else if (streamed[c].as == StreamedType::kText)
+            else if (streamed[c].as == StreamedType::kText || streamed[c].as == StreamedType::kJson)
               row[c].emplace(chunk.text(c, r));
             else  // the text DuckDB's cast gives, written here
               row[c].emplace(text, formatStreamed(text, streamed[c].as, chunk, c, r));

@@ -100,12 +100,16 @@ class Connection {
   void streamQuery(const std::string& sql, const ColumnsFn& columns, const RowFn& row);
   // Runs one statement that returns rows and hands them to `chunk` a vector at a time as
   // DuckDB streams them, after `columns`: the types StreamedType lists as DuckDB holds
-  // them, nested values (LIST, STRUCT, MAP, ARRAY, UNION) as `nested` says, every other
-  // type as DuckDB's text. A chunk's memory is DuckDB's and lasts until `chunk` returns.
-  enum class NestedAs { kDuckDbText, kJson };  // DuckDB's text is what its COPY writes
+  // them, VARCHAR as it is, every other type as `others` says. A chunk's memory is
+  // DuckDB's and lasts until `chunk` returns.
+  enum class OtherTypesAs {
+    kText,            // DuckDB's text for them (what its COPY writes to CSV)
+    kTextNestedJson,  // the same, but LIST, STRUCT, MAP, ARRAY and UNION values as JSON
+    kJson,            // JSON, as its COPY writes them to JSON lines
+  };
   using StreamedColumnsFn = std::function<void(const std::vector<StreamedColumn>&)>;
   using ChunkFn = std::function<void(const StreamedChunk&)>;
-  void streamChunks(const std::string& sql, NestedAs nested, const StreamedColumnsFn& columns,
+  void streamChunks(const std::string& sql, OtherTypesAs others, const StreamedColumnsFn& columns,
                     const ChunkFn& chunk);
   _duckdb_connection* handle() { return conn_; }
   Database& database() { return db_; }

@@ -14,13 +14,14 @@
 
 #include "core/cancellation.h"
 #include "core/error.h"
+#include "data/json_lines_writer.h"
 #include "data/table_io.h"
 
 namespace sluice::data {
 
 namespace {
 
-// How long a copy runs before it reports progress, as Connection::query's default.
+// How long a copy runs before it reports progress, as Connection::query's default does.
 constexpr std::chrono::duration<double> kQuiet{2.0};
 
 // Consecutive row groups, as [first, end) row numbers, about equal in rows.
@@ -111,21 +112,18 @@ std::optional<int64_t> copyParquetInRanges(Database& db, const RangedCopy& copy,
                                 ", file_row_number = true) WHERE file_row_number >= " +
                                 std::to_string(ranges[i].first) + " AND file_row_number < " +
                                 std::to_string(ranges[i].second);
-        const bool reports = i == 0 && progress;
+        const int64_t range_rows = ranges[i].second - ranges[i].first;
+        const auto rows_done = [&, reports = i == 0 && progress](int64_t done) {
+          if (reports && std::chrono::steady_clock::now() - started > kQuiet)
+            progress(100.0 * static_cast<double>(done) / static_cast<double>(range_rows));
+        };
         if (copy.csv) {
           CsvDialect dialect = *copy.csv;
           dialect.header = dialect.header && i == 0;
           dialect.bom = dialect.bom && i == 0;
-          const int64_t range_rows = ranges[i].second - ranges[i].first;
-          rows[i] = writeCsv(c, sql, dialect, parts[i], [&](int64_t done) {
-            if (reports && std::chrono::steady_clock::now() - started > kQuiet)
-              progress(100.0 * static_cast<double>(done) / static_cast<double>(range_rows));
-          });
+          rows[i] = writeCsv(c, sql, dialect, parts[i], rows_done);
         } else {
-          const std::string to =
-              "COPY (" + sql + ") TO " + sqlLiteral(parts[i]) + " (" + copy.copy_options + ")";
-          auto done = reports ? c.query(to, progress, kQuiet.count()) : c.query(to);
-          rows[i] = std::stoll(*done.cell(0, 0));
+          rows[i] = writeJsonLines(c, sql, parts[i], rows_done);
         }
       } catch (...) {
         errors[i] = std::current_exception();

@@ -1,6 +1,6 @@
 #pragma once
 // Writing one Parquet file's rows as CSV or JSON lines, in order, several row ranges at
-// once.
+// once, each by sluice's own writer for the format.
 //
 // DuckDB keeps a query's row order when it runs on several threads by buffering and
 // re-sequencing their output; for Parquet -> 632 MB pipe CSV on 2 cores that made the
@@ -19,10 +19,8 @@ namespace sluice::data {
 struct RangedCopy {
   std::string parquet_path;  // the one file read, every row of it, nothing else
   std::string target;        // the file written
-  // CSV in this dialect (data/csv_writer.h); without one, what COPY writes with
-  // `copy_options`, which must be a format without a header (JSON lines).
+  // CSV in this dialect (data/csv_writer.h), or else JSON lines (data/json_lines_writer.h).
   std::optional<CsvDialect> csv;
-  std::string copy_options;
   // Below this many rows the second database and its connections (about 25 ms) cost more
   // than the ranges save.
   int64_t min_rows = 1'000'000;

@@ -10,10 +10,11 @@
 namespace sluice::data {
 
 // How a streamed column's values arrive: the types listed here as DuckDB holds them in
-// memory (C types; kDate as int32_t days since 1970-01-01), every other type as DuckDB's
-// text for it (kText).
+// memory (C types; kDate as int32_t days since 1970-01-01), every other type as text:
+// DuckDB's text for it (kText) or its JSON (kJson; Connection::streamChunks says which).
 enum class StreamedType : uint8_t {
   kText,
+  kJson,
   kBoolean,
   kInt8,
   kInt16,
@@ -45,7 +46,7 @@ class StreamedChunk {
   T value(size_t col, size_t row) const {
     return static_cast<const T*>(columns_[col].data)[row];
   }
-  // The value of a kText column: DuckDB keeps up to 12 bytes in the cell, longer text
+  // The value of a kText or kJson column: DuckDB keeps up to 12 bytes in the cell, longer text
   // behind a pointer after a 4-byte prefix (duckdb_string_t, checked in the .cc).
   std::string_view text(size_t col, size_t row) const {
     const char* cell = static_cast<const char*>(columns_[col].data) + row * kTextCellSize;

@@ -303,8 +303,7 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   };
   std::optional<int64_t> ranged;
   if (may_range)
-    ranged = copyParquetInRanges(conn.database(), {*whole_parquet_input, target, dialect, options},
-                                 report);
+    ranged = copyParquetInRanges(conn.database(), {*whole_parquet_input, target, dialect}, report);
   if (ranged) {
     result.rows = *ranged;
   } else {

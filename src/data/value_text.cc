@@ -18,20 +18,31 @@ char* put(char* out, const char* text) {
   return out + n;
 }
 
-// `digits` (no point) times 10^exponent, where the first digit stands for 10^exponent.
-// Scientific notation outside 1e-4 <= |x| < 1e16, with a two-digit exponent at least;
+// How a double is laid out: as DuckDB's text (its casts, its CSV) or as its JSON.
+struct RealStyle {
+  int min_fixed;  // decimal exponents from min_fixed to max_fixed in fixed notation
+  int max_fixed;
+  bool long_exponent;  // e+05 rather than e5
+  const char* nan;
+  const char* infinity;
+  const char* minus_infinity;
+};
+constexpr RealStyle kTextStyle{-4, 15, true, "nan", "inf", "-inf"};
+constexpr RealStyle kJsonStyle{-6, 20, false, "NaN", "Infinity", "-Infinity"};
+
+// `digits` (no point) times 10^exponent, where the first digit stands for 10^exponent;
 // a whole number in fixed notation keeps ".0".
-char* layOut(char* out, const char* digits, int count, int exponent) {
-  if (exponent < -4 || exponent >= 16) {
+char* layOut(char* out, const char* digits, int count, int exponent, const RealStyle& style) {
+  if (exponent < style.min_fixed || exponent > style.max_fixed) {
     *out++ = digits[0];
     if (count > 1) {
       *out++ = '.';
       out = std::copy(digits + 1, digits + count, out);
     }
     *out++ = 'e';
-    *out++ = exponent < 0 ? '-' : '+';
+    if (exponent < 0 || style.long_exponent) *out++ = exponent < 0 ? '-' : '+';
     const int magnitude = exponent < 0 ? -exponent : exponent;
-    if (magnitude < 10) *out++ = '0';
+    if (magnitude < 10 && style.long_exponent) *out++ = '0';
     return std::to_chars(out, out + 4, magnitude).ptr;
   }
   if (exponent < 0) {
@@ -49,9 +60,9 @@ char* layOut(char* out, const char* digits, int count, int exponent) {
   return std::copy(digits + whole, digits + count, out);
 }
 
-char* formatReal(char* out, double value) {
-  if (std::isnan(value)) return put(out, "nan");
-  if (std::isinf(value)) return put(out, value < 0 ? "-inf" : "inf");
+char* formatReal(char* out, double value, const RealStyle& style) {
+  if (std::isnan(value)) return put(out, style.nan);
+  if (std::isinf(value)) return put(out, value < 0 ? style.minus_infinity : style.infinity);
   // The shortest round-trip digits, in to_chars' scientific form d.ddde±XX.
   char sci[48];
   const char* end = std::to_chars(sci, sci + sizeof sci, value, std::chars_format::scientific).ptr;
@@ -64,7 +75,7 @@ char* formatReal(char* out, double value) {
   int count = 0;
   for (; p < e; p++)
     if (*p != '.') digits[count++] = *p;
-  return layOut(out, digits, count, exponent);
+  return layOut(out, digits, count, exponent, style);
 }
 
 // A double that is an integer of under 2^52 divided by 10^k for a small k (0.37, 1250.5,
@@ -106,9 +117,15 @@ char* integer(char* at, const StreamedChunk& chunk, size_t col, size_t row) {
 
 }  // namespace
 
+// Both styles write the decimal fast path's values (1e-4 <= |x| < 1e15) in fixed notation.
 char* formatDouble(char* out, double value) {
   if (char* end = formatDecimalDouble(out, value)) return end;
-  return formatReal(out, value);
+  return formatReal(out, value, kTextStyle);
+}
+
+char* formatJsonDouble(char* out, double value) {
+  if (char* end = formatDecimalDouble(out, value)) return end;
+  return formatReal(out, value, kJsonStyle);
 }
 
 char* formatDate(char* out, int32_t days) {
@@ -171,6 +188,7 @@ char* formatStreamed(char* at, StreamedType type, const StreamedChunk& chunk, si
     case StreamedType::kDate:
       return formatDate(at, chunk.value<int32_t>(col, row));
     case StreamedType::kText:
+    case StreamedType::kJson:
       break;
   }
   return at;

@@ -15,6 +15,9 @@ inline constexpr int kMaxValueText = 40;
 // repr) do: 1.0, 0.0001, 1e-05, 1234567890123456.0, 1.2345678901234568e+16, nan, -inf.
 // (FLOAT is left to DuckDB, which writes some floats with the digits of their double.)
 char* formatDouble(char* out, double value);
+// The same digits as DuckDB writes them in JSON: fixed notation from 1e-6 to below 1e21
+// (100000000000000000000.0), else 1e-7, 1.5e21; NaN, Infinity, -Infinity.
+char* formatJsonDouble(char* out, double value);
 
 // A DATE from its days since 1970-01-01: 2025-11-23, 0044-03-15 (BC), 10000-01-01,
 // infinity, -infinity.

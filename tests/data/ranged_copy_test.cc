@@ -43,7 +43,7 @@ class RangedCopyTest : public ::testing::Test {
   RangedCopy csvTo(const std::string& target, char delimiter = ',') {
     CsvDialect dialect;
     dialect.delimiter = delimiter;
-    return {parquet_, target, dialect, "", /*min_rows=*/0};
+    return {parquet_, target, dialect, /*min_rows=*/0};
   }
 
   testing::TempDir dir_;
@@ -61,9 +61,7 @@ TEST_F(RangedCopyTest, CsvAndJsonLinesAreTheBytesOfOneCopy) {
   EXPECT_EQ(written.find("id|name", 1), std::string::npos);  // one header
 
   const std::string jsonl = dir_ / "ranged.jsonl";
-  EXPECT_EQ(
-      copyParquetInRanges(two_threads_, {parquet_, jsonl, std::nullopt, "FORMAT JSON", 0}, nullptr),
-      5500);
+  EXPECT_EQ(copyParquetInRanges(two_threads_, {parquet_, jsonl, std::nullopt, 0}, nullptr), 5500);
   EXPECT_EQ(testing::readFile(jsonl), oneCopy("FORMAT JSON"));
   // Nothing but the target is left behind.
   EXPECT_FALSE(std::filesystem::exists(target + ".range1"));

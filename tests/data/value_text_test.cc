@@ -16,14 +16,16 @@
 namespace sluice::data {
 namespace {
 
-// Each value of `sql`'s one column `v`, as it arrives natively, with DuckDB's text for it.
+// Each value of `sql`'s one column `v`, as it arrives natively, with DuckDB's text for it
+// (`text`, an expression of v).
 template <class T, class Check>
-size_t compareWithDuckDb(const std::string& sql, Check check) {
+size_t compareWithDuckDb(const std::string& sql, Check check,
+                         const std::string& text = "CAST(v AS VARCHAR)") {
   Database db;
   Connection conn(db);
   size_t compared = 0;
   conn.streamChunks(
-      "SELECT v, CAST(v AS VARCHAR) FROM (" + sql + ")", Connection::NestedAs::kDuckDbText,
+      "SELECT v, " + text + " FROM (" + sql + ")", Connection::OtherTypesAs::kText,
       [](const std::vector<StreamedColumn>& columns) {
         ASSERT_NE(columns[0].as, StreamedType::kText) << columns[0].type;
       },
@@ -105,6 +107,19 @@ TEST(ValueText, DoublesReadAsDuckDbWritesThem) {
         else
           ASSERT_EQ(std::strtod(ours.c_str(), nullptr), v) << ours << " instead of " << duckdb;
       });
+  EXPECT_EQ(compared, values.size());
+}
+
+TEST(ValueText, DoublesReadAsDuckDbWritesThemInJson) {
+  const auto values = interestingNumbers();
+  const size_t compared = compareWithDuckDb<double>(
+      "SELECT CAST(unnest(string_split(" + sqlLiteral(numberList(values)) +
+          ", ',')) AS DOUBLE) AS v",
+      [](double v, const std::string& duckdb) {
+        char text[kMaxValueText];
+        ASSERT_EQ(std::string(text, formatJsonDouble(text, v)), duckdb);
+      },
+      "CAST(to_json(v) AS VARCHAR)");
   EXPECT_EQ(compared, values.size());
 }
 

@@ -1,0 +1,142 @@
+#include "data/json_lines_writer.h"
+
+#include <algorithm>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "data/buffered_file.h"
+#include "data/duckdb_engine.h"
+#include "data/value_text.h"
+
+namespace sluice::data {
+
+namespace {
+
+// `text` as a JSON string, escaped as DuckDB escapes it: quote, backslash, the short
+// escapes, \u00XX (upper-case hex) for other control characters; all else as it is.
+// `at` has room for 6 * size + 2 bytes.
+char* jsonString(char* at, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  *at++ = '"';
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && c != '"' && c != '\\') {
+      *at++ = c;
+      continue;
+    }
+    *at++ = '\\';
+    switch (c) {
+      case '"':
+      case '\\':
+        *at++ = c;
+        break;
+      case '\b':
+        *at++ = 'b';
+        break;
+      case '\f':
+        *at++ = 'f';
+        break;
+      case '\n':
+        *at++ = 'n';
+        break;
+      case '\r':
+        *at++ = 'r';
+        break;
+      case '\t':
+        *at++ = 't';
+        break;
+      default:
+        at = std::copy_n("u00", 3, at);
+        *at++ = kHex[byte >> 4];
+        *at++ = kHex[byte & 0xF];
+    }
+  }
+  *at++ = '"';
+  return at;
+}
+
+// Writes the rows of chunks, each into buffer room sized for its longest possible text.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(const std::vector<StreamedColumn>& columns) : columns_(columns) {
+    for (size_t c = 0; c < columns.size(); c++) {
+      std::string key(6 * columns[c].name.size() + 3, '\0');
+      char* end = jsonString(key.data(), columns[c].name);
+      *end++ = ':';
+      key.resize(static_cast<size_t>(end - key.data()));
+      keys_.push_back((c ? "," : "{") + key);
+    }
+  }
+
+  void rows(BufferedFile& out, const StreamedChunk& chunk) const {
+    char* at = out.room(longest(chunk));
+    for (size_t r = 0; r < chunk.rows(); r++) {
+      for (size_t c = 0; c < columns_.size(); c++) {
+        at = std::copy(keys_[c].begin(), keys_[c].end(), at);
+        at = value(at, chunk, c, r);
+      }
+      at = std::copy_n("}\n", 2, at);  // a query has at least one column
+    }
+    out.advance(at);
+  }
+
+ private:
+  char* value(char* at, const StreamedChunk& chunk, size_t c, size_t r) const {
+    if (chunk.isNull(c, r)) return std::copy_n("null", 4, at);
+    switch (columns_[c].as) {
+      case StreamedType::kText:
+        return jsonString(at, chunk.text(c, r));
+      case StreamedType::kJson: {
+        const std::string_view json = chunk.text(c, r);
+        return std::copy(json.begin(), json.end(), at);
+      }
+      case StreamedType::kDouble:
+        return formatJsonDouble(at, chunk.value<double>(c, r));
+      case StreamedType::kDate:  // a date's text needs no escaping
+        *at++ = '"';
+        at = formatStreamed(at, StreamedType::kDate, chunk, c, r);
+        *at++ = '"';
+        return at;
+      default:
+        return formatStreamed(at, columns_[c].as, chunk, c, r);
+    }
+  }
+
+  size_t longest(const StreamedChunk& chunk) const {
+    size_t per_row = 3;
+    for (const auto& key : keys_) per_row += key.size() + kMaxValueText + 2;
+    size_t bytes = chunk.rows() * per_row;
+    for (size_t c = 0; c < columns_.size(); c++) {
+      const bool text = columns_[c].as == StreamedType::kText;
+      if (!text && columns_[c].as != StreamedType::kJson) continue;
+      for (size_t r = 0; r < chunk.rows(); r++)
+        if (!chunk.isNull(c, r)) bytes += (text ? 6 : 1) * chunk.text(c, r).size();
+    }
+    return bytes;
+  }
+
+  const std::vector<StreamedColumn> columns_;
+  std::vector<std::string> keys_;  // `{"name":` for the first column, `,"name":` after
+};
+
+}  // namespace
+
+int64_t writeJsonLines(Connection& conn, const std::string& sql, const std::string& path,
+                       const std::function<void(int64_t rows)>& rows_done) {
+  BufferedFile out(path);
+  std::optional<ObjectWriter> writer;
+  int64_t rows = 0;
+  conn.streamChunks(
+      sql, Connection::OtherTypesAs::kJson,
+      [&](const std::vector<StreamedColumn>& columns) { writer.emplace(columns); },
+      [&](const StreamedChunk& chunk) {
+        writer->rows(out, chunk);
+        rows += static_cast<int64_t>(chunk.rows());
+        if (rows_done) rows_done(rows);
+      });
+  out.flush();
+  return rows;
+}
+
+}  // namespace sluice::data
