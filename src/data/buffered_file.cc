@@ -35,4 +35,23 @@ void BufferedFile::flush() {
   used_ = 0;
 }
 
+int64_t streamToFile(
+    Connection& conn, const std::string& sql, Connection::OtherTypesAs others,
+    const std::string& path,
+    const std::function<ChunkSink(const std::vector<StreamedColumn>&, BufferedFile&)>& begin,
+    const std::function<void(int64_t rows)>& rows_done) {
+  BufferedFile out(path);
+  ChunkSink sink;
+  int64_t rows = 0;
+  conn.streamChunks(
+      sql, others, [&](const std::vector<StreamedColumn>& columns) { sink = begin(columns, out); },
+      [&](const StreamedChunk& chunk) {
+        sink(chunk);
+        rows += static_cast<int64_t>(chunk.rows());
+        if (rows_done) rows_done(rows);
+      });
+  out.flush();
+  return rows;
+}
+
 }  // namespace sluice::data

@@ -1,9 +1,14 @@
 #pragma once
-// A new file written through a buffer of about a megabyte, for writers that format rows
-// into memory themselves (data/csv_writer, data/json_lines_writer).
+// A new file written through a buffer of about a megabyte, and a query's rows streamed
+// into one, for writers that format rows themselves (data/csv_writer,
+// data/json_lines_writer).
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "data/duckdb_engine.h"
 
 namespace sluice::data {
 
@@ -34,5 +39,16 @@ class BufferedFile {
   std::vector<char> buffer_;
   size_t used_ = 0;
 };
+
+// Streams the rows of the query `sql` (Connection::streamChunks with `others`) into a new
+// file at `path`: `begin` sees the columns first and returns what writes each chunk.
+// Returns the rows written; `rows_done`, if given, hears the running count after each
+// chunk.
+using ChunkSink = std::function<void(const StreamedChunk&)>;
+int64_t streamToFile(
+    Connection& conn, const std::string& sql, Connection::OtherTypesAs others,
+    const std::string& path,
+    const std::function<ChunkSink(const std::vector<StreamedColumn>&, BufferedFile&)>& begin,
+    const std::function<void(int64_t rows)>& rows_done);
 
 }  // namespace sluice::data

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -187,22 +188,14 @@ std::optional<CsvDialect> csvDialect(const nlohmann::json& csv) {
 
 int64_t writeCsv(Connection& conn, const std::string& sql, const CsvDialect& dialect,
                  const std::string& path, const std::function<void(int64_t rows)>& rows_done) {
-  BufferedFile out(path);
-  std::optional<RowWriter> writer;
-  int64_t rows = 0;
-  conn.streamChunks(
-      sql, Connection::OtherTypesAs::kText,
-      [&](const std::vector<StreamedColumn>& columns) {
-        writer.emplace(dialect, columns);
+  return streamToFile(
+      conn, sql, Connection::OtherTypesAs::kText, path,
+      [&](const std::vector<StreamedColumn>& columns, BufferedFile& out) -> ChunkSink {
+        auto writer = std::make_shared<RowWriter>(dialect, columns);
         writer->start(out);
+        return [writer, &out](const StreamedChunk& chunk) { writer->rows(out, chunk); };
       },
-      [&](const StreamedChunk& chunk) {
-        writer->rows(out, chunk);
-        rows += static_cast<int64_t>(chunk.rows());
-        if (rows_done) rows_done(rows);
-      });
-  out.flush();
-  return rows;
+      rows_done);
 }
 
 }  // namespace sluice::data

@@ -1,7 +1,7 @@
 #include "data/json_lines_writer.h"
 
 #include <algorithm>
-#include <optional>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -124,19 +124,13 @@ class ObjectWriter {
 
 int64_t writeJsonLines(Connection& conn, const std::string& sql, const std::string& path,
                        const std::function<void(int64_t rows)>& rows_done) {
-  BufferedFile out(path);
-  std::optional<ObjectWriter> writer;
-  int64_t rows = 0;
-  conn.streamChunks(
-      sql, Connection::OtherTypesAs::kJson,
-      [&](const std::vector<StreamedColumn>& columns) { writer.emplace(columns); },
-      [&](const StreamedChunk& chunk) {
-        writer->rows(out, chunk);
-        rows += static_cast<int64_t>(chunk.rows());
-        if (rows_done) rows_done(rows);
-      });
-  out.flush();
-  return rows;
+  return streamToFile(
+      conn, sql, Connection::OtherTypesAs::kJson, path,
+      [](const std::vector<StreamedColumn>& columns, BufferedFile& out) -> ChunkSink {
+        auto writer = std::make_shared<ObjectWriter>(columns);
+        return [writer, &out](const StreamedChunk& chunk) { writer->rows(out, chunk); };
+      },
+      rows_done);
 }
 
 }  // namespace sluice::data

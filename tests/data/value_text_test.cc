@@ -93,12 +93,16 @@ std::vector<double> interestingNumbers() {
   return values;
 }
 
+// The values as a query's column v of DOUBLEs.
+std::string doublesQuery(const std::vector<double>& values) {
+  return "SELECT CAST(unnest(string_split(" + sqlLiteral(numberList(values)) +
+         ", ',')) AS DOUBLE) AS v";
+}
+
 TEST(ValueText, DoublesReadAsDuckDbWritesThem) {
   const auto values = interestingNumbers();
-  const size_t compared = compareWithDuckDb<double>(
-      "SELECT CAST(unnest(string_split(" + sqlLiteral(numberList(values)) +
-          ", ',')) AS DOUBLE) AS v",
-      [](double v, const std::string& duckdb) {
+  const size_t compared =
+      compareWithDuckDb<double>(doublesQuery(values), [](double v, const std::string& duckdb) {
         char text[kMaxValueText];
         const std::string ours(text, formatDouble(text, v));
         // DuckDB 1.4.4 writes 2^81 as 2^82's text; there the text must at least read back.
@@ -113,8 +117,7 @@ TEST(ValueText, DoublesReadAsDuckDbWritesThem) {
 TEST(ValueText, DoublesReadAsDuckDbWritesThemInJson) {
   const auto values = interestingNumbers();
   const size_t compared = compareWithDuckDb<double>(
-      "SELECT CAST(unnest(string_split(" + sqlLiteral(numberList(values)) +
-          ", ',')) AS DOUBLE) AS v",
+      doublesQuery(values),
       [](double v, const std::string& duckdb) {
         char text[kMaxValueText];
         ASSERT_EQ(std::string(text, formatJsonDouble(text, v)), duckdb);
