@@ -13,56 +13,13 @@ namespace sluice::data {
 
 namespace {
 
-// `text` as a JSON string, escaped as DuckDB escapes it: quote, backslash, the short
-// escapes, \u00XX (upper-case hex) for other control characters; all else as it is.
-// `at` has room for 6 * size + 2 bytes.
-char* jsonString(char* at, std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  *at++ = '"';
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && c != '"' && c != '\\') {
-      *at++ = c;
-      continue;
-    }
-    *at++ = '\\';
-    switch (c) {
-      case '"':
-      case '\\':
-        *at++ = c;
-        break;
-      case '\b':
-        *at++ = 'b';
-        break;
-      case '\f':
-        *at++ = 'f';
-        break;
-      case '\n':
-        *at++ = 'n';
-        break;
-      case '\r':
-        *at++ = 'r';
-        break;
-      case '\t':
-        *at++ = 't';
-        break;
-      default:
-        at = std::copy_n("u00", 3, at);
-        *at++ = kHex[byte >> 4];
-        *at++ = kHex[byte & 0xF];
-    }
-  }
-  *at++ = '"';
-  return at;
-}
-
 // Writes the rows of chunks, each into buffer room sized for its longest possible text.
 class ObjectWriter {
  public:
   explicit ObjectWriter(const std::vector<StreamedColumn>& columns) : columns_(columns) {
     for (size_t c = 0; c < columns.size(); c++) {
       std::string key(6 * columns[c].name.size() + 3, '\0');
-      char* end = jsonString(key.data(), columns[c].name);
+      char* end = formatJsonString(key.data(), columns[c].name, HexCase::kUpper);
       *end++ = ':';
       key.resize(static_cast<size_t>(end - key.data()));
       keys_.push_back((c ? "," : "{") + key);
@@ -86,7 +43,7 @@ class ObjectWriter {
     if (chunk.isNull(c, r)) return std::copy_n("null", 4, at);
     switch (columns_[c].as) {
       case StreamedType::kText:
-        return jsonString(at, chunk.text(c, r));
+        return formatJsonString(at, chunk.text(c, r), HexCase::kUpper);
       case StreamedType::kJson: {
         const std::string_view json = chunk.text(c, r);
         return std::copy(json.begin(), json.end(), at);

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "data/duckdb_engine.h"
+#include "data/value_text.h"
 
 namespace sluice::data {
 
@@ -44,45 +45,12 @@ void appendCsvField(std::string& out, const std::string& s) {
   out += '"';
 }
 
-// `s` as a JSON string, escaped as nlohmann's dump() escapes it (DuckDB's text is valid
-// UTF-8, which passes as it is).
+// `s` as a JSON string, escaped as nlohmann's dump() escapes it.
 void appendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  const size_t at = out.size();
+  out.resize(at + 6 * s.size() + 2);
+  out.resize(
+      static_cast<size_t>(formatJsonString(out.data() + at, s, HexCase::kLower) - out.data()));
 }
 
 using Rows = std::vector<std::vector<std::optional<std::string>>>;

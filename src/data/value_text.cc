@@ -160,6 +160,46 @@ char* formatDate(char* out, int32_t days) {
   return before_christ ? put(out, " (BC)") : out;
 }
 
+char* formatJsonString(char* out, std::string_view text, HexCase hex) {
+  const char* digits = hex == HexCase::kUpper ? "0123456789ABCDEF" : "0123456789abcdef";
+  *out++ = '"';
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && c != '"' && c != '\\') {
+      *out++ = c;
+      continue;
+    }
+    *out++ = '\\';
+    switch (c) {
+      case '"':
+      case '\\':
+        *out++ = c;
+        break;
+      case '\b':
+        *out++ = 'b';
+        break;
+      case '\f':
+        *out++ = 'f';
+        break;
+      case '\n':
+        *out++ = 'n';
+        break;
+      case '\r':
+        *out++ = 'r';
+        break;
+      case '\t':
+        *out++ = 't';
+        break;
+      default:
+        out = std::copy_n("u00", 3, out);
+        *out++ = digits[byte >> 4];
+        *out++ = digits[byte & 0xF];
+    }
+  }
+  *out++ = '"';
+  return out;
+}
+
 char* formatStreamed(char* at, StreamedType type, const StreamedChunk& chunk, size_t col,
                      size_t row) {
   switch (type) {

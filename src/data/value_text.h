@@ -4,6 +4,7 @@
 // Each function writes at its `out` and returns the end; kMaxValueText bytes suffice.
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "data/streamed_chunk.h"
 
@@ -22,6 +23,13 @@ char* formatJsonDouble(char* out, double value);
 // A DATE from its days since 1970-01-01: 2025-11-23, 0044-03-15 (BC), 10000-01-01,
 // infinity, -infinity.
 char* formatDate(char* out, int32_t days);
+
+// `text` as a JSON string: quote, backslash and the short escapes (\b \f \n \r \t), other
+// control characters as \u00XX — upper-case hex as DuckDB writes them, lower-case as
+// nlohmann's dump() does — and everything else as it is (DuckDB's text is valid UTF-8).
+// `out` has room for 6 * size + 2 bytes.
+enum class HexCase { kLower, kUpper };
+char* formatJsonString(char* out, std::string_view text, HexCase hex);
 
 // The text of a streamed value that arrives as DuckDB holds it (any type but kText).
 char* formatStreamed(char* out, StreamedType type, const StreamedChunk& chunk, size_t col,
