@@ -21,7 +21,9 @@ std::pair<std::string, std::string> splitQualified(const std::string& name) {
 }
 
 void printTable(std::ostream& out, const state::CatalogTable& t) {
-  out << t.qualifiedName() << "  " << t.format << "  " << t.location << "  (" << t.origin << ")\n";
+  // A table of one file, or of some files of a folder, shows them after the folder.
+  out << t.qualifiedName() << "  " << t.format << "  " << t.location
+      << t.options.value("pattern", "") << "  (" << t.origin << ")\n";
   for (const auto& c : t.columns) {
     bool partition = std::find(t.partition_keys.begin(), t.partition_keys.end(), c.name) !=
                      t.partition_keys.end();

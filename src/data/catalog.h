@@ -17,16 +17,19 @@ class Connection;
 
 struct CrawledTable {
   std::string qualified_name;
-  std::string status;                // "created", "updated" or "unchanged"
+  std::string status;                // "created", "updated", "unchanged" or "removed"
   std::vector<std::string> changes;  // e.g. "added column x BIGINT", "column y: BIGINT -> VARCHAR"
   int64_t objects = 0;
 };
 
 // Finds tables under lake://BUCKET/PREFIX: each folder directly below the prefix is a
-// table (files directly in the prefix make the prefix itself one), Hive-style
-// key=value folders inside become partition columns, the format is the files'
-// extension and the columns are what DuckDB infers. Records them in `catalog` under
-// `database` (default: the bucket name) and reports what changed since the last crawl.
+// table, Hive-style key=value folders inside become partition columns, the format is
+// the files' extension and the columns are what DuckDB infers. Files directly in the
+// prefix are one table named after the prefix when they share a format and columns,
+// else one table each named after the file (curated/orders.parquet: curated.orders).
+// Records them in `catalog` under `database` (default: the bucket name), reports what
+// changed since the last crawl, and removes the tables an earlier crawl found there
+// whose objects are all gone.
 std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
                                 state::CatalogStore& catalog, const std::string& bucket,
                                 const std::string& prefix, std::string database);

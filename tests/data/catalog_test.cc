@@ -92,6 +92,39 @@ TEST_F(CatalogTest, FilesWithDifferentColumnsAreMatchedByName) {
             "{\"id\":1,\"status\":null}\n{\"id\":2,\"status\":\"new\"}\n");
 }
 
+// Files directly in the crawled prefix: parts of one table when their columns agree,
+// else a table each; either way the folders' files are not read with them.
+TEST_F(CatalogTest, FilesBesideFoldersAreTablesOfTheirOwn) {
+  writeParquet("id,amount\n1,10\n2,20\n", "orders.parquet");
+  writeParquet("id,name\n1,a\n", "customers.parquet");
+  writeParquet("id,amount\n3,30\n", "sales/part-0.parquet");
+  auto report = crawlProcessed();
+  ASSERT_EQ(report.size(), 3u);
+  EXPECT_EQ(report[0].qualified_name, "processed.customers");
+  EXPECT_EQ(report[1].qualified_name, "processed.orders");
+  EXPECT_EQ(report[2].qualified_name, "processed.sales");
+  auto orders = *state_.catalog().getTable("processed", "orders");
+  EXPECT_EQ(orders.location, "lake://processed/");
+  EXPECT_EQ(orders.options.value("pattern", ""), "orders.parquet");
+  EXPECT_EQ(query("SELECT sum(amount) AS s FROM processed.orders"), "{\"s\":30}\n");
+  EXPECT_EQ(query("SELECT name FROM processed.customers"), "{\"name\":\"a\"}\n");
+  EXPECT_EQ(crawlProcessed()[1].status, "unchanged");
+
+  // Parts of one table: named after the prefix, without the folder's rows; the tables
+  // the last crawl found instead are gone.
+  lake_.remove("processed", "customers.parquet");
+  writeParquet("id,amount\n4,40\n", "orders-2.parquet");
+  report = crawlProcessed();
+  ASSERT_EQ(report.size(), 4u);
+  EXPECT_EQ(report[0].qualified_name, "processed.processed");
+  EXPECT_EQ(report[0].objects, 2);
+  EXPECT_EQ(report[2].qualified_name + " " + report[2].status, "processed.customers removed");
+  EXPECT_EQ(report[3].qualified_name + " " + report[3].status, "processed.orders removed");
+  EXPECT_FALSE(state_.catalog().getTable("processed", "orders"));
+  EXPECT_EQ(query("SELECT sum(amount) AS s FROM processed.processed"), "{\"s\":70}\n");
+  EXPECT_EQ(query("SELECT sum(amount) AS s FROM processed.sales"), "{\"s\":30}\n");
+}
+
 TEST_F(CatalogTest, RecrawlReportsSchemaChanges) {
   writeParquet("id,amount\n1,10\n", "orders/a.parquet");
   crawlProcessed();
