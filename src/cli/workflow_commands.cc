@@ -41,6 +41,24 @@ json executionJson(const state::ExecutionRecord& r) {
   return j;
 }
 
+// Prints an execution's outcome. One that did not succeed also fails the command (exit 1,
+// its error on stderr), so that scripts and cron jobs can tell.
+void printOutcome(CliContext& ctx, const json& outcome) {
+  ctx.out << outcome.dump(2) << '\n';
+  const std::string status = outcome.value("status", "");
+  if (status == "SUCCEEDED") return;
+  const std::string code = status == "TIMED_OUT" ? "ExecutionTimedOut"
+                           : status == "ABORTED" ? "ExecutionAborted"
+                                                 : "ExecutionFailed";
+  std::string message = "the execution ended " + status;
+  if (outcome.contains("error") && outcome["error"].is_string())
+    message += ": " + outcome["error"].get<std::string>();
+  if (outcome.contains("cause") && outcome["cause"].is_string() &&
+      !outcome["cause"].get<std::string>().empty())
+    message += " (" + outcome["cause"].get<std::string>() + ")";
+  throw Error(code, message);
+}
+
 // A workflow definition run once in memory (sluice start --definition).
 json runAdHoc(app::Environment& env, const std::string& file, const json& input,
               const std::string& mocks, const std::string& test_case) {
@@ -111,7 +129,8 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("--input", *input, "the input: JSON, or @FILE");
     cmd->add_option("--name", *name, "execution name (an idempotency key; default: a UUID)");
     cmd->add_flag("--wait", *wait,
-                  "print the outcome ({status, output} or {status, error, cause})");
+                  "print the outcome ({status, output} or {status, error, cause}); exit 1 "
+                  "unless it succeeded");
     cmd->add_option("--mock-config", *mocks,
                     "with --definition: a Step Functions Local MockConfigFile");
     cmd->add_option("--test-case", *test_case, "the mock configuration's test case to use");
@@ -120,14 +139,13 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
       ctx.applyProjectIfNamed();
       auto& env = ctx.environment();
       if (!definition->empty()) {
-        ctx.out << runAdHoc(env, *definition, in, *mocks, *test_case).dump(2) << '\n';
+        printOutcome(ctx, runAdHoc(env, *definition, in, *mocks, *test_case));
         return;
       }
       if (workflow->empty()) throw UsageError("give a WORKFLOW or --definition FILE");
       auto& service = env.workflows();
       if (*wait) {
-        ctx.out << workflows::outcomeJson(service.startAndRun(*workflow, in, *name)).dump(2)
-                << '\n';
+        printOutcome(ctx, workflows::outcomeJson(service.startAndRun(*workflow, in, *name)));
         return;
       }
       auto record = service.start(*workflow, in, *name);
@@ -201,7 +219,7 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     cmd->callback([&ctx, id] {
       auto& service = ctx.environment().workflows();
       service.redrive(*id);
-      ctx.out << workflows::outcomeJson(service.run(*id)).dump(2) << '\n';
+      printOutcome(ctx, workflows::outcomeJson(service.run(*id)));
     });
   }
   ex->add_subcommand("resume",

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "testing/loopback_s3.h"
@@ -18,6 +19,8 @@
 
 namespace sluice::cli {
 namespace {
+
+using nlohmann::json;
 
 struct Outcome {
   int code;
@@ -170,6 +173,58 @@ TEST_F(CliTest, CatalogCrawlThenQueryByNameWithRowLimit) {
   EXPECT_NE(bad.err.find("nothing"), std::string::npos) << bad.err;
   EXPECT_EQ(run({"catalog", "drop", "processed.sales"}).code, 0);
   EXPECT_EQ(run({"catalog", "list"}).out, "");
+}
+
+// A workflow as a user runs it from the shell: register, start and wait, look back.
+// An execution that does not succeed fails the command, so scripts can tell.
+TEST_F(CliTest, WorkflowsStartWaitAndLookBack) {
+  testing::writeFile(dir_ / "daily.asl.json", R"q({"StartAt": "Tag", "States": {
+    "Tag": {"Type": "Pass", "Result": "seen", "ResultPath": "$.tag", "Next": "Day?"},
+    "Day?": {"Type": "Choice", "Default": "NoDay",
+             "Choices": [{"Variable": "$.day", "IsPresent": true, "Next": "Done"}]},
+    "Done": {"Type": "Succeed"},
+    "NoDay": {"Type": "Fail", "Error": "NoDay", "Cause": "give a day"}}})q");
+  EXPECT_EQ(run({"workflows", "put", "daily", dir_ / "daily.asl.json"}).out,
+            "workflow daily version 1\n");
+  EXPECT_EQ(run({"workflows", "list"}).out.substr(0, 9), "daily\tv1\t");
+
+  auto ok = run({"start", "daily", "--input", R"({"day": "2025-11-01"})", "--wait"});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(
+      json::parse(ok.out),
+      json::parse(R"({"status": "SUCCEEDED", "output": {"day": "2025-11-01", "tag": "seen"}})"));
+
+  auto failed = run({"start", "daily", "--name", "no-day", "--wait"});
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_EQ(json::parse(failed.out),
+            json::parse(R"({"status": "FAILED", "error": "NoDay", "cause": "give a day"})"));
+  EXPECT_EQ(failed.err,
+            "sluice: ExecutionFailed: the execution ended FAILED: NoDay (give a day)\n");
+
+  const std::string arn = "arn:aws:states:local:000000000000:execution:daily:no-day";
+  auto listed = run({"executions", "list", "--status", "FAILED"}).out;
+  EXPECT_EQ(listed.substr(0, listed.find('\t')), arn);
+  EXPECT_EQ(json::parse(run({"executions", "describe", arn}).out)["status"], "FAILED");
+  std::istringstream history(run({"executions", "history", arn}).out);
+  std::vector<std::string> types;
+  for (std::string line; std::getline(history, line);) types.push_back(json::parse(line)["type"]);
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"ExecutionStarted", "PassStateEntered", "PassStateExited",
+                                      "ChoiceStateEntered", "ChoiceStateExited", "FailStateEntered",
+                                      "ExecutionFailed"}));
+  // The name is an idempotency key: the same start again is the same, failed, execution.
+  EXPECT_EQ(run({"start", "daily", "--name", "no-day", "--wait"}).code, 1);
+  auto all = run({"executions", "list"}).out;
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 2) << all;
+
+  auto adhoc = run({"start", "--definition", dir_ / "daily.asl.json", "--wait"});
+  EXPECT_EQ(adhoc.code, 1);
+  EXPECT_NE(adhoc.out.find("\"NoDay\""), std::string::npos) << adhoc.out;
+  EXPECT_EQ(
+      run({"start", "--definition", dir_ / "daily.asl.json", "--input", R"({"day": 1})"}).code, 0);
+  auto missing = run({"executions", "describe", arn + "-x"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("ExecutionDoesNotExist"), std::string::npos) << missing.err;
 }
 
 TEST_F(CliTest, InvokeRunsAStepAndRecordsIt) {
