@@ -21,26 +21,19 @@ std::string sanitize(const std::string& raw) {
   return out;
 }
 
-std::string formatOfKey(const std::string& key) {
-  auto ends = [&](const std::string& e) {
-    return key.size() >= e.size() && key.compare(key.size() - e.size(), e.size(), e) == 0;
-  };
-  if (ends(".parquet")) return "parquet";
-  if (ends(".csv")) return "csv";
-  if (ends(".jsonl") || ends(".ndjson")) return "jsonl";
-  if (ends(".json")) return "json";
-  return "";
-}
-
-std::string extensionOf(const std::string& format) {
-  return format == "jsonl" ? "jsonl" : format;  // parquet, csv, json
+// The end of a data file's name that says its format: ".parquet", ".csv.gz".
+std::string formatSuffix(const std::string& name) {
+  size_t dot = name.rfind('.');
+  for (const char* z : {".gz", ".zst"})
+    if (name.compare(dot, std::string::npos, z) == 0 && dot > 0) dot = name.rfind('.', dot - 1);
+  return dot == std::string::npos ? name : name.substr(dot);
 }
 
 // A table the crawl found: the objects one read expression over `location_key` covers.
 struct Found {
-  std::string location_key;  // key prefix of the table, ending in '/'
-  std::string pattern;       // files below it; "" = every file of the format, at any depth
-  std::map<std::string, int64_t> formats;
+  std::string location_key;                 // key prefix of the table, ending in '/'
+  std::string glob = "**/*";                // its files: glob + their commonest suffix
+  std::map<std::string, int64_t> suffixes;  // files by formatSuffix
   std::vector<std::string> partition_keys;
   int64_t objects = 0;
 };
@@ -48,7 +41,7 @@ struct Found {
 // A data file directly in the crawled prefix rather than in a folder below it.
 struct LooseFile {
   std::string name;
-  std::string format;
+  std::string suffix;
 };
 
 std::vector<std::string> partitionKeysOf(const std::string& relative_dir) {
@@ -93,7 +86,7 @@ std::vector<std::string> diffColumns(const std::vector<state::CatalogColumn>& be
 
 // The lake path a table reads: its location and the pattern of its files.
 std::string readPath(const state::CatalogTable& t) {
-  return t.location + t.options.value("pattern", "**/*." + extensionOf(t.format));
+  return t.location + t.options.value("pattern", "**/*." + t.format);
 }
 
 struct CrawlScope {
@@ -106,7 +99,6 @@ struct CrawlScope {
 struct Described {
   state::CatalogTable table;
   int64_t objects = 0;
-  bool columns_differ = false;  // its files' columns differ, so they are matched by name
 };
 
 Described describe(const CrawlScope& s, const std::string& name, const Found& f) {
@@ -114,14 +106,16 @@ Described describe(const CrawlScope& s, const std::string& name, const Found& f)
   t.database = s.database;
   t.name = name;
   t.location = "lake://" + s.bucket + "/" + f.location_key;
-  t.format = std::max_element(f.formats.begin(), f.formats.end(), [](auto& a, auto& b) {
-               return a.second < b.second;
-             })->first;
-  if (!f.pattern.empty()) t.options["pattern"] = f.pattern;
+  const std::string suffix =
+      std::max_element(f.suffixes.begin(), f.suffixes.end(), [](auto& a, auto& b) {
+        return a.second < b.second;
+      })->first;
+  t.format = *formatOfName(suffix);
+  t.options["pattern"] = f.glob + suffix;
+  if (readPath(t) == t.location + "**/*." + t.format) t.options.erase("pattern");  // the default
   t.partition_keys = f.partition_keys;
   t.origin = "crawled";
   t.columns = inferColumns(s.conn, tableReadExpression(t, s.store));
-  bool differ = false;
   if (t.format == "parquet" || t.format == "csv") {
     state::CatalogTable all_files = t;
     all_files.options["union_by_name"] = true;
@@ -129,37 +123,30 @@ Described describe(const CrawlScope& s, const std::string& name, const Found& f)
     if (union_columns != t.columns) {
       t.options["union_by_name"] = true;
       t.columns = union_columns;
-      differ = true;
     }
   }
-  return {t, f.objects, differ};
+  return {t, f.objects};
 }
 
-std::string unusedName(const std::map<std::string, Described>& tables, const std::string& name) {
-  std::string candidate = name;
-  for (int n = 2; tables.count(candidate); n++) candidate = name + "_" + std::to_string(n);
-  return candidate;
-}
-
-// Files directly in the prefix are one table named after the prefix when they are parts
-// of one (one format, the same columns); otherwise each is a table named after its file,
-// so lake://curated/orders.parquet becomes curated.orders.
-void addLooseFiles(const CrawlScope& s, const std::string& prefix, const std::string& prefix_name,
+// Files directly in a crawled folder are its table, named after it (not reading the
+// files of the folders below). At a bucket's root, which is the database, each file is
+// a table named after it: lake://curated/orders.parquet becomes curated.orders.
+void addLooseFiles(const CrawlScope& s, const std::string& prefix,
                    const std::vector<LooseFile>& files, std::map<std::string, Described>& tables) {
   if (files.empty()) return;
-  Found all{prefix, "", {}, {}, static_cast<int64_t>(files.size())};
-  for (const auto& file : files) all.formats[file.format]++;
-  if (all.formats.size() == 1 && !tables.count(prefix_name)) {
-    all.pattern = "*." + extensionOf(all.formats.begin()->first);  // not the folders' files
-    Described parts = describe(s, prefix_name, all);
-    if (!parts.columns_differ) {
-      tables.emplace(prefix_name, std::move(parts));
-      return;
-    }
+  if (!prefix.empty()) {
+    Found all{prefix, "*", {}, {}, static_cast<int64_t>(files.size())};
+    for (const auto& file : files) all.suffixes[file.suffix]++;
+    std::string folder = prefix.substr(0, prefix.size() - 1);
+    std::string name = sanitize(folder.substr(folder.rfind('/') + 1));  // npos + 1 == 0
+    if (tables.count(name)) name = sanitize(folder);  // a folder below has the name
+    tables.emplace(name, describe(s, name, all));
+    return;
   }
   for (const auto& file : files) {
-    std::string name = unusedName(tables, sanitize(file.name.substr(0, file.name.rfind('.'))));
-    tables.emplace(name, describe(s, name, Found{prefix, file.name, {{file.format, 1}}, {}, 1}));
+    std::string stem = file.name.substr(0, file.name.size() - file.suffix.size());
+    std::string name = tables.count(sanitize(stem)) ? sanitize(file.name) : sanitize(stem);
+    tables.emplace(name, describe(s, name, Found{prefix, stem, {{file.suffix, 1}}, {}, 1}));
   }
 }
 
@@ -193,16 +180,15 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
   store.forEachObject(bucket, prefix, [&](const lake::ObjectInfo& o) {
     std::string rel = o.key.substr(prefix.size());
     std::string file = rel.substr(rel.rfind('/') + 1);  // npos + 1 == 0
-    std::string format = formatOfKey(o.key);
-    if (format.empty() || file.empty() || file[0] == '_' || file[0] == '.') return;
+    if (file.empty() || file[0] == '_' || file[0] == '.' || !formatOfName(file)) return;
     size_t slash = rel.find('/');
     if (slash == std::string::npos) {
-      loose.push_back({file, format});
+      loose.push_back({file, formatSuffix(file)});
       return;
     }
     Found& f = folders[sanitize(rel.substr(0, slash))];
     f.location_key = prefix + rel.substr(0, slash + 1);
-    f.formats[format]++;
+    f.suffixes[formatSuffix(file)]++;
     f.objects++;
     auto keys = partitionKeysOf(rel.substr(slash + 1, rel.size() - slash - 1 - file.size()));
     if (keys.size() > f.partition_keys.size()) f.partition_keys = keys;
@@ -211,8 +197,7 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
   CrawlScope scope{conn, store, bucket, database};
   std::map<std::string, Described> tables;
   for (const auto& [name, f] : folders) tables.emplace(name, describe(scope, name, f));
-  std::string base = prefix.empty() ? bucket : prefix.substr(0, prefix.size() - 1);
-  addLooseFiles(scope, prefix, sanitize(base.substr(base.rfind('/') + 1)), loose, tables);
+  addLooseFiles(scope, prefix, loose, tables);
 
   std::vector<CrawledTable> report;
   for (const auto& [name, d] : tables) {

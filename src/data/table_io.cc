@@ -44,10 +44,8 @@ LakeUrl parseLakeUrl(const std::string& url) {
   return {rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
-namespace {
-
-std::string extensionFormat(const std::string& path) {
-  std::string p = path;
+std::optional<std::string> formatOfName(const std::string& name) {
+  std::string p = name;
   for (const char* z : {".gz", ".zst"})
     if (p.size() > 4 && p.compare(p.size() - std::strlen(z), std::strlen(z), z) == 0)
       p.resize(p.size() - std::strlen(z));
@@ -59,6 +57,13 @@ std::string extensionFormat(const std::string& path) {
   if (ends(".csv") || ends(".tsv") || ends(".txt")) return "csv";
   if (ends(".jsonl") || ends(".ndjson")) return "jsonl";
   if (ends(".json")) return "json";
+  return std::nullopt;
+}
+
+namespace {
+
+std::string extensionFormat(const std::string& path) {
+  if (auto format = formatOfName(path)) return *format;
   throw Error(errc::kInvalidArgument,
               "cannot tell the format of '" + path + "' from its name; give \"format\"");
 }
@@ -130,6 +135,25 @@ std::string frameCsv(const std::string& file, const CsvFraming& framing) {
   return framed;
 }
 
+// "gzip", "zstd" or "" (none) for a CSV or JSON lines output: its "compression", else
+// what its key ends in.
+std::string textCompression(const json& spec, const std::string& key) {
+  auto ends = [&](const char* z) {
+    return key.size() > std::strlen(z) &&
+           key.compare(key.size() - std::strlen(z), std::strlen(z), z) == 0;
+  };
+  std::string compression = spec.value("compression", ends(".gz")    ? "gzip"
+                                                      : ends(".zst") ? "zstd"
+                                                                     : "none");
+  if (compression == "none" || compression == "uncompressed") return "";
+  if (compression != "gzip" && compression != "zstd")
+    throw Error(errc::kInvalidArgument,
+                "a CSV or JSON lines output's \"compression\" is gzip, "
+                "zstd or none, not '" +
+                    compression + "'");
+  return compression;
+}
+
 // Hands `file` to the lake as bucket/key (a local lake moves it), framed first for CSV
 // when asked and `framed` is false. `etag` is the file's as handed over, when known.
 lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
@@ -139,9 +163,12 @@ lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
   const CsvFraming framing = csvFraming(spec, format);
   lake::PutOptions opts;
   opts.no_overwrite = !spec.value("overwrite", true);
-  opts.content_type = format == "parquet" ? "application/vnd.apache.parquet"
-                      : format == "csv"   ? "text/csv"
-                                          : "application/x-ndjson";
+  const std::string compression = format == "parquet" ? "" : textCompression(spec, key);
+  opts.content_type = format == "parquet"     ? "application/vnd.apache.parquet"
+                      : compression == "gzip" ? "application/gzip"
+                      : compression == "zstd" ? "application/zstd"
+                      : format == "csv"       ? "text/csv"
+                                              : "application/x-ndjson";
   if (framed || !framing.changesBytes()) {
     opts.etag = std::move(etag);
     return store.putFile(bucket, key, file, opts);
@@ -247,6 +274,8 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   if (format.empty()) format = spec.contains("partition_by") ? "parquet" : extensionFormat(loc.key);
   if (format == "json") format = "jsonl";
 
+  // CSV and JSON lines are compressed when asked or when the key says so (.gz, .zst).
+  const std::string text_compression = format == "parquet" ? "" : textCompression(spec, loc.key);
   std::string options;
   if (format == "parquet") {
     options = "FORMAT PARQUET, COMPRESSION " + sqlLiteral(spec.value("compression", "snappy"));
@@ -263,6 +292,7 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   } else {
     throw Error(errc::kInvalidArgument, "unknown output format '" + format + "'");
   }
+  if (!text_compression.empty()) options += ", COMPRESSION " + text_compression;
 
   fs::path work = fs::path(scratch_dir) / ("write-" + core::randomHex(8));
   fs::create_directories(work);
@@ -286,9 +316,13 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
   // CSV writer frames CSV (BOM, CRLF) itself, DuckDB's is framed afterwards.
   std::optional<CsvDialect> dialect;
   if (format == "csv") dialect = csvDialect(spec.value("csv", json::object()));
-  const bool may_range =
-      whole_parquet_input && partition_by.empty() && (format == "jsonl" || dialect);
+  const bool may_range = whole_parquet_input && partition_by.empty() && text_compression.empty() &&
+                         (format == "jsonl" || dialect);
   const bool framing = csvFraming(spec, format).changesBytes();
+  if (framing && !text_compression.empty())
+    throw Error(errc::kInvalidArgument,
+                "lake://" + loc.bucket + "/" + loc.key +
+                    ": a compressed CSV output cannot also have a BOM or CRLF line ends");
   // A single file that goes into the lake as written is hashed for its ETag while it is
   // written.
   std::optional<core::GrowingFileEtag> target_etag;

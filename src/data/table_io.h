@@ -40,6 +40,9 @@ struct LakeUrl {
 LakeUrl parseLakeUrl(const std::string& url);
 // "parquet", "csv", "jsonl" or "json" from the spec's "format" or the key's extension.
 std::string inputFormat(const nlohmann::json& spec);
+// The format a file's name says: .parquet, .csv/.tsv/.txt, .jsonl/.ndjson, .json, each
+// also compressed (.gz, .zst); nullopt when it says none.
+std::optional<std::string> formatOfName(const std::string& name);
 
 // A DuckDB table expression (e.g. read_csv('…', delim=',')) reading the input spec.
 std::string readExpression(const nlohmann::json& input_spec, lake::ObjectStore& store);

@@ -92,8 +92,8 @@ TEST_F(CatalogTest, FilesWithDifferentColumnsAreMatchedByName) {
             "{\"id\":1,\"status\":null}\n{\"id\":2,\"status\":\"new\"}\n");
 }
 
-// Files directly in the crawled prefix: parts of one table when their columns agree,
-// else a table each; either way the folders' files are not read with them.
+// A bucket is a database: a file at its root is a table of its own. A crawled folder is
+// a table: the files directly in it, not those of the folders below.
 TEST_F(CatalogTest, FilesBesideFoldersAreTablesOfTheirOwn) {
   writeParquet("id,amount\n1,10\n2,20\n", "orders.parquet");
   writeParquet("id,name\n1,a\n", "customers.parquet");
@@ -110,19 +110,40 @@ TEST_F(CatalogTest, FilesBesideFoldersAreTablesOfTheirOwn) {
   EXPECT_EQ(query("SELECT name FROM processed.customers"), "{\"name\":\"a\"}\n");
   EXPECT_EQ(crawlProcessed()[1].status, "unchanged");
 
-  // Parts of one table: named after the prefix, without the folder's rows; the tables
-  // the last crawl found instead are gone.
+  // The tables an earlier crawl found whose objects are gone are removed.
   lake_.remove("processed", "customers.parquet");
-  writeParquet("id,amount\n4,40\n", "orders-2.parquet");
   report = crawlProcessed();
-  ASSERT_EQ(report.size(), 4u);
-  EXPECT_EQ(report[0].qualified_name, "processed.processed");
-  EXPECT_EQ(report[0].objects, 2);
+  ASSERT_EQ(report.size(), 3u);
   EXPECT_EQ(report[2].qualified_name + " " + report[2].status, "processed.customers removed");
-  EXPECT_EQ(report[3].qualified_name + " " + report[3].status, "processed.orders removed");
-  EXPECT_FALSE(state_.catalog().getTable("processed", "orders"));
-  EXPECT_EQ(query("SELECT sum(amount) AS s FROM processed.processed"), "{\"s\":70}\n");
+  EXPECT_FALSE(state_.catalog().getTable("processed", "customers"));
+
+  writeParquet("id,amount\n4,40\n", "sales/2025/part-1.parquet");
+  Connection conn(db_);
+  report = crawl(conn, lake_, state_.catalog(), "processed", "sales", "");
+  ASSERT_EQ(report.size(), 2u);
+  EXPECT_EQ(report[0].qualified_name, "processed.sales");
+  EXPECT_EQ(report[0].status, "updated");  // now only the files directly in sales/
+  EXPECT_EQ(report[1].qualified_name, "processed.t_2025");
   EXPECT_EQ(query("SELECT sum(amount) AS s FROM processed.sales"), "{\"s\":30}\n");
+  EXPECT_EQ(query("SELECT sum(amount) AS s FROM processed.t_2025"), "{\"s\":40}\n");
+}
+
+// Compressed and tab-separated files are tables like any other.
+TEST_F(CatalogTest, CompressedAndTabSeparatedFilesAreFound) {
+  writeParquet("id,amount\n1,10\n2,20\n", "logs/day=1/a.csv.gz");
+  writeParquet("id,amount\n3,30\n", "logs/day=2/b.csv.gz");
+  lake_.put("processed", "rates.tsv", "code\trate\nEUR\t1.5\nGBP\t2\n");
+  auto report = crawlProcessed();
+  ASSERT_EQ(report.size(), 2u);
+  auto logs = *state_.catalog().getTable("processed", "logs");
+  EXPECT_EQ(logs.format, "csv");
+  EXPECT_EQ(logs.options.value("pattern", ""), "**/*.csv.gz");
+  EXPECT_EQ(query("SELECT day, sum(amount) AS s FROM processed.logs GROUP BY day ORDER BY day"),
+            "{\"day\":1,\"s\":30}\n{\"day\":2,\"s\":30}\n");
+  EXPECT_EQ(report[1].qualified_name, "processed.rates");
+  EXPECT_EQ(state_.catalog().getTable("processed", "rates")->options.value("pattern", ""),
+            "rates.tsv");
+  EXPECT_EQ(query("SELECT sum(rate) AS s FROM processed.rates"), "{\"s\":3.5}\n");
 }
 
 TEST_F(CatalogTest, RecrawlReportsSchemaChanges) {

@@ -75,6 +75,46 @@ TEST_F(StepsTest, ConvertToCsvWithBomCrlfAndPipes) {
   EXPECT_EQ(lake_.get("raw", "out.txt"), "a|b\n\"x|y\"|\"line1\nline2\"\n\"say \"\"hi\"\"\"|z\n");
 }
 
+// A text output whose key ends in .gz or .zst is compressed so, as is one that asks; the
+// lake reads it back by its name.
+TEST_F(StepsTest, ConvertToCompressedTextByKeyOrOption) {
+  lake_.put("raw", "in.jsonl", "{\"a\":1,\"b\":\"x\"}\n{\"a\":2,\"b\":\"y\"}\n");
+  const std::string csv = "a,b\n1,x\n2,y\n";
+  auto convert = [&](const std::string& input, json output) {
+    convertStep({{"input", input}, {"output", std::move(output)}}, env());
+  };
+  convert("lake://raw/in.jsonl", "lake://raw/out.csv.gz");
+  EXPECT_EQ(lake_.get("raw", "out.csv.gz").substr(0, 2), "\x1f\x8b");
+  EXPECT_EQ(lake_.head("raw", "out.csv.gz").content_type, "application/gzip");
+  convert("lake://raw/out.csv.gz", "lake://raw/back.csv");
+  EXPECT_EQ(lake_.get("raw", "back.csv"), csv);
+
+  // From one whole Parquet file, which is otherwise written by sluice's own writers.
+  convert("lake://raw/in.jsonl", "lake://raw/in.parquet");
+  convert("lake://raw/in.parquet", "lake://raw/out.jsonl.zst");
+  EXPECT_EQ(lake_.get("raw", "out.jsonl.zst").substr(0, 4), "\x28\xb5\x2f\xfd");
+  convert("lake://raw/out.jsonl.zst", "lake://raw/back.jsonl");
+  EXPECT_EQ(lake_.get("raw", "back.jsonl"), "{\"a\":1,\"b\":\"x\"}\n{\"a\":2,\"b\":\"y\"}\n");
+
+  convert("lake://raw/in.jsonl", {{"path", "lake://raw/asked.csv"}, {"compression", "gzip"}});
+  EXPECT_EQ(lake_.get("raw", "asked.csv").substr(0, 2), "\x1f\x8b");
+  convert("lake://raw/in.jsonl", {{"path", "lake://raw/plain.csv.gz"}, {"compression", "none"}});
+  EXPECT_EQ(lake_.get("raw", "plain.csv.gz"), csv);
+
+  try {
+    convert("lake://raw/in.jsonl", {{"path", "lake://raw/bom.csv.gz"}, {"csv", {{"bom", true}}}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "lake://raw/bom.csv.gz: a compressed CSV output cannot also have a BOM or CRLF "
+              "line ends");
+  }
+  EXPECT_THROW(
+      convert("lake://raw/in.jsonl", {{"path", "lake://raw/x.csv"}, {"compression", "lz9"}}),
+      Error);
+  EXPECT_FALSE(lake_.find("raw", "bom.csv.gz"));
+}
+
 // The ETag the AWS CLI's upload of the same bytes gets from S3: their MD5 up to 8 MiB,
 // above that the MD5 of the MD5s of the 8 MiB parts and "-N".
 std::string awsCliUploadEtag(std::string_view bytes) {
