@@ -25,8 +25,8 @@ struct CrawledTable {
 // Finds tables under lake://BUCKET/PREFIX: each folder directly below the prefix is a
 // table, Hive-style key=value folders inside become partition columns, the format is
 // the files' extension and the columns are what DuckDB infers. Files directly in the
-// prefix are one table named after the prefix when they share a format and columns,
-// else one table each named after the file (curated/orders.parquet: curated.orders).
+// prefix are its table, named after it; at a bucket's root (the bucket is the
+// database) each file is a table named after it (curated/orders.parquet: curated.orders).
 // Records them in `catalog` under `database` (default: the bucket name), reports what
 // changed since the last crawl, and removes the tables an earlier crawl found there
 // whose objects are all gone.
