@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -65,10 +66,19 @@ class Reader {
       : file_(std::move(file)), builtins_(builtins) {}
 
   void fault(const YAML::Node& at, const std::string& path, const std::string& what) {
-    faults_.push_back(fs::path(file_).filename().string() + ":" +
-                      std::to_string(at.Mark().line + 1) + ": " + path + ": " + what);
+    faults_.push_back({at.Mark().line, fs::path(file_).filename().string() + ":" +
+                                           std::to_string(at.Mark().line + 1) + ": " + path + ": " +
+                                           what});
   }
-  const std::vector<std::string>& faults() const { return faults_; }
+  // In the order of their lines in the file, as a user reads it.
+  std::vector<std::string> faults() const {
+    auto sorted = faults_;
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> texts;
+    for (auto& f : sorted) texts.push_back(std::move(f.second));
+    return texts;
+  }
 
   // Checks that `node` is a map whose keys are all in `known` (an empty `known`: a map
   // of names the caller reads itself, any key allowed).
@@ -168,7 +178,7 @@ class Reader {
  private:
   std::string file_;
   const std::set<std::string>& builtins_;
-  std::vector<std::string> faults_;
+  std::vector<std::pair<int, std::string>> faults_;  // by line (0-based)
 };
 
 void readFunctions(Reader& r, const YAML::Node& node, Project& p) {

@@ -107,7 +107,7 @@ catalog:
   EXPECT_EQ(p.catalog[0].partition_keys, (std::vector<std::string>{"day"}));
 }
 
-TEST_F(LoaderTest, EveryFaultIsListedWithItsLineAndKey) {
+TEST_F(LoaderTest, EveryFaultIsListedWithItsLineAndKeyInLineOrder) {
   EXPECT_EQ(faults(R"(name: shop
 functions:
   ingest:
@@ -123,18 +123,18 @@ schedules:
     workflow: daily
     timezone: Mars/Base
 )"),
+            "sluice.yaml:4: functions.ingest: missing 'command'\n"
             "sluice.yaml:5: functions.ingest.comand: unknown key 'comand' (known: command, "
             "concurrency, config, dead_letter, description, environment, handler, memory, retries, "
             "runtime, sql, timeout)\n"
-            "sluice.yaml:4: functions.ingest: missing 'command'\n"
             "sluice.yaml:6: functions.totals.sql: file 'sql/missing.sql' does not exist\n"
             "sluice.yaml:7: functions.clean.handler: no built-in function named 'nothing'\n"
+            "sluice.yaml:9: events.on-upload.function: no function named 'nope'\n"
             "sluice.yaml:12: schedules.nightly.expression: invalid schedule expression "
             "'cron(0 25 * * ? *)' at position 8: hour 25 is out of range 0-23\n"
+            "sluice.yaml:13: schedules.nightly.workflow: no workflow named 'daily'\n"
             "sluice.yaml:14: schedules.nightly.timezone: unknown time zone 'Mars/Base' (use an "
-            "IANA name such as Europe/London)\n"
-            "sluice.yaml:9: events.on-upload.function: no function named 'nope'\n"
-            "sluice.yaml:13: schedules.nightly.workflow: no workflow named 'daily'");
+            "IANA name such as Europe/London)");
 }
 
 TEST_F(LoaderTest, SecretsAreReferencesAndUnknownOrLaterSectionsAreRefused) {
