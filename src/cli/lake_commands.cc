@@ -132,13 +132,16 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
       lake::ListRequest req;
       req.prefix = loc.key;
       if (!*recursive) req.delimiter = "/";
+      // As `aws s3 ls`: names below the prefix's folder, or whole keys with --recursive.
+      const size_t shown_from = *recursive ? 0 : loc.key.rfind('/') + 1;  // npos + 1 == 0
       for (;;) {
         auto page = store.list(loc.bucket, req);
         for (const auto& p : page.common_prefixes)
-          ctx.out << std::string(19, ' ') << ' ' << std::setw(10) << "PRE" << ' ' << p << '\n';
+          ctx.out << std::string(19, ' ') << ' ' << std::setw(10) << "PRE" << ' '
+                  << p.substr(shown_from) << '\n';
         for (const auto& o : page.objects)
           ctx.out << formatListTime(o.last_modified) << ' ' << std::setw(10) << o.size << ' '
-                  << o.key << '\n';
+                  << o.key.substr(shown_from) << '\n';
         if (!page.truncated) break;
         req.continuation_token = page.next_continuation_token;
       }

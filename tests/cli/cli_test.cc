@@ -63,6 +63,10 @@ TEST_F(CliTest, LakeRoundTrip) {
   EXPECT_NE(ls.find("PRE y/"), std::string::npos) << ls;
   auto lsr = run({"lake", "ls", "raw", "--recursive"}).out;
   EXPECT_NE(lsr.find("         8 x/in.csv"), std::string::npos) << lsr;
+  // Names below the prefix's folder, as `aws s3 ls` shows them.
+  auto in_x = run({"lake", "ls", "raw/x/"}).out;
+  EXPECT_EQ(in_x.substr(in_x.find(' ', 11)), "          8 in.csv\n") << in_x;
+  EXPECT_EQ(run({"lake", "ls", "raw/x"}).out, std::string(27, ' ') + "PRE x/\n");
 
   EXPECT_EQ(run({"lake", "rm", "raw/y", "--recursive"}).out, "delete: lake://raw/y/copy.csv\n");
   EXPECT_EQ(run({"lake", "rb", "raw"}).code, 1);
