@@ -1,4 +1,4 @@
-// sluice lake mb|rb|ls|put|get|head|rm|cp
+// sluice lake mb|rb|ls|put|get|head|rm|cp|sync
 #include <CLI/CLI.hpp>
 #include <ctime>
 #include <fstream>
@@ -8,6 +8,8 @@
 
 #include "app/environment.h"
 #include "cli/cli.h"
+#include "cli/lake_files.h"
+#include "cli/lake_tree.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "lake/object_store.h"
@@ -24,42 +26,6 @@ lake::ByteRange parseRange(const std::string& text) {
   return *r;
 }
 
-// Streams a local file, or standard input for "-", into the lake.
-lake::ObjectInfo upload(lake::ObjectStore& store, const std::string& bucket, const std::string& key,
-                        const std::string& path, const lake::PutOptions& options = {}) {
-  if (path == "-") return store.putStream(bucket, key, std::cin, "standard input", options);
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error(errc::kIo, "cannot read local file '" + path + "'");
-  return store.putStream(bucket, key, file, "local file '" + path + "'", options);
-}
-
-// Writes an object, or a range of it, to `out` piece by piece.
-void download(lake::ObjectStore& store, const std::string& bucket, const std::string& key,
-              const std::optional<lake::ByteRange>& range, std::ostream& out,
-              const std::string& what) {
-  store.openReader(bucket, key, range)->readInPieces([&](std::string_view piece) {
-    if (!out.write(piece.data(), static_cast<std::streamsize>(piece.size())))
-      throw Error(errc::kIo, "cannot write " + what);
-  });
-}
-
-// The same into a local file, written beside it and renamed, so it is never seen partial.
-void downloadToFile(lake::ObjectStore& store, const std::string& bucket, const std::string& key,
-                    const std::optional<lake::ByteRange>& range, const std::string& path) {
-  const std::string part = path + ".sluice-part";
-  try {
-    std::ofstream out(part, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(errc::kIo, "cannot write local file '" + path + "'");
-    download(store, bucket, key, range, out, "local file '" + path + "'");
-    out.close();
-    if (!out || std::rename(part.c_str(), path.c_str()) != 0)
-      throw Error(errc::kIo, "cannot write local file '" + path + "'");
-  } catch (...) {
-    std::remove(part.c_str());
-    throw;
-  }
-}
-
 lake::UserMetadata parseMetadata(const std::vector<std::string>& pairs) {
   lake::UserMetadata meta;
   for (const auto& p : pairs) {
@@ -71,10 +37,37 @@ lake::UserMetadata parseMetadata(const std::vector<std::string>& pairs) {
   return meta;
 }
 
-// Local file name for `key` when the destination is a folder or empty.
-std::string baseName(const std::string& key) {
-  size_t slash = key.rfind('/');
-  return slash == std::string::npos ? key : key.substr(slash + 1);
+// The options `cp --recursive` and `sync` share.
+struct TreeFlags {
+  CLI::Option* exclude;
+  CLI::Option* include;
+  bool dry_run = false;
+};
+
+std::shared_ptr<TreeFlags> addTreeOptions(CLI::App* cmd) {
+  auto flags = std::make_shared<TreeFlags>();
+  flags->exclude = cmd->add_option("--exclude", "skip paths matching this glob (repeatable)")
+                       ->expected(1)
+                       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  flags->include = cmd->add_option("--include", "copy paths matching this glob after all")
+                       ->expected(1)
+                       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_flag("--dryrun", flags->dry_run, "print what would be copied or deleted, do nothing");
+  return flags;
+}
+
+// The filters in the order given: a later one wins, as in the AWS CLI.
+TreeCopyOptions treeOptions(const CLI::App& cmd, const TreeFlags& flags) {
+  TreeCopyOptions options;
+  options.dry_run = flags.dry_run;
+  size_t next_exclude = 0, next_include = 0;
+  for (const CLI::Option* opt : cmd.parse_order()) {
+    if (opt == flags.exclude)
+      options.filters.push_back({false, flags.exclude->results().at(next_exclude++)});
+    else if (opt == flags.include)
+      options.filters.push_back({true, flags.include->results().at(next_include++)});
+  }
+  return options;
 }
 
 }  // namespace
@@ -246,10 +239,18 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
         "cp", "copy between the lake and local files: lake://B/K or s3://B/K names a lake object");
     auto src = std::make_shared<std::string>();
     auto dst = std::make_shared<std::string>();
+    auto recursive = std::make_shared<bool>(false);
     cmd->add_option("SOURCE", *src, "lake://BUCKET/KEY or a local file")->required();
     cmd->add_option("DEST", *dst, "lake://BUCKET/KEY or a local file")->required();
-    cmd->callback([&ctx, src, dst] {
+    cmd->add_flag("-r,--recursive", *recursive,
+                  "copy a whole local folder or lake prefix (lake://BUCKET/PREFIX)");
+    auto tree = addTreeOptions(cmd);
+    cmd->callback([&ctx, cmd, src, dst, recursive, tree] {
       auto& store = ctx.environment().lake();
+      if (*recursive) {
+        copyTree(store, *src, *dst, treeOptions(*cmd, *tree), ctx.out);
+        return;
+      }
       bool from_lake = hasLakeScheme(*src), to_lake = hasLakeScheme(*dst);
       if (!from_lake && !to_lake)
         throw UsageError("one side of cp must be a lake location (lake://BUCKET/KEY)");
@@ -268,6 +269,23 @@ void addLakeCommands(CLI::App& app, CliContext& ctx) {
         downloadToFile(store, s.bucket, s.key, std::nullopt, *dst);
         ctx.out << "download: " << *src << " to " << *dst << '\n';
       }
+    });
+  }
+  {
+    auto* cmd = lake->add_subcommand(
+        "sync", "copy what changed (new, another size, newer) between a folder and a prefix");
+    auto src = std::make_shared<std::string>();
+    auto dst = std::make_shared<std::string>();
+    auto remove_extra = std::make_shared<bool>(false);
+    cmd->add_option("SOURCE", *src, "a local folder or lake://BUCKET[/PREFIX]")->required();
+    cmd->add_option("DEST", *dst, "a local folder or lake://BUCKET[/PREFIX]")->required();
+    cmd->add_flag("--delete", *remove_extra, "delete what the source does not have");
+    auto tree = addTreeOptions(cmd);
+    cmd->callback([&ctx, cmd, src, dst, remove_extra, tree] {
+      TreeCopyOptions options = treeOptions(*cmd, *tree);
+      options.only_changed = true;
+      options.delete_extra = *remove_extra;
+      copyTree(ctx.environment().lake(), *src, *dst, options, ctx.out);
     });
   }
 }

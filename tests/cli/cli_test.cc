@@ -74,6 +74,54 @@ TEST_F(CliTest, LakeRoundTrip) {
   EXPECT_EQ(run({"lake", "ls"}).out, "");
 }
 
+// A folder into the lake and back, as `aws s3 cp --recursive` and `aws s3 sync` do: sync
+// copies only what is new, of another size or newer, and --delete removes the rest.
+TEST_F(CliTest, LakeCpRecursiveAndSyncCopyWholeFolders) {
+  const auto feeds = dir_ / "feeds";
+  testing::writeFile(feeds + "/x.csv", "1\n");
+  std::filesystem::create_directories(feeds + "/a/b");
+  testing::writeFile(feeds + "/a/y.csv", "22\n");
+  testing::writeFile(feeds + "/a/b/z.json", "{}\n");
+  testing::writeFile(feeds + "/a/notes.tmp", "draft\n");
+  run({"lake", "mb", "raw"});
+  EXPECT_EQ(run({"lake", "cp", "--recursive", feeds, "lake://raw/in", "--exclude", "*.tmp"}).out,
+            "upload: " + feeds + "/a/b/z.json to lake://raw/in/a/b/z.json\n" +  //
+                "upload: " + feeds + "/a/y.csv to lake://raw/in/a/y.csv\n" +    //
+                "upload: " + feeds + "/x.csv to lake://raw/in/x.csv\n");
+  EXPECT_EQ(run({"lake", "get", "raw/in/a/b/z.json"}).out, "{}\n");
+
+  EXPECT_EQ(run({"lake", "sync", feeds, "lake://raw/in", "--exclude", "*.tmp"}).out, "");
+  testing::writeFile(feeds + "/x.csv", "4444\n");
+  EXPECT_EQ(
+      run({"lake", "sync", feeds, "lake://raw/in/", "--exclude", "*.tmp", "--include", "a/notes*"})
+          .out,
+      "upload: " + feeds + "/a/notes.tmp to lake://raw/in/a/notes.tmp\n" +  //
+          "upload: " + feeds + "/x.csv to lake://raw/in/x.csv\n");
+
+  const auto back = dir_ / "back";
+  auto down = run({"lake", "sync", "lake://raw/in", back}).out;
+  EXPECT_EQ(std::count(down.begin(), down.end(), '\n'), 4) << down;
+  EXPECT_EQ(testing::readFile(back + "/x.csv"), "4444\n");
+  EXPECT_EQ(testing::readFile(back + "/a/b/z.json"), "{}\n");
+  EXPECT_EQ(run({"lake", "sync", "lake://raw/in", back}).out, "");  // the times were kept
+
+  std::filesystem::remove(feeds + "/a/y.csv");
+  EXPECT_EQ(run({"lake", "sync", feeds, "lake://raw/in", "--delete", "--dryrun"}).out,
+            "(dryrun) delete: lake://raw/in/a/y.csv\n");
+  EXPECT_EQ(run({"lake", "head", "raw/in/a/y.csv"}).code, 0);
+  EXPECT_EQ(run({"lake", "sync", feeds, "lake://raw/in", "--delete"}).out,
+            "delete: lake://raw/in/a/y.csv\n");
+  EXPECT_EQ(run({"lake", "head", "raw/in/a/y.csv"}).code, 1);
+
+  EXPECT_EQ(run({"lake", "cp", "-r", "lake://raw/in/a", "lake://raw/copy"}).out,
+            "copy: lake://raw/in/a/b/z.json to lake://raw/copy/b/z.json\n"
+            "copy: lake://raw/in/a/notes.tmp to lake://raw/copy/notes.tmp\n");
+  EXPECT_EQ(run({"lake", "sync", feeds, back}).code, 2);  // neither side in the lake
+  auto missing = run({"lake", "sync", dir_ / "nothing", "lake://raw/in"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("nothing' is not a local folder"), std::string::npos) << missing.err;
+}
+
 TEST_F(CliTest, HeadShowsMetadata) {
   testing::writeFile(dir_ / "f.json", "{}");
   run({"lake", "mb", "raw"});
