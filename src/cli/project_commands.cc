@@ -83,8 +83,19 @@ void addProjectCommands(CLI::App& app, CliContext& ctx) {
       } catch (const Error& e) {
         throw UsageError(e.what());
       }
-      const int ran = ctx.runtime().scheduler().backfill(*name, f, t);
-      ctx.out << "backfill " << *name << ": " << ran << " firings ran\n";
+      const auto ran = ctx.runtime().scheduler().backfill(*name, f, t);
+      size_t failed = 0;
+      for (const auto& firing : ran) {
+        // One line each: an error's first line (DuckDB's say what and where there).
+        ctx.out << core::formatIso8601Ms(firing.scheduled_time) << '\t' << firing.status << '\t'
+                << firing.detail.substr(0, firing.detail.find('\n')) << '\n';
+        failed += firing.status == "failed";
+      }
+      ctx.out << "backfill " << *name << ": " << ran.size() << " firings ran, " << failed
+              << " failed\n";
+      if (failed > 0)
+        throw Error("FiringFailed", std::to_string(failed) + " of " + std::to_string(ran.size()) +
+                                        " firings of " + *name + " failed");
     });
   }
   {

@@ -21,17 +21,21 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// A URL ending in '/' (a bucket or folder) keeps the '/', so that SQL can build paths
+// from it: 'lake://raw/' || $day || '.csv'.
 std::string localPathFor(const std::string& url, lake::ObjectStore& store) {
   std::string rest = url.substr(kScheme.size());
   size_t slash = rest.find('/');
   std::string bucket = rest.substr(0, slash);
   std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  const bool folder = !key.empty() ? key.back() == '/' : slash != std::string::npos;
+  if (!key.empty() && key.back() == '/') key.pop_back();
   auto path = store.localPath(bucket, key);
   if (!path)
     throw Error(errc::kQuery, "'" + url +
                                   "': this lake does not keep objects as local files, and "
                                   "staging remote objects for SQL is not available yet");
-  return *path;
+  return folder ? *path + "/" : *path;
 }
 
 }  // namespace

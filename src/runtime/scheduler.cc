@@ -68,7 +68,7 @@ Scheduler::Scheduler(state::ScheduleStore& store, TargetRunner& targets, const c
 
 Scheduler::~Scheduler() { stop(); }
 
-void Scheduler::fire(const state::ScheduleRecord& schedule, core::TimeNs t) {
+Scheduler::Outcome Scheduler::fire(const state::ScheduleRecord& schedule, core::TimeNs t) {
   std::string status = "started", detail;
   try {
     detail = targets_.run(schedule.target, firingInput(schedule, t), firingName(schedule.name, t));
@@ -85,6 +85,7 @@ void Scheduler::fire(const state::ScheduleRecord& schedule, core::TimeNs t) {
                            {"scheduled", core::formatIso8601Ms(t)},
                            {"status", status},
                            {status == "started" ? "request" : "error", detail}});
+  return {t, status, detail};
 }
 
 void Scheduler::fireInBackground(const state::ScheduleRecord& schedule, core::TimeNs t) {
@@ -156,16 +157,16 @@ int Scheduler::resumePending() {
   return ran;
 }
 
-int Scheduler::backfill(const std::string& name, core::TimeNs from, core::TimeNs to) {
+std::vector<Scheduler::Outcome> Scheduler::backfill(const std::string& name, core::TimeNs from,
+                                                    core::TimeNs to) {
   auto s = store_.schedule(name);
   if (!s) throw Error(errc::kResourceNotFound, "no schedule named '" + name + "'");
   const auto expression = schedule::ScheduleExpression::parse(s->expression);
-  int ran = 0;
+  std::vector<Outcome> ran;
   for (auto t = expression.next(from - 1, s->time_zone, s->anchor); t && *t <= to;
        t = expression.next(*t, s->time_zone, s->anchor)) {
     if (!store_.recordFiring({name, *t, "pending", "backfill", clock_.now()}, false)) continue;
-    fire(*s, *t);
-    ++ran;
+    ran.push_back(fire(*s, *t));
   }
   return ran;
 }
@@ -177,11 +178,9 @@ std::string Scheduler::runNow(const std::string& name) {
   const core::TimeNs t = clock_.now() / 1'000'000 * 1'000'000;
   if (!store_.recordFiring({name, t, "pending", "manual", clock_.now()}, false))
     throw Error(errc::kAlreadyExists, "schedule '" + name + "' was just fired; try again");
-  fire(*s, t);
-  const auto firing = store_.firings(name, 1);
-  if (firing.empty() || firing[0].status == "failed")
-    throw Error("FiringFailed", firing.empty() ? "the firing was not recorded" : firing[0].detail);
-  return firing[0].detail;
+  const Outcome outcome = fire(*s, t);
+  if (outcome.status == "failed") throw Error("FiringFailed", outcome.detail);
+  return outcome.detail;
 }
 
 std::optional<core::TimeNs> nextFiring(const state::ScheduleRecord& s, core::TimeNs now) {

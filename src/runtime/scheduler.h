@@ -30,9 +30,16 @@ class Scheduler {
   int tick(bool wait = true);
   // Starts recorded firings that never started (after a crash); returns how many.
   int resumePending();
+  // What became of one firing: "started" (detail: the execution or request id) or
+  // "failed" (detail: the error).
+  struct Outcome {
+    core::TimeNs scheduled_time = 0;
+    std::string status;
+    std::string detail;
+  };
   // Runs the firings of `schedule` scheduled in [from, to], whatever the policy; firings
-  // already recorded are not repeated. Returns how many ran.
-  int backfill(const std::string& schedule, core::TimeNs from, core::TimeNs to);
+  // already recorded are not repeated. Returns those that ran, in time order.
+  std::vector<Outcome> backfill(const std::string& schedule, core::TimeNs from, core::TimeNs to);
   // Fires `schedule` once now, as if its time had come (recorded as a "manual" firing at
   // the current time; its regular firings are unchanged). Returns the firing's detail
   // (the execution or request id); throws when the target failed to start.
@@ -44,7 +51,7 @@ class Scheduler {
   void setLog(RuntimeLog* log) { log_ = log; }
 
  private:
-  void fire(const state::ScheduleRecord& schedule, core::TimeNs scheduled_time);
+  Outcome fire(const state::ScheduleRecord& schedule, core::TimeNs scheduled_time);
   void fireInBackground(const state::ScheduleRecord& schedule, core::TimeNs scheduled_time);
 
   state::ScheduleStore& store_;

@@ -279,6 +279,44 @@ TEST_F(CliTest, WorkflowsStartWaitAndLookBack) {
   EXPECT_NE(missing.err.find("ExecutionDoesNotExist"), std::string::npos) << missing.err;
 }
 
+// A backfill lists each firing; one whose target failed fails the command.
+TEST_F(CliTest, BackfillListsEachFiringAndFailsWhenOneFailed) {
+  const auto project = dir_ / "project";
+  testing::writeFile(project + "/sluice.yaml", R"q(name: nightly
+buckets: [raw]
+functions:
+  count: {runtime: sql, sql: count.sql}
+schedules:
+  nightly:
+    expression: cron(0 1 * * ? *)
+    function: count
+    input: {day: <sluice.scheduled-date>}
+)q");
+  testing::writeFile(project + "/count.sql",
+                     "SELECT count(*) AS n FROM read_csv('lake://raw/' || $day || '.csv')");
+  testing::writeFile(dir_ / "day.csv", "a\n1\n");
+  run({"lake", "mb", "raw"});
+  EXPECT_EQ(run({"lake", "put", dir_ / "day.csv", "raw/2025-11-01.csv"}).code, 0);
+  auto r = run({"--project", project, "backfill", "nightly", "--from", "2025-11-01T00:00:00Z",
+                "--to", "2025-11-02T23:00:00Z"});
+  EXPECT_EQ(r.code, 1);
+  std::istringstream lines(r.out);
+  std::string first, second, summary;
+  std::getline(lines, first);
+  std::getline(lines, second);
+  std::getline(lines, summary);
+  EXPECT_EQ(first.substr(0, 33), "2025-11-01T01:00:00.000Z\tstarted\t") << r.out;
+  EXPECT_EQ(second.substr(0, 32), "2025-11-02T01:00:00.000Z\tfailed\t") << r.out;
+  EXPECT_NE(second.find("lake://raw/2025-11-02.csv"), std::string::npos) << second;
+  EXPECT_EQ(summary, "backfill nightly: 2 firings ran, 1 failed");
+  EXPECT_EQ(r.err, "sluice: FiringFailed: 1 of 2 firings of nightly failed\n");
+  // Firings that ran are not repeated.
+  EXPECT_EQ(run({"--project", project, "backfill", "nightly", "--from", "2025-11-01T00:00:00Z",
+                 "--to", "2025-11-02T23:00:00Z"})
+                .out,
+            "backfill nightly: 0 firings ran, 0 failed\n");
+}
+
 TEST_F(CliTest, InvokeRunsAStepAndRecordsIt) {
   testing::writeFile(dir_ / "d.csv", "id,v\n1,a\n1,a\n2,b\n");
   run({"lake", "mb", "raw"});

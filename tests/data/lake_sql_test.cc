@@ -46,6 +46,20 @@ TEST_F(LakeSqlTest, UrlsWorkInsideReaderFunctions) {
   EXPECT_EQ(*r.cell(0, 0), "two");
 }
 
+// A bucket or folder URL keeps its '/', so SQL can build an object's path from parts
+// (a SQL function's parameters, say).
+TEST_F(LakeSqlTest, PathsBuiltFromAFolderUrlReadTheLake) {
+  EXPECT_EQ(*run("SELECT count(*) FROM read_csv('lake://raw/' || 'sales' || '.csv')").cell(0, 0),
+            "3");
+  EXPECT_EQ(*run("SELECT sum(id) FROM read_json('lake://raw/2025-01/' || 'a.jsonl')").cell(0, 0),
+            "3");
+  auto resolved = resolveLakeUrls("SELECT 'lake://raw/' || 'x.csv'", store_);
+  ASSERT_EQ(resolved.substitutions.size(), 1u);
+  EXPECT_EQ(resolved.describe("No files found that match the pattern \"" +
+                              resolved.substitutions[0].second + "x.csv\""),
+            "No files found that match the pattern \"lake://raw/x.csv\"");
+}
+
 TEST_F(LakeSqlTest, OnlyLiteralsAreRewritten) {
   auto resolved = resolveLakeUrls(
       "SELECT 'it''s' AS q, \"lake://raw/x\" -- 'lake://raw/comment'\n FROM 'lake://raw/sales.csv'",

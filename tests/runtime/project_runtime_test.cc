@@ -365,12 +365,16 @@ TEST_F(ProjectRuntimeTest, SchedulesFireOnceAcrossRestartsAndDst) {
   EXPECT_EQ(hourly[0].status, "started");
   EXPECT_EQ(hourly[1].status, "skipped");
   // Backfill reruns a past interval, once.
-  EXPECT_EQ(runtime_->scheduler().backfill("nightly", core::parseIso8601("2026-03-20T00:00:00Z"),
-                                           core::parseIso8601("2026-03-22T00:00:00Z")),
-            2);
-  EXPECT_EQ(runtime_->scheduler().backfill("nightly", core::parseIso8601("2026-03-20T00:00:00Z"),
-                                           core::parseIso8601("2026-03-22T00:00:00Z")),
-            0);
+  auto backfilled =
+      runtime_->scheduler().backfill("nightly", core::parseIso8601("2026-03-20T00:00:00Z"),
+                                     core::parseIso8601("2026-03-22T00:00:00Z"));
+  ASSERT_EQ(backfilled.size(), 2u);
+  EXPECT_EQ(core::formatIso8601Ms(backfilled[0].scheduled_time), "2026-03-20T01:30:00.000Z");
+  EXPECT_EQ(backfilled[1].status, "started");
+  EXPECT_TRUE(runtime_->scheduler()
+                  .backfill("nightly", core::parseIso8601("2026-03-20T00:00:00Z"),
+                            core::parseIso8601("2026-03-22T00:00:00Z"))
+                  .empty());
 }
 
 // Under `sluice up` each firing runs on its own thread: a slow target does not hold back
