@@ -16,23 +16,11 @@ namespace sluice::cli {
 
 namespace {
 
-// "10m", "2h", "1d", "30s" before now, or an ISO-8601 time.
 core::TimeNs parseSince(const std::string& text, core::TimeNs now) {
-  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0])) && text.size() < 12) {
-    size_t used = 0;
-    const int64_t n = std::stoll(text, &used);
-    const std::string unit = text.substr(used);
-    const int64_t s = unit == "s"   ? 1
-                      : unit == "m" ? 60
-                      : unit == "h" ? 3600
-                      : unit == "d" ? 86400
-                                    : 0;
-    if (s > 0) return now - n * s * 1'000'000'000;
-  }
   try {
-    return core::parseIso8601(text);
-  } catch (const Error&) {
-    throw UsageError("--since takes a duration such as 10m, 2h, 1d or an ISO-8601 time");
+    return core::parseSince(text, now);
+  } catch (const Error& e) {
+    throw UsageError(std::string("--") + e.what());
   }
 }
 

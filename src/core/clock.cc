@@ -92,4 +92,25 @@ TimeNs parseIso8601(const std::string& text) {
   return secs * 1'000'000'000 + frac_ns;
 }
 
+TimeNs parseSince(const std::string& text, TimeNs now) {
+  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0])) && text.size() < 12) {
+    size_t used = 0;
+    const int64_t n = std::stoll(text, &used);
+    const std::string unit = text.substr(used);
+    const int64_t s = unit == "s"   ? 1
+                      : unit == "m" ? 60
+                      : unit == "h" ? 3600
+                      : unit == "d" ? 86400
+                                    : 0;
+    if (s > 0) return now - n * s * 1'000'000'000;
+  }
+  try {
+    return parseIso8601(text);
+  } catch (const Error&) {
+    throw Error(errc::kInvalidArgument, "since '" + text +
+                                            "': give a duration such as 10m, 2h, 1d or an "
+                                            "ISO-8601 time");
+  }
+}
+
 }  // namespace sluice::core

@@ -43,5 +43,8 @@ std::string formatUtc(TimeNs t, const std::string& format);
 std::optional<TimeNs> parseUtc(const std::string& text, const std::string& format);
 // Accepts "YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)"; throws Error(InvalidArgument).
 TimeNs parseIso8601(const std::string& text);
+// A "since" as logs take it: "30s", "10m", "2h", "1d" before `now`, or an ISO-8601 time;
+// throws Error(InvalidArgument) saying so.
+TimeNs parseSince(const std::string& text, TimeNs now);
 
 }  // namespace sluice::core

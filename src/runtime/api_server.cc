@@ -57,6 +57,13 @@ bool matchPath(const std::string& pattern, const std::string& path, json& params
   return want.size() == have.size();
 }
 
+std::string queryValue(const s3::HeaderList& query, const std::string& name,
+                       const std::string& otherwise) {
+  for (const auto& [k, v] : query)
+    if (k == name) return v;
+  return otherwise;
+}
+
 void sendJson(http::Response& res, int status, const json& body) {
   res.status = status;
   res.setContent(body.dump(), "application/json");
@@ -246,14 +253,19 @@ void ApiServer::handleOwn(const ApiRequest& req, http::Response& res) {
   if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "functions" && parts[3] == "logs" &&
       req.method == "GET") {
     auto& invocations = env_.state().invocations();
+    const core::TimeNs since =
+        core::parseSince(queryValue(req.query, "since", "1h"), core::SystemClock::instance().now());
+    auto recent = invocations.recent(s3::uriDecode(parts[2]), 1000);  // newest first
     std::string out;
-    for (const auto& inv : invocations.recent(s3::uriDecode(parts[2]), 100))
-      for (const auto& line : invocations.logs(inv.request_id))
+    for (auto inv = recent.rbegin(); inv != recent.rend(); ++inv) {
+      if (inv->start < since) continue;
+      for (const auto& line : invocations.logs(inv->request_id))
         out += json{{"time", core::formatIso8601Ms(line.time)},
-                    {"requestId", inv.request_id},
+                    {"requestId", inv->request_id},
                     {"line", line.line}}
                    .dump() +
                "\n";
+    }
     res.setContent(out, "application/x-ndjson");
     return;
   }

@@ -6,9 +6,10 @@
 //    JSON Schema for the body;
 //  - sluice's own endpoints, behind HTTP Basic authentication with the S3 API's key pair:
 //      POST /sluice/functions/NAME/invocations          body: the event → the result
-//      GET  /sluice/functions/NAME/logs?since=10m       log lines as JSON lines
+//      GET  /sluice/functions/NAME/logs?since=10m       log lines as JSON lines, oldest first
 //      POST /sluice/workflows/NAME/executions           {"input", "name"} → executionArn
 //      GET  /sluice/executions/ARN                      the execution's record
+//      GET  /sluice/executions/ARN/history              GetExecutionHistory's {"events"}
 //      POST /sluice/query       {"sql", "format": json|jsonl|csv|table, "max_rows": 1000}
 //      GET  /metrics                                    Prometheus text
 #include <cstdint>

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "testing/sluice_up.h"
@@ -136,6 +137,7 @@ routes:
 import json, sys
 e = json.load(sys.stdin)
 who = (e["pathParameters"] or {}).get("name") or json.loads(e["body"])["item"]
+sys.stderr.write("handled " + who + "\n")
 print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "X-Path": e["path"]},
                   "body": "hello " + who + " via " + e["httpMethod"] + " " + e["resource"]}))'
 )");
@@ -189,6 +191,23 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
       metrics.out.find("sluice_function_duration_seconds{function=\"hello\",quantile=\"0.99\"}"),
       std::string::npos);
   EXPECT_EQ(metrics.out.find("k-123"), std::string::npos);
+
+  // A function's log lines, oldest first, since a time or for a while back.
+  std::vector<std::string> lines;
+  std::istringstream logs(shell("curl -s" + auth + api + "/sluice/functions/hello/logs").out);
+  for (std::string line; std::getline(logs, line);) lines.push_back(json::parse(line)["line"]);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front(), "handled world");
+  EXPECT_EQ(lines.back(), "handled jam");
+  EXPECT_EQ(shell("curl -s" + auth + api + "/sluice/functions/hello/logs?since=2h").out,
+            logs.str());
+  EXPECT_EQ(
+      shell("curl -s" + auth + api + "/sluice/functions/hello/logs?since=2099-01-01T00:00:00Z").out,
+      "");
+  EXPECT_EQ(
+      shell("curl -s -w ' %{http_code}'" + auth + api + "/sluice/functions/hello/logs?since=x").out,
+      R"({"errorMessage":"since 'x': give a duration such as 10m, 2h, 1d or an ISO-8601 )"
+      R"(time","errorType":"InvalidArgument"} 400)");
 
   // Executions: started over HTTP, described, and their history as GetExecutionHistory.
   const json started = json::parse(
