@@ -216,6 +216,87 @@ void ApiServer::query(const ApiRequest& req, http::Response& res) {
                                                 : "text/plain; charset=utf-8");
 }
 
+bool ApiServer::workflowRoutes(const std::vector<std::string>& parts, const ApiRequest& req,
+                               http::Response& res) {
+  auto& executions = env_.state().executions();
+  if (parts.size() == 2 && parts[1] == "workflows" && req.method == "GET") {
+    json list = json::array();
+    for (const auto& w : executions.listWorkflows())
+      list.push_back({{"name", w.name},
+                      {"version", w.version},
+                      {"updated", core::formatIso8601Ms(w.updated)}});
+    sendJson(res, 200, {{"workflows", list}});
+    return true;
+  }
+  if (parts.size() == 2 && parts[1] == "executions" && req.method == "GET") {
+    // ListExecutions' shape, newest first.
+    const std::string limit = queryValue(req.query, "limit", "50");
+    if (limit.empty() || limit.find_first_not_of("0123456789") != std::string::npos)
+      throw Error(errc::kInvalidArgument, "limit must be a whole number, not '" + limit + "'");
+    json list = json::array();
+    for (const auto& r :
+         executions.listExecutions(queryValue(req.query, "workflow", ""),
+                                   queryValue(req.query, "status", ""), std::stoi(limit))) {
+      json e = {{"executionArn", r.id},
+                {"stateMachineName", r.workflow},
+                {"name", r.name},
+                {"status", r.status},
+                {"startDate", core::formatIso8601Ms(r.started)}};
+      if (r.stopped) e["stopDate"] = core::formatIso8601Ms(r.stopped);
+      list.push_back(e);
+    }
+    sendJson(res, 200, {{"executions", list}});
+    return true;
+  }
+  if (parts.size() == 4 && parts[1] == "executions" && parts[3] == "stop" && req.method == "POST") {
+    const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
+    const std::string id = s3::uriDecode(parts[2]);
+    if (!executions.getExecution(id)) throw Error(errc::kResourceNotFound, "no execution " + id);
+    if (!env_.workflows().stop(id, body.value("error", ""), body.value("cause", "")))
+      throw Error("ExecutionNotRunning", "execution '" + id + "' is not running");
+    sendJson(res, 200, {{"stopDate", core::formatIso8601Ms(executions.getExecution(id)->stopped)}});
+    return true;
+  }
+  if (parts.size() == 4 && parts[1] == "workflows" && parts[3] == "executions" &&
+      req.method == "POST") {
+    const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
+    auto& workflows = env_.workflows();
+    auto record = workflows.start(s3::uriDecode(parts[2]), body.value("input", json::object()),
+                                  body.value("name", ""));
+    std::thread([&workflows, id = record.id] {
+      try {
+        workflows.run(id);
+      } catch (const std::exception&) {
+        // The execution records its own failure.
+      }
+    }).detach();
+    sendJson(res, 200,
+             {{"executionArn", record.id}, {"startDate", core::formatIso8601Ms(record.started)}});
+    return true;
+  }
+  if (parts.size() == 4 && parts[1] == "executions" && parts[3] == "history" &&
+      req.method == "GET") {
+    // GetExecutionHistory's shape: {"events": [...]}.
+    const std::string id = s3::uriDecode(parts[2]);
+    if (!executions.getExecution(id)) throw Error(errc::kResourceNotFound, "no execution " + id);
+    sendJson(res, 200, {{"events", workflows::historyJson(executions, id)}});
+    return true;
+  }
+  if (parts.size() == 3 && parts[1] == "executions" && req.method == "GET") {
+    auto record = executions.getExecution(s3::uriDecode(parts[2]));
+    if (!record) throw Error(errc::kResourceNotFound, "no execution " + s3::uriDecode(parts[2]));
+    json out = workflows::outcomeJson(*record);
+    out["executionArn"] = record->id;
+    out["name"] = record->name;
+    out["input"] = record->input;
+    sendJson(res, 200, out);
+    return true;
+  }
+  return false;
+}
+
 void ApiServer::handleOwn(const ApiRequest& req, http::Response& res) {
   const std::string expected = "Basic " + core::base64Encode(credentials_.access_key_id + ":" +
                                                              credentials_.secret_access_key);
@@ -269,44 +350,9 @@ void ApiServer::handleOwn(const ApiRequest& req, http::Response& res) {
     res.setContent(out, "application/x-ndjson");
     return;
   }
-  if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "workflows" &&
-      parts[3] == "executions" && req.method == "POST") {
-    const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
-    auto& workflows = env_.workflows();
-    auto record = workflows.start(s3::uriDecode(parts[2]), body.value("input", json::object()),
-                                  body.value("name", ""));
-    std::thread([&workflows, id = record.id] {
-      try {
-        workflows.run(id);
-      } catch (const std::exception&) {
-        // The execution records its own failure.
-      }
-    }).detach();
-    sendJson(res, 200,
-             {{"executionArn", record.id}, {"startDate", core::formatIso8601Ms(record.started)}});
+  if (parts.size() >= 2 && parts[0] == "sluice" &&
+      (parts[1] == "workflows" || parts[1] == "executions") && workflowRoutes(parts, req, res))
     return;
-  }
-  if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "executions" &&
-      parts[3] == "history" && req.method == "GET") {
-    // GetExecutionHistory's shape: {"events": [...]}.
-    auto& executions = env_.state().executions();
-    const std::string id = s3::uriDecode(parts[2]);
-    if (!executions.getExecution(id)) throw Error(errc::kResourceNotFound, "no execution " + id);
-    sendJson(res, 200, {{"events", workflows::historyJson(executions, id)}});
-    return;
-  }
-  if (parts.size() == 3 && parts[0] == "sluice" && parts[1] == "executions" &&
-      req.method == "GET") {
-    auto record = env_.state().executions().getExecution(s3::uriDecode(parts[2]));
-    if (!record) throw Error(errc::kResourceNotFound, "no execution " + s3::uriDecode(parts[2]));
-    json out = workflows::outcomeJson(*record);
-    out["executionArn"] = record->id;
-    out["name"] = record->name;
-    out["input"] = record->input;
-    sendJson(res, 200, out);
-    return;
-  }
   sendJson(res, 404, {{"message", "no route for " + req.method + " " + req.path}});
 }
 

@@ -10,11 +10,15 @@
 //      POST /sluice/workflows/NAME/executions           {"input", "name"} → executionArn
 //      GET  /sluice/executions/ARN                      the execution's record
 //      GET  /sluice/executions/ARN/history              GetExecutionHistory's {"events"}
+//      GET  /sluice/workflows                           {"workflows": [name, version, updated]}
+//      GET  /sluice/executions?workflow=&status=&limit=50   ListExecutions' {"executions"}
+//      POST /sluice/executions/ARN/stop                 {"error", "cause"} → stopDate
 //      POST /sluice/query       {"sql", "format": json|jsonl|csv|table, "max_rows": 1000}
 //      GET  /metrics                                    Prometheus text
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/server.h"
 #include "project/project.h"
@@ -49,6 +53,9 @@ class ApiServer {
   void handle(const http::Request& raw, http::Response& res);
   bool handleRoute(const ApiRequest& req, http::Response& res);
   void handleOwn(const ApiRequest& req, http::Response& res);
+  // /sluice/workflows… and /sluice/executions…; false when none of them matches.
+  bool workflowRoutes(const std::vector<std::string>& parts, const ApiRequest& req,
+                      http::Response& res);
   // POST /sluice/query: the answer is built whole, so at most kDefaultQueryRows rows
   // unless the request asks for more ("max_rows", 0 for all).
   void query(const ApiRequest& req, http::Response& res);

@@ -122,6 +122,7 @@ functions:
   hello: {runtime: command, command: [/bin/sh, handlers/hello.sh]}
 workflows:
   greet: workflows/greet.asl.json
+  linger: workflows/linger.asl.json
 routes:
   GET /hello/{name}: {function: hello, cors: true}
   POST /orders: {function: hello, api_key: /api/key, schema: schemas/order.json}
@@ -133,6 +134,9 @@ routes:
 }
 }
 })asl");
+  testing::writeFile(
+      project + "/workflows/linger.asl.json",
+      R"({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": true}}})");
   testing::writeFile(project + "/handlers/hello.sh", R"(python3 -c '
 import json, sys
 e = json.load(sys.stdin)
@@ -228,6 +232,43 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
   EXPECT_EQ(history["events"][0]["executionStartedEventDetails"]["input"], "{\"who\":\"ann\"}");
   EXPECT_EQ(history["events"][2]["type"], "PassStateExited");
   EXPECT_EQ(history["events"][2]["stateExitedEventDetails"]["output"], "{\"greeting\":\"hi ann\"}");
+
+  // Workflows and executions listed; a running execution stopped.
+  const json workflows = json::parse(shell("curl -s" + auth + api + "/sluice/workflows").out);
+  ASSERT_EQ(workflows["workflows"].size(), 2u) << workflows.dump();
+  EXPECT_EQ(workflows["workflows"][0]["name"], "greet");
+  EXPECT_EQ(workflows["workflows"][0]["version"], 1);
+  const std::string lingering = json::parse(shell("curl -s" + auth + "-X POST -d '{}' " + api +
+                                                  "/sluice/workflows/linger/executions")
+                                                .out)
+                                    .value("executionArn", "");
+  ASSERT_FALSE(lingering.empty());
+  const json running = json::parse(
+      shell("curl -s" + auth + "'" + api + "/sluice/executions?workflow=linger&status=RUNNING'")
+          .out);
+  ASSERT_EQ(running["executions"].size(), 1u) << running.dump();
+  EXPECT_EQ(running["executions"][0]["executionArn"], lingering);
+  EXPECT_FALSE(running["executions"][0].contains("stopDate"));
+  const json stopped = json::parse(shell("curl -s" + auth + "-X POST -d '{\"error\":\"Enough\"}' " +
+                                         api + "/sluice/executions/" + lingering + "/stop")
+                                       .out);
+  EXPECT_TRUE(stopped.contains("stopDate")) << stopped.dump();
+  described = json::parse(shell("curl -s" + auth + api + "/sluice/executions/" + lingering).out);
+  EXPECT_EQ(described["status"], "ABORTED");
+  EXPECT_EQ(described["error"], "Enough");
+  EXPECT_EQ(shell("curl -s -w ' %{http_code}' -X POST" + auth + api + "/sluice/executions/" + arn +
+                  "/stop")
+                .out,
+            R"({"errorMessage":"execution ')" + arn +
+                R"(' is not running","errorType":"ExecutionNotRunning"} 400)");
+  const json all =
+      json::parse(shell("curl -s" + auth + "'" + api + "/sluice/executions?limit=1'").out);
+  ASSERT_EQ(all["executions"].size(), 1u);
+  EXPECT_EQ(all["executions"][0]["status"], "ABORTED");  // newest first
+  EXPECT_EQ(shell("curl -s -o /dev/null -w '%{http_code}'" + auth + "'" + api +
+                  "/sluice/executions?limit=x'")
+                .out,
+            "400");
 }
 
 // POST /sluice/query: what `sluice query` does, over HTTP with the S3 key pair.
