@@ -89,6 +89,20 @@ std::string readPath(const state::CatalogTable& t) {
   return t.location + t.options.value("pattern", "**/*." + t.format);
 }
 
+// Whether a table still has objects to read: its one file, or any data file below it.
+bool hasObjects(lake::ObjectStore& store, const state::CatalogTable& t) {
+  const LakeUrl location = parseLakeUrl(readPath(t));
+  const std::string pattern = t.options.value("pattern", "");
+  if (!pattern.empty() && pattern.find_first_of("*?[") == std::string::npos)
+    return store.find(location.bucket, location.key).has_value();
+  const std::string folder = t.location.substr(("lake://" + location.bucket + "/").size());
+  bool found = false;
+  store.forEachObject(location.bucket, folder, [&](const lake::ObjectInfo& o) {
+    found = found || formatOfName(o.key).has_value();
+  });
+  return found;
+}
+
 struct CrawlScope {
   Connection& conn;
   lake::ObjectStore& store;
@@ -217,7 +231,8 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
   const std::string crawled_location = "lake://" + bucket + "/" + prefix;
   for (const auto& old : catalog.listTables(database)) {
     if (old.origin != "crawled" || tables.count(old.name) ||
-        old.location.compare(0, crawled_location.size(), crawled_location) != 0)
+        old.location.compare(0, crawled_location.size(), crawled_location) != 0 ||
+        hasObjects(store, old))
       continue;
     catalog.dropTable(database, old.name);
     report.push_back({old.qualifiedName(), "removed", {}, 0});

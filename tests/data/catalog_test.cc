@@ -126,6 +126,11 @@ TEST_F(CatalogTest, FilesBesideFoldersAreTablesOfTheirOwn) {
   EXPECT_EQ(report[1].qualified_name, "processed.t_2025");
   EXPECT_EQ(query("SELECT sum(amount) AS s FROM processed.sales"), "{\"s\":30}\n");
   EXPECT_EQ(query("SELECT sum(amount) AS s FROM processed.t_2025"), "{\"s\":40}\n");
+  // A crawl of the whole bucket again does not find t_2025 (it is inside sales/), but its
+  // objects are there, so it stays.
+  report = crawlProcessed();
+  EXPECT_TRUE(state_.catalog().getTable("processed", "t_2025"));
+  for (const auto& r : report) EXPECT_NE(r.status, "removed") << r.qualified_name;
 }
 
 // Compressed and tab-separated files are tables like any other.
