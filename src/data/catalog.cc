@@ -38,9 +38,10 @@ struct Found {
   int64_t objects = 0;
 };
 
-// A data file directly in the crawled prefix rather than in a folder below it.
-struct LooseFile {
-  std::string name;
+// A data file of the crawled prefix's own table: directly in it, or in its Hive
+// partition folders (key=value/…).
+struct PrefixFile {
+  std::string path;  // relative to the prefix
   std::string suffix;
 };
 
@@ -142,26 +143,34 @@ Described describe(const CrawlScope& s, const std::string& name, const Found& f)
   return {t, f.objects};
 }
 
-// Files directly in a crawled folder are its table, named after it (not reading the
-// files of the folders below). At a bucket's root, which is the database, each file is
-// a table named after it: lake://curated/orders.parquet becomes curated.orders.
-void addLooseFiles(const CrawlScope& s, const std::string& prefix,
-                   const std::vector<LooseFile>& files, std::map<std::string, Described>& tables) {
-  if (files.empty()) return;
-  if (!prefix.empty()) {
-    Found all{prefix, "*", {}, {}, static_cast<int64_t>(files.size())};
-    for (const auto& file : files) all.suffixes[file.suffix]++;
-    std::string folder = prefix.substr(0, prefix.size() - 1);
-    std::string name = sanitize(folder.substr(folder.rfind('/') + 1));  // npos + 1 == 0
-    if (tables.count(name)) name = sanitize(folder);  // a folder below has the name
-    tables.emplace(name, describe(s, name, all));
-    return;
-  }
+// Files directly in a crawled folder, and those in its key=value folders, are its table,
+// named after it (not reading the files of its other folders). At a bucket's root, which
+// is the database, each file directly there is a table named after it:
+// lake://curated/orders.parquet becomes curated.orders.
+void addPrefixTables(const CrawlScope& s, const std::string& prefix,
+                     const std::vector<PrefixFile>& files,
+                     std::map<std::string, Described>& tables) {
+  Found own{prefix, "*", {}, {}, 0};
   for (const auto& file : files) {
-    std::string stem = file.name.substr(0, file.name.size() - file.suffix.size());
-    std::string name = tables.count(sanitize(stem)) ? sanitize(file.name) : sanitize(stem);
-    tables.emplace(name, describe(s, name, Found{prefix, stem, {{file.suffix, 1}}, {}, 1}));
+    const size_t slash = file.path.rfind('/');
+    if (prefix.empty() && slash == std::string::npos) {
+      std::string stem = file.path.substr(0, file.path.size() - file.suffix.size());
+      std::string name = tables.count(sanitize(stem)) ? sanitize(file.path) : sanitize(stem);
+      tables.emplace(name, describe(s, name, Found{prefix, stem, {{file.suffix, 1}}, {}, 1}));
+      continue;
+    }
+    own.suffixes[file.suffix]++;
+    own.objects++;
+    if (slash == std::string::npos) continue;
+    own.glob = "**/*";
+    auto keys = partitionKeysOf(file.path.substr(0, slash + 1));
+    if (keys.size() > own.partition_keys.size()) own.partition_keys = keys;
   }
+  if (own.objects == 0) return;
+  const std::string folder = prefix.empty() ? s.bucket : prefix.substr(0, prefix.size() - 1);
+  std::string name = sanitize(folder.substr(folder.rfind('/') + 1));  // npos + 1 == 0
+  if (tables.count(name)) name = sanitize(folder);                    // a folder below has the name
+  tables.emplace(name, describe(s, name, own));
 }
 
 }  // namespace
@@ -190,14 +199,15 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
   state::validateCatalogName(database, "database name");
 
   std::map<std::string, Found> folders;  // by table name
-  std::vector<LooseFile> loose;
+  std::vector<PrefixFile> own_files;
   store.forEachObject(bucket, prefix, [&](const lake::ObjectInfo& o) {
     std::string rel = o.key.substr(prefix.size());
     std::string file = rel.substr(rel.rfind('/') + 1);  // npos + 1 == 0
     if (file.empty() || file[0] == '_' || file[0] == '.' || !formatOfName(file)) return;
-    size_t slash = rel.find('/');
-    if (slash == std::string::npos) {
-      loose.push_back({file, formatSuffix(file)});
+    const size_t slash = rel.find('/');
+    const size_t eq = rel.find('=');
+    if (slash == std::string::npos || (eq > 0 && eq < slash)) {  // the prefix's own
+      own_files.push_back({rel, formatSuffix(file)});
       return;
     }
     Found& f = folders[sanitize(rel.substr(0, slash))];
@@ -211,7 +221,7 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
   CrawlScope scope{conn, store, bucket, database};
   std::map<std::string, Described> tables;
   for (const auto& [name, f] : folders) tables.emplace(name, describe(scope, name, f));
-  addLooseFiles(scope, prefix, loose, tables);
+  addPrefixTables(scope, prefix, own_files, tables);
 
   std::vector<CrawledTable> report;
   for (const auto& [name, d] : tables) {

@@ -25,7 +25,7 @@ struct CrawledTable {
 // Finds tables under lake://BUCKET/PREFIX: each folder directly below the prefix is a
 // table, Hive-style key=value folders inside become partition columns, the format is
 // the files' extension and the columns are what DuckDB infers. Files directly in the
-// prefix are its table, named after it; at a bucket's root (the bucket is the
+// prefix, and in its key=value folders, are its own table, named after it; at a bucket's root (the bucket is the
 // database) each file is a table named after it (curated/orders.parquet: curated.orders).
 // Records them in `catalog` under `database` (default: the bucket name), reports what
 // changed since the last crawl, and removes the tables an earlier crawl found there

@@ -177,6 +177,17 @@ TEST_F(CliTest, RemoteLakeServesTheSameCommands) {
   EXPECT_NE(deduped.find("{\"id\":2,\"v\":\"b\"}\n"), std::string::npos) << deduped;
   EXPECT_NE(remote({"lake", "ls", "raw", "--recursive"}).out.find("out/d.jsonl"),
             std::string::npos);
+  // A folder synced to the remote lake and back, and crawled there.
+  std::filesystem::create_directories(dir_ / "feed/day=1");
+  testing::writeFile(dir_ / "feed/day=1/a.csv", "id\n7\n");
+  EXPECT_EQ(remote({"lake", "sync", dir_ / "feed", "lake://raw/feed"}).out,
+            "upload: " + (dir_ / "feed/day=1/a.csv") + " to lake://raw/feed/day=1/a.csv\n");
+  EXPECT_EQ(remote({"lake", "sync", dir_ / "feed", "lake://raw/feed"}).out, "");
+  EXPECT_EQ(remote({"lake", "sync", "lake://raw/feed", dir_ / "back"}).code, 0);
+  EXPECT_EQ(testing::readFile(dir_ / "back/day=1/a.csv"), "id\n7\n");
+  EXPECT_EQ(remote({"catalog", "crawl", "raw/feed"}).out, "created: raw.feed (1 objects)\n");
+  EXPECT_EQ(remote({"query", "SELECT day, id FROM raw.feed", "--format", "csv"}).out,
+            "day,id\n1,7\n");
   // Nothing went to the folder lake.
   EXPECT_FALSE(std::filesystem::exists(dir_ / "data/lake/raw"));
   ::unsetenv("AWS_SECRET_ACCESS_KEY");
