@@ -21,19 +21,11 @@ std::string sanitize(const std::string& raw) {
   return out;
 }
 
-// The end of a data file's name that says its format: ".parquet", ".csv.gz".
-std::string formatSuffix(const std::string& name) {
-  size_t dot = name.rfind('.');
-  for (const char* z : {".gz", ".zst"})
-    if (name.compare(dot, std::string::npos, z) == 0 && dot > 0) dot = name.rfind('.', dot - 1);
-  return dot == std::string::npos ? name : name.substr(dot);
-}
-
 // A table the crawl found: the objects one read expression over `location_key` covers.
 struct Found {
   std::string location_key;                 // key prefix of the table, ending in '/'
   std::string glob = "**/*";                // its files: glob + their commonest suffix
-  std::map<std::string, int64_t> suffixes;  // files by formatSuffix
+  std::map<std::string, int64_t> suffixes;  // files by NamedFormat::suffix
   std::vector<std::string> partition_keys;
   int64_t objects = 0;
 };
@@ -125,7 +117,7 @@ Described describe(const CrawlScope& s, const std::string& name, const Found& f)
       std::max_element(f.suffixes.begin(), f.suffixes.end(), [](auto& a, auto& b) {
         return a.second < b.second;
       })->first;
-  t.format = *formatOfName(suffix);
+  t.format = formatOfName(suffix)->format;
   t.options["pattern"] = f.glob + suffix;
   if (readPath(t) == t.location + "**/*." + t.format) t.options.erase("pattern");  // the default
   t.partition_keys = f.partition_keys;
@@ -203,16 +195,17 @@ std::vector<CrawledTable> crawl(Connection& conn, lake::ObjectStore& store,
   store.forEachObject(bucket, prefix, [&](const lake::ObjectInfo& o) {
     std::string rel = o.key.substr(prefix.size());
     std::string file = rel.substr(rel.rfind('/') + 1);  // npos + 1 == 0
-    if (file.empty() || file[0] == '_' || file[0] == '.' || !formatOfName(file)) return;
+    const auto named = formatOfName(file);
+    if (file.empty() || file[0] == '_' || file[0] == '.' || !named) return;
     const size_t slash = rel.find('/');
     const size_t eq = rel.find('=');
     if (slash == std::string::npos || (eq > 0 && eq < slash)) {  // the prefix's own
-      own_files.push_back({rel, formatSuffix(file)});
+      own_files.push_back({rel, named->suffix});
       return;
     }
     Found& f = folders[sanitize(rel.substr(0, slash))];
     f.location_key = prefix + rel.substr(0, slash + 1);
-    f.suffixes[formatSuffix(file)]++;
+    f.suffixes[named->suffix]++;
     f.objects++;
     auto keys = partitionKeysOf(rel.substr(slash + 1, rel.size() - slash - 1 - file.size()));
     if (keys.size() > f.partition_keys.size()) f.partition_keys = keys;

@@ -44,26 +44,30 @@ LakeUrl parseLakeUrl(const std::string& url) {
   return {rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
-std::optional<std::string> formatOfName(const std::string& name) {
-  std::string p = name;
-  for (const char* z : {".gz", ".zst"})
-    if (p.size() > 4 && p.compare(p.size() - std::strlen(z), std::strlen(z), z) == 0)
-      p.resize(p.size() - std::strlen(z));
-  auto ends = [&](const char* e) {
-    return p.size() >= std::strlen(e) &&
-           p.compare(p.size() - std::strlen(e), std::strlen(e), e) == 0;
+std::optional<NamedFormat> formatOfName(const std::string& name) {
+  auto ends = [](std::string_view text, std::string_view end) {
+    return text.size() >= end.size() && text.substr(text.size() - end.size()) == end;
   };
-  if (ends(".parquet")) return "parquet";
-  if (ends(".csv") || ends(".tsv") || ends(".txt")) return "csv";
-  if (ends(".jsonl") || ends(".ndjson")) return "jsonl";
-  if (ends(".json")) return "json";
+  std::string_view base = name;
+  for (std::string_view z : {".gz", ".zst"})
+    if (ends(base, z)) base.remove_suffix(z.size());
+  for (const auto& [extension, format] :
+       std::initializer_list<std::pair<std::string_view, const char*>>{{".parquet", "parquet"},
+                                                                       {".csv", "csv"},
+                                                                       {".tsv", "csv"},
+                                                                       {".txt", "csv"},
+                                                                       {".jsonl", "jsonl"},
+                                                                       {".ndjson", "jsonl"},
+                                                                       {".json", "json"}})
+    if (ends(base, extension))
+      return NamedFormat{format, name.substr(base.size() - extension.size())};
   return std::nullopt;
 }
 
 namespace {
 
 std::string extensionFormat(const std::string& path) {
-  if (auto format = formatOfName(path)) return *format;
+  if (auto named = formatOfName(path)) return named->format;
   throw Error(errc::kInvalidArgument,
               "cannot tell the format of '" + path + "' from its name; give \"format\"");
 }

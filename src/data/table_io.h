@@ -42,7 +42,11 @@ LakeUrl parseLakeUrl(const std::string& url);
 std::string inputFormat(const nlohmann::json& spec);
 // The format a file's name says: .parquet, .csv/.tsv/.txt, .jsonl/.ndjson, .json, each
 // also compressed (.gz, .zst); nullopt when it says none.
-std::optional<std::string> formatOfName(const std::string& name);
+struct NamedFormat {
+  std::string format;  // parquet, csv, jsonl or json
+  std::string suffix;  // the end of the name that says it: ".tsv", ".csv.gz"
+};
+std::optional<NamedFormat> formatOfName(const std::string& name);
 
 // A DuckDB table expression (e.g. read_csv('…', delim=',')) reading the input spec.
 std::string readExpression(const nlohmann::json& input_spec, lake::ObjectStore& store);

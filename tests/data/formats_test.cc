@@ -5,6 +5,7 @@
 #include "data/duckdb_engine.h"
 #include "data/lake_sql.h"
 #include "data/steps/step.h"
+#include "data/table_io.h"
 #include "lake/local_store.h"
 #include "testing/temp_dir.h"
 
@@ -96,6 +97,20 @@ TEST_F(FormatsTest, MalformedJsonLineIsAClearError) {
     EXPECT_EQ(e.code(), "QueryError");
     EXPECT_NE(std::string(e.what()).find("bad.jsonl"), std::string::npos) << e.what();
   }
+}
+
+TEST(FormatOfName, TheExtensionSaysTheFormatAndTheSuffixKeepsTheCompression) {
+  auto said = [](const std::string& name) {
+    auto n = formatOfName(name);
+    return n ? n->format + " " + n->suffix : std::string("none");
+  };
+  EXPECT_EQ(said("a.parquet"), "parquet .parquet");
+  EXPECT_EQ(said("day.2025.csv.gz"), "csv .csv.gz");
+  EXPECT_EQ(said("rates.tsv"), "csv .tsv");
+  EXPECT_EQ(said("x.ndjson.zst"), "jsonl .ndjson.zst");
+  EXPECT_EQ(said("doc.json"), "json .json");
+  EXPECT_EQ(said("notes.gz"), "none");
+  EXPECT_EQ(said("README"), "none");
 }
 
 }  // namespace
