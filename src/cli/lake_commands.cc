@@ -47,9 +47,11 @@ struct TreeFlags {
 std::shared_ptr<TreeFlags> addTreeOptions(CLI::App* cmd) {
   auto flags = std::make_shared<TreeFlags>();
   flags->exclude = cmd->add_option("--exclude", "skip paths matching this glob (repeatable)")
+                       ->type_name("GLOB")
                        ->expected(1)
                        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   flags->include = cmd->add_option("--include", "copy paths matching this glob after all")
+                       ->type_name("GLOB")
                        ->expected(1)
                        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--dryrun", flags->dry_run, "print what would be copied or deleted, do nothing");
