@@ -45,12 +45,9 @@ LakeUrl parseLakeUrl(const std::string& url) {
 }
 
 std::optional<NamedFormat> formatOfName(const std::string& name) {
-  auto ends = [](std::string_view text, std::string_view end) {
-    return text.size() >= end.size() && text.substr(text.size() - end.size()) == end;
-  };
   std::string_view base = name;
   for (std::string_view z : {".gz", ".zst"})
-    if (ends(base, z)) base.remove_suffix(z.size());
+    if (base.ends_with(z)) base.remove_suffix(z.size());
   for (const auto& [extension, format] :
        std::initializer_list<std::pair<std::string_view, const char*>>{{".parquet", "parquet"},
                                                                        {".csv", "csv"},
@@ -59,7 +56,7 @@ std::optional<NamedFormat> formatOfName(const std::string& name) {
                                                                        {".jsonl", "jsonl"},
                                                                        {".ndjson", "jsonl"},
                                                                        {".json", "json"}})
-    if (ends(base, extension))
+    if (base.ends_with(extension))
       return NamedFormat{format, name.substr(base.size() - extension.size())};
   return std::nullopt;
 }
@@ -142,13 +139,9 @@ std::string frameCsv(const std::string& file, const CsvFraming& framing) {
 // "gzip", "zstd" or "" (none) for a CSV or JSON lines output: its "compression", else
 // what its key ends in.
 std::string textCompression(const json& spec, const std::string& key) {
-  auto ends = [&](const char* z) {
-    return key.size() > std::strlen(z) &&
-           key.compare(key.size() - std::strlen(z), std::strlen(z), z) == 0;
-  };
-  std::string compression = spec.value("compression", ends(".gz")    ? "gzip"
-                                                      : ends(".zst") ? "zstd"
-                                                                     : "none");
+  std::string compression = spec.value("compression", key.ends_with(".gz")    ? "gzip"
+                                                      : key.ends_with(".zst") ? "zstd"
+                                                                              : "none");
   if (compression == "none" || compression == "uncompressed") return "";
   if (compression != "gzip" && compression != "zstd")
     throw Error(errc::kInvalidArgument,
@@ -159,15 +152,15 @@ std::string textCompression(const json& spec, const std::string& key) {
 }
 
 // Hands `file` to the lake as bucket/key (a local lake moves it), framed first for CSV
-// when asked and `framed` is false. `etag` is the file's as handed over, when known.
+// when asked and `framed` is false. `compression` is the text compression it was written
+// with; `etag` is the file's as handed over, when known.
 lake::ObjectInfo uploadFile(const std::string& file, const std::string& bucket,
                             const std::string& key, const json& spec, const std::string& format,
-                            lake::ObjectStore& store, std::optional<std::string> etag,
-                            bool framed) {
+                            const std::string& compression, lake::ObjectStore& store,
+                            std::optional<std::string> etag, bool framed) {
   const CsvFraming framing = csvFraming(spec, format);
   lake::PutOptions opts;
   opts.no_overwrite = !spec.value("overwrite", true);
-  const std::string compression = format == "parquet" ? "" : textCompression(spec, key);
   opts.content_type = format == "parquet"     ? "application/vnd.apache.parquet"
                       : compression == "gzip" ? "application/gzip"
                       : compression == "zstd" ? "application/zstd"
@@ -353,8 +346,8 @@ WriteResult writeQuery(Connection& conn, const std::string& select_sql, const js
 
   auto upload = [&](const fs::path& file, const std::string& key,
                     std::optional<std::string> etag = std::nullopt, bool framed = false) {
-    auto info =
-        uploadFile(file.string(), loc.bucket, key, spec, format, store, std::move(etag), framed);
+    auto info = uploadFile(file.string(), loc.bucket, key, spec, format, text_compression, store,
+                           std::move(etag), framed);
     result.objects.push_back({info.bucket, info.key, info.size, info.etag});
   };
   if (partition_by.empty()) {
