@@ -28,8 +28,8 @@ std::string localPathFor(const std::string& url, lake::ObjectStore& store) {
   size_t slash = rest.find('/');
   std::string bucket = rest.substr(0, slash);
   std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
-  const bool folder = !key.empty() ? key.back() == '/' : slash != std::string::npos;
-  if (!key.empty() && key.back() == '/') key.pop_back();
+  const bool folder = url.back() == '/';
+  if (folder && !key.empty()) key.pop_back();
   auto path = store.localPath(bucket, key);
   if (!path)
     throw Error(errc::kQuery, "'" + url +
