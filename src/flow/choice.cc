@@ -38,11 +38,6 @@ const std::set<std::string>& operators() {
   return ops;
 }
 
-bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::optional<core::TimeNs> asTimestamp(const json& v) {
   if (!v.is_string()) return std::nullopt;
   const std::string& s = v.get_ref<const std::string&>();
@@ -85,10 +80,10 @@ bool wildcardMatch(const std::string& s, const std::string& pattern) {
 
 template <typename T>
 bool compare(const std::string& op, const T& a, const T& b) {
-  if (endsWith(op, "GreaterThanEquals")) return a >= b;
-  if (endsWith(op, "LessThanEquals")) return a <= b;
-  if (endsWith(op, "GreaterThan")) return a > b;
-  if (endsWith(op, "LessThan")) return a < b;
+  if (op.ends_with("GreaterThanEquals")) return a >= b;
+  if (op.ends_with("LessThanEquals")) return a <= b;
+  if (op.ends_with("GreaterThan")) return a > b;
+  if (op.ends_with("LessThan")) return a < b;
   return a == b;  // *Equals
 }
 
@@ -96,7 +91,7 @@ bool evaluateComparison(const std::string& op_in, const json& operand, const jso
                         const Scope& scope, bool present) {
   std::string op = op_in;
   json expected = operand;
-  if (endsWith(op, "Path")) {
+  if (op.ends_with("Path")) {
     op = op.substr(0, op.size() - 4);
     expected = evaluateExpression(operand.get<std::string>(), scope);
   }
@@ -164,7 +159,7 @@ bool evaluateChoiceRule(const json& rule, const Scope& scope) {
         key == "Output")
       continue;
     std::string base =
-        endsWith(key, "Path") && key != "IsPresent" ? key.substr(0, key.size() - 4) : key;
+        key.ends_with("Path") && key != "IsPresent" ? key.substr(0, key.size() - 4) : key;
     if (isComparisonOperator(base)) return evaluateComparison(key, operand, rule, scope, present);
   }
   throw Error("States.Runtime", "the Choice rule on " + var + " has no comparison operator");

@@ -10,14 +10,9 @@ using nlohmann::json;
 
 namespace {
 
-bool endsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::string detailsKey(const std::string& type) {
-  if (endsWith(type, "StateEntered")) return "stateEnteredEventDetails";
-  if (endsWith(type, "StateExited")) return "stateExitedEventDetails";
+  if (type.ends_with("StateEntered")) return "stateEnteredEventDetails";
+  if (type.ends_with("StateExited")) return "stateExitedEventDetails";
   std::string key = type;
   key[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
   return key + "EventDetails";
