@@ -27,13 +27,8 @@ json parseJson(const std::string& text, const std::string& what) {
 }
 
 json executionJson(const state::ExecutionRecord& r) {
-  json j = {{"executionArn", r.id},
-            {"stateMachineName", r.workflow},
-            {"name", r.name},
-            {"status", r.status},
-            {"startDate", core::formatIso8601Ms(r.started)},
-            {"input", r.input}};
-  if (r.stopped) j["stopDate"] = core::formatIso8601Ms(r.stopped);
+  json j = workflows::executionListItemJson(r);
+  j["input"] = r.input;
   if (r.status == "SUCCEEDED") j["output"] = r.output;
   if (!r.error.is_null()) j["error"] = r.error;
   if (!r.cause.is_null()) j["cause"] = r.cause;

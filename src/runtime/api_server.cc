@@ -64,6 +64,13 @@ std::string queryValue(const s3::HeaderList& query, const std::string& name,
   return otherwise;
 }
 
+// The JSON body of a request to an own endpoint; none is an empty object.
+json bodyJson(const http::Request& req) {
+  const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
+  return body;
+}
+
 void sendJson(http::Response& res, int status, const json& body) {
   res.status = status;
   res.setContent(body.dump(), "application/json");
@@ -237,20 +244,13 @@ bool ApiServer::workflowRoutes(const std::vector<std::string>& parts, const ApiR
     for (const auto& r :
          executions.listExecutions(queryValue(req.query, "workflow", ""),
                                    queryValue(req.query, "status", ""), std::stoi(limit))) {
-      json e = {{"executionArn", r.id},
-                {"stateMachineName", r.workflow},
-                {"name", r.name},
-                {"status", r.status},
-                {"startDate", core::formatIso8601Ms(r.started)}};
-      if (r.stopped) e["stopDate"] = core::formatIso8601Ms(r.stopped);
-      list.push_back(e);
+      list.push_back(workflows::executionListItemJson(r));
     }
     sendJson(res, 200, {{"executions", list}});
     return true;
   }
   if (parts.size() == 4 && parts[1] == "executions" && parts[3] == "stop" && req.method == "POST") {
-    const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
+    const json body = bodyJson(req);
     const std::string id = s3::uriDecode(parts[2]);
     if (!executions.getExecution(id)) throw Error(errc::kResourceNotFound, "no execution " + id);
     if (!env_.workflows().stop(id, body.value("error", ""), body.value("cause", "")))
@@ -260,8 +260,7 @@ bool ApiServer::workflowRoutes(const std::vector<std::string>& parts, const ApiR
   }
   if (parts.size() == 4 && parts[1] == "workflows" && parts[3] == "executions" &&
       req.method == "POST") {
-    const json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
-    if (body.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
+    const json body = bodyJson(req);
     auto& workflows = env_.workflows();
     auto record = workflows.start(s3::uriDecode(parts[2]), body.value("input", json::object()),
                                   body.value("name", ""));
@@ -312,8 +311,7 @@ void ApiServer::handleOwn(const ApiRequest& req, http::Response& res) {
   }
   if (parts.size() == 4 && parts[0] == "sluice" && parts[1] == "functions" &&
       parts[3] == "invocations" && req.method == "POST") {
-    const json event = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
-    if (event.is_discarded()) throw Error(errc::kInvalidArgument, "the body is not JSON");
+    const json event = bodyJson(req);
     functions::Invoker invoker(env_.functions(), env_.services());
     try {
       auto r = invoker.invoke(s3::uriDecode(parts[2]), event);

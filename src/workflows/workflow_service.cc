@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "core/process_identity.h"
@@ -30,6 +31,16 @@ json outcomeJson(const state::ExecutionRecord& r) {
   if (r.status == "SUCCEEDED") return {{"status", r.status}, {"output", r.output}};
   if (r.status == "RUNNING") return {{"status", r.status}};
   return {{"status", r.status}, {"error", r.error}, {"cause", r.cause}};
+}
+
+json executionListItemJson(const state::ExecutionRecord& r) {
+  json j = {{"executionArn", r.id},
+            {"stateMachineName", r.workflow},
+            {"name", r.name},
+            {"status", r.status},
+            {"startDate", core::formatIso8601Ms(r.started)}};
+  if (r.stopped) j["stopDate"] = core::formatIso8601Ms(r.stopped);
+  return j;
 }
 
 json historyJson(state::ExecutionStore& store, const std::string& execution_id) {

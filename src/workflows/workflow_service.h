@@ -106,6 +106,10 @@ class WorkflowService : public ChildExecutions {
 // or {"status", "error", "cause"}.
 nlohmann::json outcomeJson(const state::ExecutionRecord& record);
 
+// An execution as ListExecutions lists it: executionArn, stateMachineName, name, status,
+// startDate and, once it ended, stopDate.
+nlohmann::json executionListItemJson(const state::ExecutionRecord& record);
+
 // An execution's history as GetExecutionHistory's "events" array (flow::awsHistoryEvent).
 nlohmann::json historyJson(state::ExecutionStore& store, const std::string& execution_id);
 
