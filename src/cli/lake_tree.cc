@@ -49,10 +49,6 @@ struct Entry {
   core::TimeNs modified = 0;
 };
 
-core::TimeNs modifiedTime(const struct stat& st) {
-  return static_cast<core::TimeNs>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-}
-
 // What is at `end`, by path relative to it ('/'-separated).
 std::map<std::string, Entry> entriesAt(lake::ObjectStore& store, const TreeEnd& end,
                                        bool must_exist) {
@@ -73,7 +69,7 @@ std::map<std::string, Entry> entriesAt(lake::ObjectStore& store, const TreeEnd& 
     struct stat st {};
     if (::stat(it->path().c_str(), &st) != 0) continue;  // gone since it was listed
     entries[fs::relative(it->path(), end.folder).generic_string()] = {
-        static_cast<uint64_t>(st.st_size), modifiedTime(st)};
+        static_cast<uint64_t>(st.st_size), core::fromTimespec(st.st_mtim)};
   }
   return entries;
 }
@@ -97,9 +93,7 @@ void copyOne(lake::ObjectStore& store, const TreeEnd& from, const TreeEnd& to,
     const std::string path = to.where(relative);
     fs::create_directories(fs::path(path).parent_path());
     downloadToFile(store, from.bucket, from.prefix + relative, std::nullopt, path);
-    const struct timespec times[2] = {{0, UTIME_OMIT},
-                                      {static_cast<time_t>(entry.modified / 1000000000),
-                                       static_cast<long>(entry.modified % 1000000000)}};
+    const struct timespec times[2] = {{0, UTIME_OMIT}, core::toTimespec(entry.modified)};
     ::utimensat(AT_FDCWD, path.c_str(), times, 0);
   }
 }

@@ -92,6 +92,14 @@ TimeNs parseIso8601(const std::string& text) {
   return secs * 1'000'000'000 + frac_ns;
 }
 
+TimeNs fromTimespec(const timespec& t) {
+  return static_cast<TimeNs>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+timespec toTimespec(TimeNs t) {
+  return {static_cast<time_t>(t / 1'000'000'000), static_cast<long>(t % 1'000'000'000)};
+}
+
 TimeNs parseSince(const std::string& text, TimeNs now) {
   if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0])) && text.size() < 12) {
     size_t used = 0;

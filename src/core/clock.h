@@ -3,6 +3,7 @@
 // instead of sleeping.
 #include <atomic>
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 
@@ -41,6 +42,9 @@ std::string formatUtc(TimeNs t, const std::string& format);
 // The inverse of formatUtc for formats without fractions (e.g. HTTP dates,
 // "%a, %d %b %Y %H:%M:%S GMT"); nullopt when `text` does not match.
 std::optional<TimeNs> parseUtc(const std::string& text, const std::string& format);
+// A file time (struct stat's st_mtim, utimensat's times) as TimeNs, and back.
+TimeNs fromTimespec(const timespec& t);
+timespec toTimespec(TimeNs t);
 // Accepts "YYYY-MM-DDThh:mm:ss[.fraction](Z|±hh:mm)"; throws Error(InvalidArgument).
 TimeNs parseIso8601(const std::string& text);
 // A "since" as logs take it: "30s", "10m", "2h", "1d" before `now`, or an ISO-8601 time;

@@ -72,10 +72,6 @@ bool dirIsEmpty(const std::string& path) {
   return empty;
 }
 
-core::TimeNs mtimeOf(const struct stat& st) {
-  return static_cast<core::TimeNs>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-}
-
 // Fills `info` from the stored metadata attribute. Files placed in the lake by other
 // tools have none: their ETag is computed from the content.
 void applyMeta(ObjectInfo& info, const std::optional<std::string>& attr, int fd) {
@@ -345,7 +341,7 @@ std::vector<BucketInfo> LocalObjectStore::listBuckets() {
     std::string path = root_ + "/" + name;
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-    core::TimeNs created = mtimeOf(st);
+    core::TimeNs created = core::fromTimespec(st.st_mtim);
     if (auto attr = readAttr(-1, path, kCreatedAttr)) created = std::atoll(attr->c_str());
     out.push_back({name, created});
   }
@@ -401,7 +397,7 @@ ObjectInfo LocalObjectStore::publish(const std::string& bucket, const std::strin
       info.bucket = bucket;
       info.key = key;
       info.size = folder ? 0 : static_cast<uint64_t>(published.st_size);
-      info.last_modified = mtimeOf(published);
+      info.last_modified = core::fromTimespec(published.st_mtim);
       applyMeta(info, meta_json, -1);
       return info;
     } catch (const Error& e) {
@@ -451,7 +447,7 @@ std::unique_ptr<ObjectReader> LocalObjectStore::openReader(const std::string& bu
     info.size = static_cast<uint64_t>(st.st_size);
     applyMeta(info, readAttr(fd, path, kMetaAttr), fd);
   }
-  info.last_modified = mtimeOf(st);
+  info.last_modified = core::fromTimespec(st.st_mtim);
   ResolvedRange selected{0, info.size};
   if (range) {
     try {

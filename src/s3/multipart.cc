@@ -47,7 +47,7 @@ std::string partName(int number) {
 core::TimeNs mtime(const fs::path& p) {
   struct stat st;
   if (::stat(p.c_str(), &st) != 0) return 0;
-  return static_cast<core::TimeNs>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return core::fromTimespec(st.st_mtim);
 }
 
 std::string unquote(std::string etag) {
