@@ -121,7 +121,10 @@ void copyTree(lake::ObjectStore& store, const std::string& source, const std::st
                                                       : "download: ";
   const std::string dry = options.dry_run ? "(dryrun) " : "";
   for (const auto& [relative, entry] : sources) {
-    if (!included(relative, options)) continue;
+    // Folder objects (keys ending in '/', as the S3 console makes) hold no data: a
+    // download has nothing to write for them, as with `aws s3 sync`.
+    const bool folder_object = relative.empty() || relative.back() == '/';
+    if ((folder_object && !to.in_lake) || !included(relative, options)) continue;
     if (options.only_changed) {
       auto there = existing.find(relative);
       if (there != existing.end() && there->second.size == entry.size &&

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "lake/local_store.h"
 #include "testing/loopback_s3.h"
 #include "testing/temp_dir.h"
 
@@ -99,6 +100,8 @@ TEST_F(CliTest, LakeCpRecursiveAndSyncCopyWholeFolders) {
           "upload: " + feeds + "/x.csv to lake://raw/in/x.csv\n");
 
   const auto back = dir_ / "back";
+  // A folder object, as the S3 console makes: nothing to download; --delete removes it.
+  lake::LocalObjectStore(dir_ / "data/lake").put("raw", "in/empty/", "");
   auto down = run({"lake", "sync", "lake://raw/in", back}).out;
   EXPECT_EQ(std::count(down.begin(), down.end(), '\n'), 4) << down;
   EXPECT_EQ(testing::readFile(back + "/x.csv"), "4444\n");
@@ -107,10 +110,10 @@ TEST_F(CliTest, LakeCpRecursiveAndSyncCopyWholeFolders) {
 
   std::filesystem::remove(feeds + "/a/y.csv");
   EXPECT_EQ(run({"lake", "sync", feeds, "lake://raw/in", "--delete", "--dryrun"}).out,
-            "(dryrun) delete: lake://raw/in/a/y.csv\n");
+            "(dryrun) delete: lake://raw/in/a/y.csv\n(dryrun) delete: lake://raw/in/empty/\n");
   EXPECT_EQ(run({"lake", "head", "raw/in/a/y.csv"}).code, 0);
   EXPECT_EQ(run({"lake", "sync", feeds, "lake://raw/in", "--delete"}).out,
-            "delete: lake://raw/in/a/y.csv\n");
+            "delete: lake://raw/in/a/y.csv\ndelete: lake://raw/in/empty/\n");
   EXPECT_EQ(run({"lake", "head", "raw/in/a/y.csv"}).code, 1);
 
   EXPECT_EQ(run({"lake", "cp", "-r", "lake://raw/in/a", "lake://raw/copy"}).out,
