@@ -236,10 +236,13 @@ bool ApiServer::workflowRoutes(const std::vector<std::string>& parts, const ApiR
     return true;
   }
   if (parts.size() == 2 && parts[1] == "executions" && req.method == "GET") {
-    // ListExecutions' shape, newest first.
+    // ListExecutions' shape, newest first, and its bounds on maxResults.
     const std::string limit = queryValue(req.query, "limit", "50");
-    if (limit.empty() || limit.find_first_not_of("0123456789") != std::string::npos)
-      throw Error(errc::kInvalidArgument, "limit must be a whole number, not '" + limit + "'");
+    if (limit.empty() || limit.size() > 4 ||
+        limit.find_first_not_of("0123456789") != std::string::npos || std::stoi(limit) < 1 ||
+        std::stoi(limit) > 1000)
+      throw Error(errc::kInvalidArgument,
+                  "limit must be a number from 1 to 1000, not '" + limit + "'");
     json list = json::array();
     for (const auto& r :
          executions.listExecutions(queryValue(req.query, "workflow", ""),

@@ -265,10 +265,12 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
       json::parse(shell("curl -s" + auth + "'" + api + "/sluice/executions?limit=1'").out);
   ASSERT_EQ(all["executions"].size(), 1u);
   EXPECT_EQ(all["executions"][0]["status"], "ABORTED");  // newest first
-  EXPECT_EQ(shell("curl -s -o /dev/null -w '%{http_code}'" + auth + "'" + api +
-                  "/sluice/executions?limit=x'")
-                .out,
-            "400");
+  for (const std::string bad : {"x", "0", "1001", "99999999999999999999"})
+    EXPECT_EQ(shell("curl -s -w ' %{http_code}'" + auth + "'" + api +
+                    "/sluice/executions?limit=" + bad + "'")
+                  .out,
+              R"({"errorMessage":"limit must be a number from 1 to 1000, not ')" + bad +
+                  R"('","errorType":"InvalidArgument"} 400)");
 }
 
 // POST /sluice/query: what `sluice query` does, over HTTP with the S3 key pair.
