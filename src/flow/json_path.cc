@@ -218,6 +218,7 @@ class Parser {
       i_ = start;
       return std::nullopt;
     }
+    if (i_ - start > 18) fail("number too large at position " + std::to_string(start));
     return std::stoll(t_.substr(start, i_ - start));
   }
 

@@ -6,9 +6,29 @@ namespace sluice::workflows {
 
 using nlohmann::json;
 
+namespace {
+
+// "3" or "1-2": the invocation numbers a MockedResponses entry answers.
+std::pair<int, int> invocationRange(const std::string& key, const std::string& response_name) {
+  const size_t dash = key.find('-');
+  const std::string first = key.substr(0, dash);
+  const std::string last = dash == std::string::npos ? first : key.substr(dash + 1);
+  const auto number = [](const std::string& s) {
+    return !s.empty() && s.size() < 9 && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (!number(first) || !number(last) || std::stoi(first) > std::stoi(last))
+    throw Error(errc::kInvalidArgument, "the mock configuration's MockedResponses entry '" +
+                                            response_name + "' has key '" + key +
+                                            "': keys are invocation numbers such as \"0\" or "
+                                            "ranges such as \"1-2\"");
+  return {std::stoi(first), std::stoi(last)};
+}
+
+}  // namespace
+
 MockTaskRunner::MockTaskRunner(const json& config, const std::string& workflow,
                                const std::string& test_case, flow::TaskRunner* fallback)
-    : responses_(json::object()), fallback_(fallback) {
+    : fallback_(fallback) {
   const json machines = config.value("StateMachines", json::object());
   if (!machines.contains(workflow))
     throw Error(errc::kInvalidArgument,
@@ -19,15 +39,21 @@ MockTaskRunner::MockTaskRunner(const json& config, const std::string& workflow,
                                             "' for '" + workflow + "'");
   const json mocked = config.value("MockedResponses", json::object());
   for (const auto& [state, response_name] : cases[test_case].items()) {
-    if (!mocked.contains(response_name.get<std::string>()))
+    const std::string name = response_name.get<std::string>();
+    if (!mocked.contains(name))
       throw Error(errc::kInvalidArgument,
                   "the mock configuration has no MockedResponses entry " + response_name.dump());
-    responses_[state] = mocked[response_name.get<std::string>()];
+    auto& answers = responses_[state];
+    for (const auto& [key, response] : mocked[name].items()) {
+      const auto [first, last] = invocationRange(key, name);
+      answers.push_back({first, last, response});
+    }
   }
 }
 
 json MockTaskRunner::run(const flow::TaskRequest& request) {
-  if (!responses_.contains(request.state_name)) {
+  const auto mocked = responses_.find(request.state_name);
+  if (mocked == responses_.end()) {
     if (!fallback_)
       throw Error("States.TaskFailed", "state '" + request.state_name + "' has no mocked response");
     return fallback_->run(request);
@@ -37,19 +63,15 @@ json MockTaskRunner::run(const flow::TaskRequest& request) {
     std::lock_guard lock(mu_);
     n = calls_[request.state_name]++;
   }
-  const json& entries = responses_[request.state_name];
   const json* chosen = nullptr;
   int best_last = -1;
-  for (const auto& [range, response] : entries.items()) {
-    size_t dash = range.find('-');
-    int lo = std::stoi(range.substr(0, dash));
-    int hi = dash == std::string::npos ? lo : std::stoi(range.substr(dash + 1));
-    if (n >= lo && n <= hi) {
+  for (const auto& [first, last, response] : mocked->second) {
+    if (n >= first && n <= last) {
       chosen = &response;
       break;
     }
-    if (hi > best_last) {
-      best_last = hi;
+    if (last > best_last) {
+      best_last = last;
       chosen = &response;  // the last range repeats past its end
     }
   }

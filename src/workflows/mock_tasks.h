@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "flow/task_runner.h"
 
@@ -16,13 +17,18 @@ namespace sluice::workflows {
 
 class MockTaskRunner : public flow::TaskRunner {
  public:
-  // Throws Error(InvalidArgument) when the workflow or test case is not in the config.
+  // Throws Error(InvalidArgument) when the workflow or test case is not in the config, or
+  // a response's key is not an invocation number or range.
   MockTaskRunner(const nlohmann::json& config, const std::string& workflow,
                  const std::string& test_case, flow::TaskRunner* fallback);
   nlohmann::json run(const flow::TaskRequest& request) override;
 
  private:
-  nlohmann::json responses_;  // state name → its MockedResponses entry
+  struct Response {
+    int first, last;  // the invocation numbers it answers
+    nlohmann::json response;
+  };
+  std::map<std::string, std::vector<Response>> responses_;  // by state name, in config order
   flow::TaskRunner* fallback_;
   std::mutex mu_;
   std::map<std::string, int> calls_;

@@ -199,7 +199,8 @@ TEST(Definition, EveryFaultIsListedWithItsPath) {
         "B": {"Type": "Task", "End": true, "Retry": [{"ErrorEquals": ["States.ALL", "X"]}]},
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericEqualz": 1, "Next": "A"}]},
         "D": {"Type": "Pass", "Parameters": {"x.$": "not a path"}, "End": true},
-        "E": {"Type": "Pass", "InputPath": "$..[", "End": true}}})asl"));
+        "E": {"Type": "Pass", "InputPath": "$..[", "End": true},
+        "F": {"Type": "Pass", "OutputPath": "$.a[99999999999999999999]", "End": true}}})asl"));
     FAIL();
   } catch (const Error& e) {
     const std::string m = e.what();
@@ -211,7 +212,9 @@ TEST(Definition, EveryFaultIsListedWithItsPath) {
           "$.States.B.Retry[0].ErrorEquals: States.ALL must appear alone",
           "$.States.C.Choices[0].NumericEqualz: unknown field",
           "$.States.D.Parameters['x.$']: 'not a path'", "$.States.E.InputPath: Invalid JSONPath",
-          "$.States.B: is not reachable from StartAt"})
+          "$.States.B: is not reachable from StartAt",
+          "$.States.F.OutputPath: Invalid JSONPath '$.a[99999999999999999999]': number too large "
+          "at position 4"})
       EXPECT_NE(m.find(f), std::string::npos) << "missing: " << f << "\nin:\n" << m;
   }
 }

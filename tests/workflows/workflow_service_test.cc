@@ -408,6 +408,15 @@ TEST_F(WorkflowServiceTest, MockConfigReplacesTasksPerTestCase) {
   auto r = service.run(service.start("m", json::object()).id);
   EXPECT_EQ(r.output, (json{{"mocked", true}}));
   EXPECT_THROW(MockTaskRunner(config, "m", "Unknown", nullptr), Error);
+  config["MockedResponses"]["Flaky"]["2-x"] = {{"Return", 1}};
+  try {
+    MockTaskRunner bad(config, "m", "HappyPath", nullptr);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "the mock configuration's MockedResponses entry 'Flaky' has key '2-x': keys are "
+              "invocation numbers such as \"0\" or ranges such as \"1-2\"");
+  }
 }
 
 TEST_F(WorkflowServiceTest, InvalidWorkflowsAreRefused) {
