@@ -146,6 +146,26 @@ TEST_F(ExtractSqlTest, BadSourcesAndNamesAreClearErrors) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
   }
+  // A packet counter someone edited by hand.
+  const std::string db = dir_ / "one.db";
+  sqlite3* conn;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &conn), SQLITE_OK);
+  sqlite3_exec(conn, "CREATE TABLE t (id INTEGER, changed INTEGER); INSERT INTO t VALUES (1, 1);",
+               nullptr, nullptr, nullptr);
+  sqlite3_close(conn);
+  state_.parameters().put({"/edited/t/packet_id", "seven"});
+  try {
+    extractSqlStep({{"source", {{"sqlite", db}}},
+                    {"tables", {"t"}},
+                    {"watermark_column", "changed"},
+                    {"parameter_prefix", "/edited"},
+                    {"output", "lake://ingest/{table}_{packet_id}.jsonl"}},
+                   env(0));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "parameter '/edited/t/packet_id' holds 'seven', not a packet number");
+  }
 }
 
 }  // namespace

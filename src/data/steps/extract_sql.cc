@@ -92,8 +92,13 @@ json extractSqlStep(const json& event, const StepEnv& env) {
 
     json result{{"rows", rows}};
     if (rows > 0) {
-      const int64_t packet_id =
-          std::stoll(state::findParameterValue(*env.parameters, sequence_param).value_or("0")) + 1;
+      const std::string last_packet =
+          state::findParameterValue(*env.parameters, sequence_param).value_or("0");
+      if (last_packet.empty() || last_packet.size() > 18 ||
+          last_packet.find_first_not_of("0123456789") != std::string::npos)
+        throw Error(errc::kInvalidArgument, "parameter '" + sequence_param + "' holds '" +
+                                                last_packet + "', not a packet number");
+      const int64_t packet_id = std::stoll(last_packet) + 1;
       json vars = event.value("vars", json::object());
       vars["table"] = name;
       vars["packet_id"] = packet_id;
@@ -105,10 +110,10 @@ json extractSqlStep(const json& event, const StepEnv& env) {
       // Only after the packet is stored: a crash before this line re-extracts the same
       // rows next time (at-least-once), never skips them.
       state::setStringParameter(*env.parameters, sequence_param, std::to_string(packet_id),
-                     "last packet id of " + name);
+                                "last packet id of " + name);
       if (highest)
         state::setStringParameter(*env.parameters, watermark_param, asText(*highest),
-                       "extract watermark of " + name);
+                                  "extract watermark of " + name);
       result["packet_id"] = packet_id;
       result["key"] = "lake://" + dest.bucket + "/" + dest.key;
       if (!full) new_data = true;
