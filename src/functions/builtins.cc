@@ -2,6 +2,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "data/lake_sql.h"
+#include "data/steps/event_schema.h"
 #include "data/steps/step.h"
 #include "functions/registry.h"
 #include "state/state_store.h"
@@ -25,25 +26,40 @@ Handler dataStep(DataStepFn step) {
   };
 }
 
+namespace {
+
+// A built-in step, its event checked against the step's schema before it runs.
+void addStep(Registry& r, const std::string& name, const std::string& description,
+             DataStepFn step) {
+  r.add(name, description,
+        [name, run = dataStep(step)](const nlohmann::json& event, InvocationContext& ctx) {
+          data::checkStepEvent(name, event);
+          return run(event, ctx);
+        });
+}
+
+}  // namespace
+
 void registerBuiltins(Registry& r) {
-  r.add("convert", "read lake objects in one format and write them in another",
-        dataStep(data::convertStep));
-  r.add("sql", "run SQL over named lake inputs; return rows or write an output",
-        dataStep(data::sqlStep));
-  r.add("dedup", "drop duplicate rows by key, keeping the latest by an ordering column",
-        dataStep(data::dedupStep));
-  r.add("mask", "mask card numbers, CVVs, names, SSNs, phones, e-mails and regexes",
-        dataStep(data::maskStep));
-  r.add("profile", "row, column, missing and duplicate counts and per-column statistics",
-        dataStep(data::profileStep));
-  r.add("quality_score", "completeness, validity, consistency and uniqueness in one 0..1 score",
-        dataStep(data::qualityScoreStep));
-  r.add("extract_sql",
-        "incremental extract from SQLite or PostgreSQL by a watermark, as numbered packets",
-        dataStep(data::extractSqlStep));
-  r.add("validate",
-        "check rows against column rules or documents against a JSON Schema; quarantine failures",
-        dataStep(data::validateStep));
+  addStep(r, "convert", "read lake objects in one format and write them in another",
+          data::convertStep);
+  addStep(r, "sql", "run SQL over named lake inputs; return rows or write an output",
+          data::sqlStep);
+  addStep(r, "dedup", "drop duplicate rows by key, keeping the latest by an ordering column",
+          data::dedupStep);
+  addStep(r, "mask", "mask card numbers, CVVs, names, SSNs, phones, e-mails and regexes",
+          data::maskStep);
+  addStep(r, "profile", "row, column, missing and duplicate counts and per-column statistics",
+          data::profileStep);
+  addStep(r, "quality_score",
+          "completeness, validity, consistency and uniqueness in one 0..1 score",
+          data::qualityScoreStep);
+  addStep(r, "extract_sql",
+          "incremental extract from SQLite or PostgreSQL by a watermark, as numbered packets",
+          data::extractSqlStep);
+  addStep(r, "validate",
+          "check rows against column rules or documents against a JSON Schema; quarantine failures",
+          data::validateStep);
 }
 
 }  // namespace sluice::functions

@@ -347,6 +347,14 @@ TEST_F(CliTest, InvokeRunsAStepAndRecordsIt) {
   EXPECT_NE(listed.find("\tFailed\t"), std::string::npos) << listed;
   EXPECT_NE(listed.find("\tSucceeded\t"), std::string::npos) << listed;
   EXPECT_EQ(run({"invoke", "dedup", "--payload", "{oops"}).code, 2);
+  // A misspelt option is refused before the step runs, not ignored.
+  auto typo = run({"invoke", "dedup", "--payload",
+                   R"({"input":"lake://raw/d.csv","output":"lake://raw/d.jsonl","key":["id"]})"});
+  EXPECT_EQ(typo.code, 1);
+  EXPECT_NE(typo.out.find(
+                R"(the dedup event has 1 fault:\n  /key: unknown field; did you mean \"keys\"?)"),
+            std::string::npos)
+      << typo.out;
 }
 
 TEST_F(CliTest, ParamsHideSecretsUnlessAsked) {
