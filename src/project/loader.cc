@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "data/steps/event_schema.h"
 #include "flow/definition.h"
 #include "lake/names.h"
 #include "schedule/expression.h"
@@ -181,6 +182,29 @@ class Reader {
   std::vector<std::pair<int, std::string>> faults_;  // by line (0-based)
 };
 
+// The node a JSON pointer from the step checks names below `node`, and its path as the
+// loader writes paths (`.tables[0].name`); stops at the deepest node that exists.
+YAML::Node nodeAt(const YAML::Node& node, std::string_view pointer, std::string& where) {
+  if (pointer.empty()) return node;
+  pointer.remove_prefix(1);
+  const size_t slash = pointer.find('/');
+  const std::string segment(pointer.substr(0, slash));
+  const YAML::Node child = node.IsSequence() ? node[std::stoul(segment)] : node[segment];
+  if (!child.IsDefined()) return node;
+  where += node.IsSequence() ? "[" + segment + "]" : "." + segment;
+  return nodeAt(child, slash == std::string_view::npos ? "" : pointer.substr(slash), where);
+}
+
+// A built-in step's settings, checked as the part of its events they are.
+void checkStepConfig(Reader& r, const YAML::Node& config, const std::string& path,
+                     const std::string& step) {
+  for (const auto& fault : data::stepEventFaults(step, toJson(config), true)) {
+    std::string where = path;
+    const YAML::Node at = nodeAt(config, fault.pointer, where);
+    r.fault(at, where, fault.what);
+  }
+}
+
 void readFunctions(Reader& r, const YAML::Node& node, Project& p) {
   if (!r.map(node, "functions", {})) return;
   for (const auto& kv : node) {
@@ -221,6 +245,8 @@ void readFunctions(Reader& r, const YAML::Node& node, Project& p) {
       d.handler = r.required(f, "handler", path);
       if (!d.handler.empty() && r.builtins().count(d.handler) == 0)
         r.fault(f["handler"], path + ".handler", "no built-in function named '" + d.handler + "'");
+      else if (!d.config.empty() && data::hasStepEventSchema(d.handler))
+        checkStepConfig(r, f["config"], path + ".config", d.handler);
     } else if (d.runtime == "sql") {
       d.sql = r.required(f, "sql", path);
       r.fileExists(f["sql"], path + ".sql", p, d.sql);

@@ -137,6 +137,31 @@ schedules:
             "IANA name such as Europe/London)");
 }
 
+// A built-in function's settings are checked as the part of its events they are, each
+// fault at its line: events fill in what is missing (no "input" here), but not typos.
+TEST_F(LoaderTest, BuiltinSettingsAreCheckedWhereTheyAre) {
+  EXPECT_EQ(faults(R"(name: shop
+functions:
+  clean:
+    handler: dedup
+    config:
+      key: [id]
+      output:
+        path: lake://curated/{day}.csv
+        csv:
+          delimiter: 1
+          bom: true
+  convert:
+    handler: convert
+    config: {output: "s3://x/y.parquet"}
+)"),
+            "sluice.yaml:6: functions.clean.config.key: unknown field; did you mean \"keys\"?\n"
+            "sluice.yaml:10: functions.clean.config.output.csv.delimiter: must be a string, not "
+            "an integer\n"
+            "sluice.yaml:14: functions.convert.config.output: \"s3://x/y.parquet\" must start "
+            "with lake://");
+}
+
 TEST_F(LoaderTest, SecretsAreReferencesAndUnknownOrLaterSectionsAreRefused) {
   EXPECT_EQ(faults("secrets:\n  /x: {value: hunter2}\n"),
             "sluice.yaml:2: secrets./x.value: unknown key 'value' (known: env, file)\n"

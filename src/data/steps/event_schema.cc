@@ -146,10 +146,10 @@ std::string quotedList(const json& names) {
 // Checks `value` against `schema`, a subset of JSON Schema draft 7 (type, enum, pattern
 // as a prefix, minimum, maximum, required, properties, additionalProperties, min/max
 // Properties, items, and $ref to a shared definition by name) plus "enum_strings" (the
-// strings allowed where objects are too); faults go to `faults` as "POINTER: what".
+// strings allowed where objects are too).
 class Checker {
  public:
-  explicit Checker(std::vector<std::string>& faults) : faults_(faults) {}
+  Checker(std::vector<StepEventFault>& faults, bool partial) : faults_(faults), partial_(partial) {}
 
   void check(const json& schema, const json& value, const std::string& at, bool top = false) {
     if (schema.contains("$ref"))
@@ -169,9 +169,7 @@ class Checker {
   }
 
  private:
-  void fault(const std::string& at, const std::string& what) {
-    faults_.push_back((at.empty() ? "the event" : at) + ": " + what);
-  }
+  void fault(const std::string& at, const std::string& what) { faults_.push_back({at, what}); }
 
   bool typeMatches(const json& types, const json& value, const std::string& at) {
     const json list = types.is_array() ? types : json::array({types});
@@ -206,7 +204,8 @@ class Checker {
   void checkObject(const json& schema, const json& object, const std::string& at, bool top) {
     const json properties = schema.value("properties", json::object());
     for (const auto& name : schema.value("required", json::array()))
-      if (!object.contains(name.get<std::string>())) fault(at, "needs " + name.dump());
+      if (!object.contains(name.get<std::string>()) && !(top && partial_))
+        fault(at, "needs " + name.dump());
     if (schema.contains("minProperties") && object.size() < schema["minProperties"].get<size_t>())
       fault(at, schema["minProperties"] == 1
                     ? "must not be empty"
@@ -249,7 +248,8 @@ class Checker {
     return best;
   }
 
-  std::vector<std::string>& faults_;
+  std::vector<StepEventFault>& faults_;
+  const bool partial_;
 };
 
 }  // namespace
@@ -260,13 +260,22 @@ const json& stepEventSchema(const std::string& step) {
   return it->second;
 }
 
+bool hasStepEventSchema(const std::string& step) { return schemas().count(step) > 0; }
+
+std::vector<StepEventFault> stepEventFaults(const std::string& step, const json& event,
+                                            bool partial) {
+  std::vector<StepEventFault> faults;
+  Checker(faults, partial).check(stepEventSchema(step), event, "", true);
+  return faults;
+}
+
 void checkStepEvent(const std::string& step, const json& event) {
-  std::vector<std::string> faults;
-  Checker(faults).check(stepEventSchema(step), event, "", true);
+  const auto faults = stepEventFaults(step, event);
   if (faults.empty()) return;
   std::string message = "the " + step + " event has " + std::to_string(faults.size()) +
                         (faults.size() == 1 ? " fault:" : " faults:");
-  for (const auto& f : faults) message += "\n  " + f;
+  for (const auto& f : faults)
+    message += "\n  " + (f.pointer.empty() ? "the event" : f.pointer) + ": " + f.what;
   throw Error(errc::kInvalidArgument, message);
 }
 

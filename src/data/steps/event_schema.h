@@ -5,11 +5,23 @@
 // quietly ignores the option or fails deep inside with a bare type error.
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace sluice::data {
 
 // The schema of step `step` (convert, sql, dedup, …); Error(InvalidArgument) for others.
 const nlohmann::json& stepEventSchema(const std::string& step);
+bool hasStepEventSchema(const std::string& step);
+
+struct StepEventFault {
+  std::string pointer;  // JSON pointer to the value at fault, "" for the event itself
+  std::string what;
+};
+
+// Every fault of `event`. A `partial` event, such as a project's settings that events
+// complete, may lack required fields.
+std::vector<StepEventFault> stepEventFaults(const std::string& step, const nlohmann::json& event,
+                                            bool partial = false);
 
 // Throws Error(InvalidArgument) listing every fault of `event`, one per line, each with
 // its JSON pointer: "the dedup event has 1 fault:\n  /keys: must be an array, not a
