@@ -1,4 +1,4 @@
-// sluice invoke NAME --payload JSON|@FILE, and sluice functions list|invocations|logs
+// sluice invoke NAME --payload JSON|@FILE, and sluice functions list|describe|invocations|logs
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "data/steps/event_schema.h"
 #include "functions/invoker.h"
 #include "runtime/event_dispatcher.h"
 #include "state/state_store.h"
@@ -65,6 +66,21 @@ void addInvokeCommands(CLI::App& app, CliContext& ctx) {
     for (const auto* f : ctx.environment().functions().all())
       ctx.out << f->name << '\t' << f->description << '\n';
   });
+  {
+    auto* cmd = fns->add_subcommand("describe",
+                                    "what a function does and, for a built-in step, "
+                                    "the shape of its event (JSON Schema)");
+    auto name = std::make_shared<std::string>();
+    cmd->add_option("FUNCTION", *name, "a function's name")->required();
+    cmd->callback([&ctx, name] {
+      ctx.applyProjectIfNamed();
+      const auto& f = ctx.environment().functions().find(*name);
+      nlohmann::json described{{"name", f.name}, {"description", f.description}};
+      if (f.timeout_seconds > 0) described["timeout_seconds"] = f.timeout_seconds;
+      if (data::hasStepEventSchema(f.name)) described["event"] = data::stepEventSchema(f.name);
+      ctx.out << described.dump(2) << '\n';
+    });
+  }
   {
     auto* cmd = fns->add_subcommand("invocations", "recent invocations, newest first");
     auto name = std::make_shared<std::string>();

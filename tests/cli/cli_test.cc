@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "data/json_schema.h"
 #include "lake/local_store.h"
 #include "testing/loopback_s3.h"
 #include "testing/temp_dir.h"
@@ -355,6 +356,25 @@ TEST_F(CliTest, InvokeRunsAStepAndRecordsIt) {
                 R"(the dedup event has 1 fault:\n  /key: unknown field; did you mean \"keys\"?)"),
             std::string::npos)
       << typo.out;
+}
+
+// The event shape `functions describe` prints is JSON Schema that a standard validator
+// (valijson) applies as sluice does.
+TEST_F(CliTest, FunctionsDescribePrintsAStepsEventSchema) {
+  const json described = json::parse(run({"functions", "describe", "dedup"}).out);
+  EXPECT_EQ(described["name"], "dedup");
+  EXPECT_EQ(described["event"]["required"], json({"input", "output"}));
+  const data::JsonSchema schema(described["event"]);
+  EXPECT_TRUE(schema
+                  .validate({{"input", "lake://raw/a.csv"},
+                             {"output", {{"path", "lake://raw/b.csv"}, {"csv", {{"bom", true}}}}},
+                             {"keys", {"id"}}})
+                  .empty());
+  const auto faults = schema.validate(
+      {{"input", "lake://raw/a.csv"}, {"output", "lake://raw/b.csv"}, {"keys", "id"}});
+  ASSERT_FALSE(faults.empty());
+  EXPECT_EQ(faults.front().path, "/keys");
+  EXPECT_EQ(run({"functions", "describe", "nope"}).code, 1);
 }
 
 TEST_F(CliTest, ParamsHideSecretsUnlessAsked) {

@@ -12,7 +12,8 @@ using nlohmann::json;
 
 namespace {
 
-// The shapes steps share: inputs and outputs (docs/data-steps.md) and their CSV options.
+// The shapes steps share, which their schemas name as {"$ref": NAME}: inputs and outputs
+// (docs/data-steps.md) and their CSV options.
 const json& definitions() {
   static const json defs = json::parse(R"json({
   "lake_url": {"type": "string", "pattern": "^lake://"},
@@ -41,10 +42,23 @@ const json& definitions() {
   return defs;
 }
 
+// `schema` with each {"$ref": NAME} replaced by definition NAME, so that every step's
+// schema stands alone (and is what `sluice functions describe` prints).
+json expanded(const json& schema) {
+  if (schema.is_object() && schema.contains("$ref"))
+    return expanded(definitions().at(schema["$ref"].get<std::string>()));
+  if (!schema.is_structured()) return schema;
+  json out = schema;
+  for (auto& [key, value] : out.items()) value = expanded(value);
+  return out;
+}
+
 const std::map<std::string, json>& schemas() {
   static const std::map<std::string, json> all = [] {
     std::map<std::string, json> s;
-    const auto step = [&](const char* name, const char* text) { s[name] = json::parse(text); };
+    const auto step = [&](const char* name, const char* text) {
+      s[name] = expanded(json::parse(text));
+    };
     step("convert", R"json({"type": "object", "required": ["input", "output"], "properties": {
       "input": {"$ref": "input"}, "output": {"$ref": "output"}, "vars": {"$ref": "vars"}}})json");
     step("sql", R"json({"type": "object", "required": ["sql"], "properties": {
@@ -145,15 +159,12 @@ std::string quotedList(const json& names) {
 
 // Checks `value` against `schema`, a subset of JSON Schema draft 7 (type, enum, pattern
 // as a prefix, minimum, maximum, required, properties, additionalProperties, min/max
-// Properties, items, and $ref to a shared definition by name) plus "enum_strings" (the
-// strings allowed where objects are too).
+// Properties, items) plus "enum_strings" (the strings allowed where objects are too).
 class Checker {
  public:
   Checker(std::vector<StepEventFault>& faults, bool partial) : faults_(faults), partial_(partial) {}
 
   void check(const json& schema, const json& value, const std::string& at, bool top = false) {
-    if (schema.contains("$ref"))
-      return check(definitions().at(schema["$ref"].get<std::string>()), value, at);
     if (schema.contains("enum")) {
       if (std::find(schema["enum"].begin(), schema["enum"].end(), value) == schema["enum"].end())
         fault(at, "must be one of " + quotedList(schema["enum"]) + ", not " + value.dump());
