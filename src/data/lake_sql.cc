@@ -22,20 +22,23 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 // A URL ending in '/' (a bucket or folder) keeps the '/', so that SQL can build paths
-// from it: 'lake://raw/' || $day || '.csv'.
+// from it: 'lake://raw/' || $day || '.csv'. Such paths are known only when the SQL runs,
+// so for a folder the store is asked for everything below it ("FOLDER/**"): a lake of
+// local files just names the folder, a staging store copies every object below it.
 std::string localPathFor(const std::string& url, lake::ObjectStore& store) {
   std::string rest = url.substr(kScheme.size());
   size_t slash = rest.find('/');
   std::string bucket = rest.substr(0, slash);
   std::string key = slash == std::string::npos ? "" : rest.substr(slash + 1);
-  const bool folder = url.back() == '/';
-  if (folder && !key.empty()) key.pop_back();
+  const bool folder = url.back() == '/' || key.empty();
+  if (folder) key += "**";
   auto path = store.localPath(bucket, key);
   if (!path)
     throw Error(errc::kQuery, "'" + url +
                                   "': this lake does not keep objects as local files, and "
                                   "staging remote objects for SQL is not available yet");
-  return folder ? *path + "/" : *path;
+  if (folder) path->resize(path->size() - (url.back() == '/' ? 2 : 3));  // "**" or "/**"
+  return *path;
 }
 
 }  // namespace

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/error.h"
 #include "data/duckdb_engine.h"
 #include "lake/local_store.h"
+#include "lake/staging_store.h"
 #include "testing/temp_dir.h"
 
 namespace sluice::data {
@@ -58,6 +61,27 @@ TEST_F(LakeSqlTest, PathsBuiltFromAFolderUrlReadTheLake) {
   EXPECT_EQ(resolved.describe("No files found that match the pattern \"" +
                               resolved.substitutions[0].second + "x.csv\""),
             "No files found that match the pattern \"lake://raw/x.csv\"");
+}
+
+// A lake that keeps no local files (a remote S3 store) has objects staged for DuckDB; a
+// folder URL stages everything below it, since the paths SQL builds from it are known
+// only when it runs.
+TEST_F(LakeSqlTest, PathsBuiltFromAFolderUrlReadARemoteLake) {
+  struct NoLocalFiles : lake::ForwardingObjectStore {
+    using ForwardingObjectStore::ForwardingObjectStore;
+    std::optional<std::string> localPath(const std::string&, const std::string&) override {
+      return std::nullopt;
+    }
+  } remote(store_);
+  lake::StagingObjectStore staged(remote, dir_ / "staging");
+  Connection conn(db_);
+  const auto query = [&](const std::string& sql) {
+    return *conn.query(resolveLakeUrls(sql, staged).sql).cell(0, 0);
+  };
+  EXPECT_EQ(query("SELECT sum(id) FROM read_json('lake://raw/2025-01/' || 'a.jsonl')"), "3");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "staging/raw/sales.csv"));  // not below it
+  EXPECT_EQ(query("SELECT count(*) FROM read_csv('lake://raw/' || 'sales' || '.csv')"), "3");
+  EXPECT_EQ(query("SELECT count(*) FROM read_json('lake://raw' || '/2025-02/b.jsonl')"), "1");
 }
 
 TEST_F(LakeSqlTest, OnlyLiteralsAreRewritten) {
