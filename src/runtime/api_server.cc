@@ -106,16 +106,30 @@ void ApiServer::handle(const http::Request& raw, http::Response& res) {
   const ApiRequest req{
       raw, raw_path, s3::uriDecode(raw_path),
       qmark == std::string::npos ? s3::HeaderList{} : s3::parseQuery(raw.target.substr(qmark + 1))};
+  std::string internal_error;  // logged, not answered
   try {
     if (!handleRoute(req, res)) handleOwn(req, res);
   } catch (const Error& e) {
     sendJson(res, e.code() == errc::kResourceNotFound || e.code() == errc::kNotFound ? 404 : 400,
              {{"errorType", e.code()}, {"errorMessage", e.what()}});
+  } catch (const nlohmann::json::type_error& e) {
+    // A request's JSON with a value of another type than a route reads; without the
+    // library's "[json.exception.type_error.302] " tag.
+    std::string what = e.what();
+    if (const size_t tag_end = what.find("] "); tag_end != std::string::npos)
+      what.erase(0, tag_end + 2);
+    sendJson(res, 400,
+             {{"errorType", errc::kInvalidArgument},
+              {"errorMessage", "a value in the request has the wrong type: " + what}});
   } catch (const std::exception& e) {
     sendJson(res, 500, {{"message", "Internal server error"}});
+    internal_error = e.what();
   }
-  if (log_)
-    log_->write("http", {{"method", req.method}, {"path", req.path}, {"status", res.status}});
+  if (log_) {
+    json record{{"method", req.method}, {"path", req.path}, {"status", res.status}};
+    if (!internal_error.empty()) record["error"] = internal_error;
+    log_->write("http", record);
+  }
 }
 
 bool ApiServer::handleRoute(const ApiRequest& req, http::Response& res) {
@@ -202,7 +216,8 @@ bool ApiServer::handleRoute(const ApiRequest& req, http::Response& res) {
 
 void ApiServer::query(const ApiRequest& req, http::Response& res) {
   const json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object() || !body.contains("sql") || !body["sql"].is_string())
+  if (!body.is_object() || !body.contains("sql") || !body["sql"].is_string() ||
+      (body.contains("format") && !body["format"].is_string()))
     throw Error(errc::kInvalidArgument,
                 "the body must be JSON with \"sql\" (and optional \"format\", \"max_rows\")");
   const std::string format = body.value("format", "json");

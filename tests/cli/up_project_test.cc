@@ -220,6 +220,11 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
           .out);
   const std::string arn = started.value("executionArn", "");
   ASSERT_EQ(arn, "arn:aws:states:local:000000000000:execution:greet:first") << started.dump();
+  EXPECT_EQ(shell("curl -s -w ' %{http_code}'" + auth + "-X POST -d '{\"name\":5}' " + api +
+                  "/sluice/workflows/greet/executions")
+                .out,
+            R"({"errorMessage":"a value in the request has the wrong type: type must be string, )"
+            R"(but is number","errorType":"InvalidArgument"} 400)");
   json described = json::object();
   for (int i = 0; i < 100 && described.value("status", "") != "SUCCEEDED"; i++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -320,6 +325,10 @@ catalog:
   EXPECT_NE(missing.find("lake://raw/none.csv"), std::string::npos) << missing;
   const std::string not_json = query("SELECT 1", auth);
   EXPECT_NE(not_json.find("the body must be JSON"), std::string::npos) << not_json;
+  const std::string bad_format = query(R"q({"sql": "SELECT 1", "format": 3})q", auth);
+  EXPECT_NE(bad_format.find("the body must be JSON with \\\"sql\\\" (and optional \\\"format\\\""),
+            std::string::npos)
+      << bad_format;
   const std::string unauthorized = query(R"q({"sql": "SELECT 1"})q");
   EXPECT_NE(unauthorized.find(" 401 "), std::string::npos) << unauthorized;
 }
