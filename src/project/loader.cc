@@ -108,11 +108,15 @@ class Reader {
                    const std::string& fallback = "") {
     const YAML::Node v = node[key];
     if (!v) return fallback;
-    if (!v.IsScalar()) {
-      fault(v, path + "." + key, "must be a single value");
-      return fallback;
-    }
-    return v.Scalar();
+    return scalar(v, path + "." + key, fallback);
+  }
+
+  // `v`'s text, or a fault at `path` (and `fallback`) when it is a list or a mapping.
+  std::string scalar(const YAML::Node& v, const std::string& path,
+                     const std::string& fallback = "") {
+    if (v.IsScalar()) return v.Scalar();
+    fault(v, path, "must be a single value");
+    return fallback;
   }
 
   std::string required(const YAML::Node& node, const std::string& key, const std::string& path) {
@@ -231,7 +235,8 @@ void readFunctions(Reader& r, const YAML::Node& node, Project& p) {
               "must be lake://BUCKET/PREFIX/ or topic:NAME");
     if (f["environment"] && r.map(f["environment"], path + ".environment", {})) {
       for (const auto& e : f["environment"])
-        d.environment[e.first.as<std::string>()] = e.second.as<std::string>();
+        d.environment[e.first.Scalar()] =
+            r.scalar(e.second, path + ".environment." + e.first.Scalar());
     }
     if (f["config"]) {
       if (d.runtime != "builtin")
@@ -257,7 +262,7 @@ void readFunctions(Reader& r, const YAML::Node& node, Project& p) {
       } else if (c.IsScalar()) {
         d.command = {c.Scalar()};
       } else if (c.IsSequence() && c.size() > 0) {
-        for (const auto& a : c) d.command.push_back(a.as<std::string>());
+        for (const auto& a : c) d.command.push_back(r.scalar(a, path + ".command"));
       } else {
         r.fault(c, path + ".command", "must be a program or a list [program, args…]");
       }
@@ -290,7 +295,9 @@ void readEvents(Reader& r, const YAML::Node& node, Project& p) {
       std::vector<std::string> types;
       if (e["on"].IsScalar()) types = {e["on"].Scalar()};
       if (e["on"].IsSequence())
-        for (const auto& t : e["on"]) types.push_back(t.as<std::string>());
+        for (const auto& t : e["on"])
+          if (const std::string type = r.scalar(t, path + ".on"); t.IsScalar())
+            types.push_back(type);
       for (const auto& t : types) {
         if (t == "created")
           rule.on_created = true;
@@ -411,7 +418,8 @@ void readCatalog(Reader& r, const YAML::Node& node, Project& p) {
       if (!keys.IsSequence())
         r.fault(keys, path + ".partition_keys", "must be a list of columns");
       else
-        for (const auto& k : keys) t.partition_keys.push_back(k.as<std::string>());
+        for (const auto& k : keys)
+          t.partition_keys.push_back(r.scalar(k, path + ".partition_keys"));
     }
     p.catalog.push_back(t);
   }
@@ -424,8 +432,10 @@ void readRest(Reader& r, const YAML::Node& root, Project& p) {
     else
       for (const auto& item : b) {
         try {
-          lake::validateBucketName(item.as<std::string>());
-          p.buckets.push_back(item.as<std::string>());
+          const std::string bucket = r.scalar(item, "buckets");
+          if (bucket.empty()) continue;  // not a single value: already a fault
+          lake::validateBucketName(bucket);
+          p.buckets.push_back(bucket);
         } catch (const Error& e) {
           r.fault(item, "buckets", e.what());
         }
@@ -520,21 +530,8 @@ void readRest(Reader& r, const YAML::Node& root, Project& p) {
   }
 }
 
-}  // namespace
-
-Project loadProject(const std::string& dir, const std::set<std::string>& builtins) {
-  Project p;
-  p.dir = fs::absolute(dir).lexically_normal().string();
-  if (!p.dir.empty() && p.dir.back() == '/') p.dir.pop_back();
-  p.file = p.dir + "/sluice.yaml";
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(p.file);
-  } catch (const YAML::BadFile&) {
-    throw Error(kInvalidProject, "no project file at " + p.file);
-  } catch (const YAML::Exception& e) {
-    throw Error(kInvalidProject, "sluice.yaml:" + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  }
+// Reads the parsed `root` into `p`; throws Error(InvalidProject) listing every fault.
+void readProject(const YAML::Node& root, const std::set<std::string>& builtins, Project& p) {
   Reader r(p.file, builtins);
   if (!r.map(root, "",
              {"name", "buckets", "parameters", "secrets", "functions", "workflows", "events",
@@ -551,12 +548,13 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
   if (root["catalog"]) readCatalog(r, root["catalog"], p);
 
   for (const auto& [node, path] : r.targets) {
-    if (node["function"]) {
-      const std::string f = node["function"].as<std::string>();
+    // A target that is not a single value is already a fault.
+    if (node["function"] && node["function"].IsScalar()) {
+      const std::string f = node["function"].Scalar();
       if (!p.function(f) && builtins.count(f) == 0)
         r.fault(node["function"], path + ".function", "no function named '" + f + "'");
-    } else if (node["workflow"]) {
-      const std::string w = node["workflow"].as<std::string>();
+    } else if (node["workflow"] && node["workflow"].IsScalar()) {
+      const std::string w = node["workflow"].Scalar();
       bool found = false;
       for (const auto& d : p.workflows) found = found || d.name == w;
       if (!found) r.fault(node["workflow"], path + ".workflow", "no workflow named '" + w + "'");
@@ -573,6 +571,30 @@ Project loadProject(const std::string& dir, const std::set<std::string>& builtin
     std::string all;
     for (const auto& f : r.faults()) all += (all.empty() ? "" : "\n") + f;
     throw Error(kInvalidProject, all);
+  }
+}
+
+}  // namespace
+
+Project loadProject(const std::string& dir, const std::set<std::string>& builtins) {
+  Project p;
+  p.dir = fs::absolute(dir).lexically_normal().string();
+  if (!p.dir.empty() && p.dir.back() == '/') p.dir.pop_back();
+  p.file = p.dir + "/sluice.yaml";
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(p.file);
+  } catch (const YAML::BadFile&) {
+    throw Error(kInvalidProject, "no project file at " + p.file);
+  } catch (const YAML::Exception& e) {
+    throw Error(kInvalidProject, "sluice.yaml:" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  try {
+    readProject(root, builtins, p);
+  } catch (const YAML::Exception& e) {
+    // A value of a kind no reader above expected, such as a list used as a key.
+    throw Error(kInvalidProject, "sluice.yaml:" + std::to_string(e.mark.line + 1) +
+                                     ": a value of an unexpected kind (" + e.msg + ")");
   }
   return p;
 }

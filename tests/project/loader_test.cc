@@ -162,6 +162,30 @@ functions:
             "with lake://");
 }
 
+// Lists and mappings where a single value belongs are faults at their line, with the
+// others, not the YAML library's "bad conversion" at the first.
+TEST_F(LoaderTest, ListsOrMappingsWhereAValueBelongsAreFaultsAtTheirLine) {
+  EXPECT_EQ(faults(R"(name: shop
+buckets: [raw, [a]]
+functions:
+  run:
+    runtime: command
+    command: [echo, {x: 1}]
+    environment: {A: [1, 2]}
+events:
+  e: {bucket: raw, function: run, on: [created, [x]]}
+schedules:
+  s: {expression: rate(1 hour), workflow: {x: 1}}
+)"),
+            "sluice.yaml:2: buckets: must be a single value\n"
+            "sluice.yaml:6: functions.run.command: must be a single value\n"
+            "sluice.yaml:7: functions.run.environment.A: must be a single value\n"
+            "sluice.yaml:9: events.e.on: must be a single value\n"
+            "sluice.yaml:11: schedules.s.workflow: must be a single value");
+  EXPECT_EQ(faults("name: shop\nfunctions:\n  [a, b]: {handler: convert}\n"),
+            "sluice.yaml:3: a value of an unexpected kind (bad conversion)");
+}
+
 TEST_F(LoaderTest, SecretsAreReferencesAndUnknownOrLaterSectionsAreRefused) {
   EXPECT_EQ(faults("secrets:\n  /x: {value: hunter2}\n"),
             "sluice.yaml:2: secrets./x.value: unknown key 'value' (known: env, file)\n"
