@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "flow/choice.h"
 #include "flow/json_path.h"
@@ -122,6 +123,46 @@ class Checker {
     }
   }
 
+  enum class Kind { kText, kBoolean, kCount, kPositive, kPercentage, kObject, kTimestamp };
+
+  // A field that holds one kind of value, as AWS checks it when a definition is created.
+  void checkKind(const json& holder, const char* field, const std::string& path, Kind kind) {
+    if (!holder.contains(field)) return;
+    const json& v = holder[field];
+    const bool integer = v.is_number_integer();
+    switch (kind) {
+      case Kind::kText:
+        if (!v.is_string()) fault(child(path, field), "must be a string");
+        break;
+      case Kind::kBoolean:
+        if (!v.is_boolean()) fault(child(path, field), "must be true or false");
+        break;
+      case Kind::kCount:
+        if (!integer || v.get<int64_t>() < 0)
+          fault(child(path, field), "must be a non-negative integer");
+        break;
+      case Kind::kPositive:
+        if (!integer || v.get<int64_t>() < 1)
+          fault(child(path, field), "must be a positive integer");
+        break;
+      case Kind::kPercentage:
+        if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 100)
+          fault(child(path, field), "must be a number from 0 to 100");
+        break;
+      case Kind::kObject:
+        if (!v.is_object()) fault(child(path, field), "must be an object");
+        break;
+      case Kind::kTimestamp:
+        try {
+          if (!v.is_string()) throw Error(errc::kInvalidArgument, "not a string");
+          core::parseIso8601(v.get<std::string>());
+        } catch (const Error&) {
+          fault(child(path, field), "must be an ISO-8601 timestamp such as 2025-11-01T00:00:00Z");
+        }
+        break;
+    }
+  }
+
   void checkErrorList(const json& entry, const std::string& path, bool last) {
     if (!entry.contains("ErrorEquals") || !entry["ErrorEquals"].is_array() ||
         entry["ErrorEquals"].empty()) {
@@ -204,6 +245,7 @@ class Checker {
     }
     if (!rule.contains("Variable"))
       return fault(path, "a Choice rule needs Variable (or And, Or, Not)");
+    checkPath(rule, "Variable", path, false);
     int ops = 0;
     for (const auto& [k, v] : rule.items()) {
       if (k == "Variable" || k == "Next" || k == "Comment" || k == "Assign") continue;
@@ -238,7 +280,7 @@ class Checker {
 
     bool terminal = type == "Choice" || type == "Succeed" || type == "Fail";
     if (!terminal) {
-      bool end = s.value("End", false);
+      const bool end = s.contains("End") && s["End"] == true;  // a non-boolean is a fault below
       if (end && s.contains("Next"))
         fault(path, "has both Next and End");
       else if (!end && !s.contains("Next"))
@@ -254,6 +296,16 @@ class Checker {
       checkPath(s, p, path, false);
     for (const char* t : {"Parameters", "ResultSelector", "ItemSelector", "Assign"})
       if (s.contains(t)) checkTemplate(s[t], child(path, t));
+    for (const char* f : {"Comment", "Error", "Cause", "Label"}) checkKind(s, f, path, Kind::kText);
+    checkKind(s, "End", path, Kind::kBoolean);
+    for (const char* f : {"TimeoutSeconds", "HeartbeatSeconds"})
+      checkKind(s, f, path, Kind::kPositive);
+    for (const char* f : {"Seconds", "MaxConcurrency", "ToleratedFailureCount"})
+      checkKind(s, f, path, Kind::kCount);
+    checkKind(s, "ToleratedFailurePercentage", path, Kind::kPercentage);
+    for (const char* f : {"ItemReader", "ItemBatcher", "ResultWriter"})
+      checkKind(s, f, path, Kind::kObject);
+    checkKind(s, "Timestamp", path, Kind::kTimestamp);
     if (type == "Task" && (!s.contains("Resource") || !s["Resource"].is_string()))
       fault(path, "a Task state needs a Resource");
     if (type == "Wait") {

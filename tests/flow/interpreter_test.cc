@@ -219,6 +219,39 @@ TEST(Definition, EveryFaultIsListedWithItsPath) {
   }
 }
 
+// Values of the wrong kind are faults when the definition is read, as AWS refuses them at
+// creation, instead of type errors while it runs.
+TEST(Definition, FieldsOfTheWrongKindAreFaults) {
+  try {
+    Definition::parse(json::parse(R"asl({"StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": "10", "Next": "T", "Comment": 1},
+        "T": {"Type": "Task", "Resource": "function:f", "TimeoutSeconds": 0,
+              "HeartbeatSeconds": "5", "Next": "At"},
+        "At": {"Type": "Wait", "Timestamp": "tomorrow", "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [{"Variable": 5, "StringEquals": "x", "Next": "M"}]},
+        "M": {"Type": "Map", "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Pass",
+              "End": "yes"}}}, "MaxConcurrency": -1, "ToleratedFailurePercentage": 101,
+              "Next": "F"},
+        "F": {"Type": "Fail", "Error": 5}}})asl"));
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "the state machine definition has 11 faults:\n"
+              "  $.States.At.Timestamp: must be an ISO-8601 timestamp such as "
+              "2025-11-01T00:00:00Z\n"
+              "  $.States.C.Choices[0].Variable: must be a JSONPath string\n"
+              "  $.States.F.Error: must be a string\n"
+              "  $.States.M.MaxConcurrency: must be a non-negative integer\n"
+              "  $.States.M.ToleratedFailurePercentage: must be a number from 0 to 100\n"
+              "  $.States.M.ItemProcessor.States.X: needs Next or End: true\n"
+              "  $.States.M.ItemProcessor.States.X.End: must be true or false\n"
+              "  $.States.T.TimeoutSeconds: must be a positive integer\n"
+              "  $.States.T.HeartbeatSeconds: must be a positive integer\n"
+              "  $.States.W.Comment: must be a string\n"
+              "  $.States.W.Seconds: must be a non-negative integer");
+  }
+}
+
 TEST(Definition, JsonataIsRefusedNamingTheState) {
   try {
     Definition::parse(json::parse(
