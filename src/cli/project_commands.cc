@@ -46,7 +46,8 @@ void addProjectCommands(CLI::App& app, CliContext& ctx) {
     auto* cmd = app.add_subcommand("events", "object-event deliveries, newest first");
     auto status = std::make_shared<std::string>();
     auto limit = std::make_shared<int>(20);
-    cmd->add_option("--status", *status, "pending, running, done or failed");
+    cmd->add_option("--status", *status, "pending, running, done, failed or abandoned")
+        ->check(CLI::IsMember({"pending", "running", "done", "failed", "abandoned"}));
     cmd->add_option("--limit", *limit, "how many");
     cmd->callback([&ctx, status, limit] {
       for (const auto& d : ctx.environment().state().triggers().deliveries(*status, *limit))

@@ -162,7 +162,8 @@ void addWorkflowCommands(CLI::App& app, CliContext& ctx) {
     auto status = std::make_shared<std::string>();
     auto limit = std::make_shared<int>(50);
     cmd->add_option("--workflow", *workflow, "only this workflow");
-    cmd->add_option("--status", *status, "RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED");
+    cmd->add_option("--status", *status, "RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED")
+        ->check(CLI::IsMember(state::kExecutionStatuses));
     cmd->add_option("--limit", *limit, "how many");
     cmd->callback([&ctx, workflow, status, limit] {
       for (const auto& r :

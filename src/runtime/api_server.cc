@@ -258,10 +258,15 @@ bool ApiServer::workflowRoutes(const std::vector<std::string>& parts, const ApiR
         std::stoi(limit) > 1000)
       throw Error(errc::kInvalidArgument,
                   "limit must be a number from 1 to 1000, not '" + limit + "'");
+    const std::string status = queryValue(req.query, "status", "");
+    const auto& statuses = state::kExecutionStatuses;
+    if (!status.empty() && std::find(statuses.begin(), statuses.end(), status) == statuses.end())
+      throw Error(
+          errc::kInvalidArgument,
+          "status must be RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED, not '" + status + "'");
     json list = json::array();
-    for (const auto& r :
-         executions.listExecutions(queryValue(req.query, "workflow", ""),
-                                   queryValue(req.query, "status", ""), std::stoi(limit))) {
+    for (const auto& r : executions.listExecutions(queryValue(req.query, "workflow", ""), status,
+                                                   std::stoi(limit))) {
       list.push_back(workflows::executionListItemJson(r));
     }
     sendJson(res, 200, {{"executions", list}});

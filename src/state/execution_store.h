@@ -20,6 +20,10 @@ struct WorkflowRecord {
   core::TimeNs updated = 0;
 };
 
+// Every status an execution can have, as Step Functions names them.
+inline const std::vector<std::string> kExecutionStatuses = {"RUNNING", "SUCCEEDED", "FAILED",
+                                                            "TIMED_OUT", "ABORTED"};
+
 struct ExecutionRecord {
   std::string id;        // the execution ARN
   std::string workflow;  // workflow name

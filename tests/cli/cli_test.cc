@@ -271,6 +271,8 @@ TEST_F(CliTest, WorkflowsStartWaitAndLookBack) {
   const std::string arn = "arn:aws:states:local:000000000000:execution:daily:no-day";
   auto listed = run({"executions", "list", "--status", "FAILED"}).out;
   EXPECT_EQ(listed.substr(0, listed.find('\t')), arn);
+  EXPECT_EQ(run({"executions", "list", "--status", "failed"}).code, 2);  // as AWS spells them
+  EXPECT_EQ(run({"events", "--status", "weird"}).code, 2);
   EXPECT_EQ(json::parse(run({"executions", "describe", arn}).out)["status"], "FAILED");
   std::istringstream history(run({"executions", "history", arn}).out);
   std::vector<std::string> types;

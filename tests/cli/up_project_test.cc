@@ -270,6 +270,11 @@ print(json.dumps({"statusCode": 200, "headers": {"Content-Type": "text/plain", "
       json::parse(shell("curl -s" + auth + "'" + api + "/sluice/executions?limit=1'").out);
   ASSERT_EQ(all["executions"].size(), 1u);
   EXPECT_EQ(all["executions"][0]["status"], "ABORTED");  // newest first
+  EXPECT_EQ(
+      shell("curl -s -w ' %{http_code}'" + auth + "'" + api + "/sluice/executions?status=DONE'")
+          .out,
+      R"({"errorMessage":"status must be RUNNING, SUCCEEDED, FAILED, TIMED_OUT or )"
+      R"(ABORTED, not 'DONE'","errorType":"InvalidArgument"} 400)");
   for (const std::string bad : {"x", "0", "1001", "99999999999999999999"})
     EXPECT_EQ(shell("curl -s -w ' %{http_code}'" + auth + "'" + api +
                     "/sluice/executions?limit=" + bad + "'")
