@@ -433,7 +433,7 @@ void readRest(Reader& r, const YAML::Node& root, Project& p) {
       for (const auto& item : b) {
         try {
           const std::string bucket = r.scalar(item, "buckets");
-          if (bucket.empty()) continue;  // not a single value: already a fault
+          if (!item.IsScalar()) continue;  // already a fault
           lake::validateBucketName(bucket);
           p.buckets.push_back(bucket);
         } catch (const Error& e) {

@@ -166,7 +166,7 @@ functions:
 // others, not the YAML library's "bad conversion" at the first.
 TEST_F(LoaderTest, ListsOrMappingsWhereAValueBelongsAreFaultsAtTheirLine) {
   EXPECT_EQ(faults(R"(name: shop
-buckets: [raw, [a]]
+buckets: [raw, [a], ""]
 functions:
   run:
     runtime: command
@@ -178,6 +178,7 @@ schedules:
   s: {expression: rate(1 hour), workflow: {x: 1}}
 )"),
             "sluice.yaml:2: buckets: must be a single value\n"
+            "sluice.yaml:2: buckets: invalid bucket name '': must be 3 to 63 characters long\n"
             "sluice.yaml:6: functions.run.command: must be a single value\n"
             "sluice.yaml:7: functions.run.environment.A: must be a single value\n"
             "sluice.yaml:9: events.e.on: must be a single value\n"
