@@ -152,14 +152,17 @@ class Checker {
       case Kind::kObject:
         if (!v.is_object()) fault(child(path, field), "must be an object");
         break;
-      case Kind::kTimestamp:
+      case Kind::kTimestamp: {
+        bool valid = v.is_string();
         try {
-          if (!v.is_string()) throw Error(errc::kInvalidArgument, "not a string");
-          core::parseIso8601(v.get<std::string>());
+          if (valid) core::parseIso8601(v.get<std::string>());
         } catch (const Error&) {
-          fault(child(path, field), "must be an ISO-8601 timestamp such as 2025-11-01T00:00:00Z");
+          valid = false;
         }
+        if (!valid)
+          fault(child(path, field), "must be an ISO-8601 timestamp such as 2025-11-01T00:00:00Z");
         break;
+      }
     }
   }
 
@@ -187,18 +190,12 @@ class Checker {
           const json& r = state["Retry"][i];
           std::string rp = child(path, "Retry") + "[" + std::to_string(i) + "]";
           checkErrorList(r, rp, i + 1 == state["Retry"].size());
-          if (r.contains("MaxAttempts") &&
-              (!r["MaxAttempts"].is_number_integer() || r["MaxAttempts"].get<int64_t>() < 0))
-            fault(child(rp, "MaxAttempts"), "must be a non-negative integer");
-          if (r.contains("IntervalSeconds") && (!r["IntervalSeconds"].is_number_integer() ||
-                                                r["IntervalSeconds"].get<int64_t>() < 1))
-            fault(child(rp, "IntervalSeconds"), "must be a positive integer");
+          checkKind(r, "MaxAttempts", rp, Kind::kCount);
+          checkKind(r, "IntervalSeconds", rp, Kind::kPositive);
           if (r.contains("BackoffRate") &&
               (!r["BackoffRate"].is_number() || r["BackoffRate"].get<double>() < 1.0))
             fault(child(rp, "BackoffRate"), "must be a number of at least 1.0");
-          if (r.contains("MaxDelaySeconds") && (!r["MaxDelaySeconds"].is_number_integer() ||
-                                                r["MaxDelaySeconds"].get<int64_t>() < 1))
-            fault(child(rp, "MaxDelaySeconds"), "must be a positive integer");
+          checkKind(r, "MaxDelaySeconds", rp, Kind::kPositive);
           if (r.contains("JitterStrategy") && r["JitterStrategy"] != "FULL" &&
               r["JitterStrategy"] != "NONE")
             fault(child(rp, "JitterStrategy"), "must be FULL or NONE");
